@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers shared by the cloud_design.platform modules.
+
+- ``aws_retry()``: the retry policy every client uses (jittered backoff on throttling and
+  transient errors).
+- ``client_token()``: a deterministic idempotency token, so a create retried after an
+  ambiguous failure is recognised by AWS instead of creating twice.
+- ``pick_one()``: adopt-or-refuse. Zero candidates: create; one: adopt it; more: refuse
+  with the list and how to resolve it, never pick one silently.
+- ``wait_for()``: poll with backoff until a condition holds (for APIs without a waiter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+MANAGED_BY = "cloud_design.platform"
+
+
+class PlatformError(Exception):
+    """A failure the module reports as is (message already names the fix)."""
+
+
+class AmbiguousResourceError(PlatformError):
+    """More than one existing resource matches where exactly one may exist."""
+
+    def __init__(self, what, candidates, hint=None):
+        self.what = what
+        self.candidates = list(candidates)
+        message = "found %d %s where at most one may exist: %s. " % (
+            len(self.candidates),
+            what,
+            ", ".join(str(c) for c in self.candidates),
+        )
+        message += hint or (
+            "Keep the one in use, delete or re-tag the others (they may be leftovers of an "
+            "interrupted run or of another tool), then run again."
+        )
+        super().__init__(message)
+
+
+def aws_retry():
+    """The retry decorator for every client: throttling, 5xx and dropped connections."""
+    return AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=30)
+
+
+def client_token(*parts, length=64):
+    """A stable idempotency token made from what identifies the resource."""
+    digest = hashlib.sha256("/".join(str(p) for p in parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+def pick_one(candidates, what, ident=lambda c: c, hint=None):
+    """Adopt-or-refuse: None for no candidate, the candidate for one, an error for more."""
+    candidates = list(candidates)
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    raise AmbiguousResourceError(what, [ident(c) for c in candidates], hint)
+
+
+def wait_for(probe, done, timeout=600, delay=1.0, max_delay=15.0, what="the resource"):
+    """Call probe() until done(result) is true; back off between calls. Return the result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if done(result):
+            return result
+        if time.monotonic() >= deadline:
+            raise PlatformError("timed out after %ds waiting for %s" % (timeout, what))
+        time.sleep(delay)
+        delay = min(delay * 2, max_delay)
+
+
+def tag_list_to_dict(tags, key="Key", value="Value"):
+    """[{'Key': k, 'Value': v}] -> {k: v}; tolerates None."""
+    return {t[key]: t[value] for t in (tags or [])}
+
+
+def dict_to_tag_list(tags, key="Key", value="Value"):
+    """{k: v} -> [{'Key': k, 'Value': v}] in a stable order."""
+    return [{key: k, value: str(v)} for k, v in sorted((tags or {}).items())]
+
+
+def tag_changes(current, wanted, purge):
+    """(to_set, to_remove) to bring current tags to wanted."""
+    current = current or {}
+    wanted = {k: str(v) for k, v in (wanted or {}).items()}
+    to_set = {k: v for k, v in wanted.items() if current.get(k) != v}
+    to_remove = [k for k in current if k not in wanted and not k.startswith("aws:")] if purge else []
+    return to_set, sorted(to_remove)
+
+
+def resource_names(platform_name, platform_env):
+    """The platform's naming convention, in one place for roles (via a filter) and modules."""
+    prefix = "%s-%s" % (platform_name, platform_env)
+    return {
+        "prefix": prefix,
+        "vpc": "%s-vpc" % prefix,
+        "internet_gateway": "%s-igw" % prefix,
+        "dhcp_options": "%s-dhcp" % prefix,
+        "public_route_table": "%s-public" % prefix,
+        "private_route_table": "%s-private" % prefix,
+        "endpoints_security_group": "%s-vpc-endpoints" % prefix,
+        "flow_log_group": "/%s/%s/vpc-flow-logs" % (platform_name, platform_env),
+        "flow_log_role": "%s-vpc-flow-logs" % prefix,
+        "cluster": "%s-cluster" % prefix,
+        "task_execution_role": "%s-ecs-task-execution" % prefix,
+        "ecr_prefix": "%s/" % prefix,
+        "private_domain": "%s.%s.internal" % (platform_env, platform_name),
+        "log_group_prefix": "/%s/%s/" % (platform_name, platform_env),
+        "kms_alias_prefix": "alias/%s-" % prefix,
+    }

@@ -1,0 +1,359 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: platform_info
+short_description: Discover a deployed cloud_design platform in one call
+version_added: 0.1.0
+description:
+  - Returns, from one process, what a platform environment has in the account and region,
+    found by the platform's tags (C(Project), C(Environment), C(Component)) and names:
+    the VPC, subnets by tier and AZ, route tables, gateways, security groups, flow logs,
+    the ECS cluster, the Cloud Map namespace, ECR repositories, IAM roles, KMS keys and
+    log groups.
+  - Every role calls it once, so a role can run alone (C(--tags <role>)) on a deployed
+    platform without a chain of C(_info) tasks.
+  - Read-only. Where more than one resource carries the tags of one that must be unique
+    (two VPCs of the same environment), it fails and lists them instead of picking one.
+author:
+  - cloud_design platform engineers
+options:
+  platform_name:
+    description: The platform's name (tag C(Project)).
+    type: str
+    required: true
+  platform_env:
+    description: The environment (tag C(Environment)).
+    type: str
+    required: true
+  include:
+    description: Which families to look up; fewer families, fewer calls.
+    type: list
+    elements: str
+    choices: [account, network, ecs, ecr, iam, kms, logs]
+    default: [account, network, ecs, ecr, iam, kms, logs]
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+  platform:
+    support: full
+    platforms: aws
+"""
+
+EXAMPLES = r"""
+- name: Find what the platform already has
+  cloud_design.platform.platform_info:
+    platform_name: shop
+    platform_env: prod
+    include: [network, ecs]
+  register: platform
+
+- name: Use the private subnets
+  ansible.builtin.debug:
+    msg: "{{ platform.network.subnets.private | map(attribute='id') | list }}"
+"""
+
+RETURN = r"""
+names:
+  description: The names the platform gives its resources in this environment.
+  returned: always
+  type: dict
+  sample: {cluster: shop-prod-cluster, vpc: shop-prod-vpc, private_domain: prod.shop.internal}
+account:
+  description: Account id and the region's available AZs.
+  returned: when I(include) has C(account)
+  type: dict
+  sample: {account_id: "123456789012", region: eu-west-1, availability_zones: [eu-west-1a, eu-west-1b, eu-west-1c]}
+network:
+  description: The VPC and what is in it; C(vpc) is empty when none exists yet.
+  returned: when I(include) has C(network)
+  type: dict
+  sample:
+    vpc: {id: vpc-0123456789abcdef0, cidr: 10.20.0.0/16, dhcp_options_id: dopt-0123456789abcdef0}
+    subnets:
+      public: [{id: subnet-0123456789abcdef0, az: eu-west-1a, cidr: 10.20.0.0/20, name: shop-prod-public-eu-west-1a}]
+      private: [{id: subnet-0123456789abcdef1, az: eu-west-1a, cidr: 10.20.128.0/20, name: shop-prod-private-eu-west-1a}]
+    route_tables: {shop-prod-public: rtb-0123456789abcdef0}
+    internet_gateway_id: igw-0123456789abcdef0
+    nat_gateways: [{id: nat-0123456789abcdef0, subnet_id: subnet-0123456789abcdef0, state: available, public_ip: 203.0.113.10}]
+    security_groups: {shop-prod-vpc-endpoints: sg-0123456789abcdef0}
+    vpc_endpoints: [{id: vpce-0123456789abcdef0, service: com.amazonaws.eu-west-1.s3, type: Gateway}]
+    flow_logs: [{id: fl-0123456789abcdef0, log_group_name: /shop/prod/vpc-flow-logs, traffic_type: ALL}]
+ecs:
+  description: The cluster and the Cloud Map namespace; empty entries when absent.
+  returned: when I(include) has C(ecs)
+  type: dict
+  sample:
+    cluster: {name: shop-prod-cluster, arn: "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-prod-cluster", status: ACTIVE}
+    namespace: {id: ns-0123456789abcdef, name: prod.shop.internal, hosted_zone_id: Z0123456789ABCDEFGHIJ}
+ecr:
+  description: The platform's repositories by name.
+  returned: when I(include) has C(ecr)
+  type: dict
+  sample: {shop-prod/api-gateway: {uri: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop-prod/api-gateway, arn: "arn:aws:ecr:..."}}
+iam:
+  description: The platform's IAM roles by name (those whose name starts with the prefix).
+  returned: when I(include) has C(iam)
+  type: dict
+  sample: {shop-prod-ecs-task-execution: "arn:aws:iam::123456789012:role/shop-prod-ecs-task-execution"}
+kms:
+  description: The platform's KMS keys by purpose (the alias after the prefix).
+  returned: when I(include) has C(kms)
+  type: dict
+  sample: {data: {alias: alias/shop-prod-data, key_id: 0c9d65be-d661-4df6-878a-f43d26938c9e, arn: "arn:aws:kms:..."}}
+logs:
+  description: The platform's log groups by name, with retention and KMS key.
+  returned: when I(include) has C(logs)
+  type: dict
+  sample: {/shop/prod/vpc-flow-logs: {retention_days: 30, kms_key_id: null}}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    PlatformError,
+    aws_retry,
+    pick_one,
+    resource_names,
+    tag_list_to_dict,
+)
+
+
+class Discovery:
+    """One client per service, made lazily; every lookup read-only."""
+
+    def __init__(self, module):
+        self.module = module
+        self.clients = {}
+        self.name = module.params["platform_name"]
+        self.env = module.params["platform_env"]
+        self.names = resource_names(self.name, self.env)
+
+    def client(self, service):
+        if service not in self.clients:
+            self.clients[service] = self.module.client(service, retry_decorator=aws_retry())
+        return self.clients[service]
+
+    def platform_filters(self, component=None):
+        filters = [
+            {"Name": "tag:Project", "Values": [self.name]},
+            {"Name": "tag:Environment", "Values": [self.env]},
+        ]
+        if component:
+            filters.append({"Name": "tag:Component", "Values": [component]})
+        return filters
+
+    def account(self):
+        ec2 = self.client("ec2")
+        zones = ec2.describe_availability_zones(
+            aws_retry=True,
+            Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}],
+        )["AvailabilityZones"]
+        identity = self.client("sts").get_caller_identity(aws_retry=True)
+        return {
+            "account_id": identity["Account"],
+            "region": self.module.region,
+            "availability_zones": sorted(z["ZoneName"] for z in zones),
+        }
+
+    def network(self):
+        ec2 = self.client("ec2")
+        vpcs = ec2.describe_vpcs(aws_retry=True, Filters=self.platform_filters("network"))["Vpcs"]
+        vpc = pick_one(vpcs, "VPCs tagged Project=%s Environment=%s" % (self.name, self.env), ident=lambda v: v["VpcId"])
+        empty = {"vpc": {}, "subnets": {"public": [], "private": []}, "route_tables": {}, "internet_gateway_id": None,
+                 "nat_gateways": [], "security_groups": {}, "vpc_endpoints": [], "flow_logs": []}
+        if vpc is None:
+            return empty
+        vpc_id = vpc["VpcId"]
+        in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+        out = dict(empty)
+        out["vpc"] = {
+            "id": vpc_id,
+            "cidr": vpc["CidrBlock"],
+            "dhcp_options_id": vpc.get("DhcpOptionsId"),
+            "tags": tag_list_to_dict(vpc.get("Tags")),
+        }
+        subnets = {"public": [], "private": []}
+        for subnet in ec2.describe_subnets(aws_retry=True, Filters=in_vpc)["Subnets"]:
+            tags = tag_list_to_dict(subnet.get("Tags"))
+            tier = tags.get("Tier")
+            if tier in subnets:
+                subnets[tier].append({"id": subnet["SubnetId"], "az": subnet["AvailabilityZone"],
+                                      "cidr": subnet["CidrBlock"], "name": tags.get("Name")})
+        for tier in subnets:
+            subnets[tier].sort(key=lambda s: s["az"])
+        out["subnets"] = subnets
+        out["route_tables"] = {
+            tag_list_to_dict(rt.get("Tags")).get("Name", rt["RouteTableId"]): rt["RouteTableId"]
+            for rt in ec2.describe_route_tables(aws_retry=True, Filters=in_vpc)["RouteTables"]
+            if tag_list_to_dict(rt.get("Tags")).get("Project") == self.name
+        }
+        igws = ec2.describe_internet_gateways(aws_retry=True, Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+        igw = pick_one(igws, "internet gateways attached to %s" % vpc_id, ident=lambda g: g["InternetGatewayId"])
+        out["internet_gateway_id"] = igw["InternetGatewayId"] if igw else None
+        nats = ec2.describe_nat_gateways(
+            aws_retry=True, Filters=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}]
+        )["NatGateways"]
+        out["nat_gateways"] = sorted(
+            (
+                {
+                    "id": n["NatGatewayId"],
+                    "subnet_id": n["SubnetId"],
+                    "state": n["State"],
+                    "public_ip": (n.get("NatGatewayAddresses") or [{}])[0].get("PublicIp"),
+                    "allocation_id": (n.get("NatGatewayAddresses") or [{}])[0].get("AllocationId"),
+                }
+                for n in nats
+            ),
+            key=lambda n: n["subnet_id"],
+        )
+        out["security_groups"] = {
+            sg["GroupName"]: sg["GroupId"]
+            for sg in ec2.describe_security_groups(aws_retry=True, Filters=in_vpc)["SecurityGroups"]
+            if sg["GroupName"] != "default"
+        }
+        out["vpc_endpoints"] = [
+            {"id": e["VpcEndpointId"], "service": e["ServiceName"], "type": e["VpcEndpointType"], "state": e.get("State")}
+            for e in ec2.describe_vpc_endpoints(aws_retry=True, Filters=in_vpc)["VpcEndpoints"]
+            if e.get("State", "").lower() not in ("deleted", "deleting")
+        ]
+        out["flow_logs"] = [
+            {"id": f["FlowLogId"], "log_group_name": f.get("LogGroupName"), "traffic_type": f.get("TrafficType"),
+             "status": f.get("FlowLogStatus")}
+            for f in ec2.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+        ]
+        return out
+
+    def ecs(self, vpc_id=None):
+        ecs = self.client("ecs")
+        out = {"cluster": {}, "namespace": {}}
+        clusters = ecs.describe_clusters(aws_retry=True, clusters=[self.names["cluster"]], include=["SETTINGS"])["clusters"]
+        for cluster in clusters:
+            if cluster.get("status") in ("ACTIVE", "PROVISIONING"):
+                out["cluster"] = {
+                    "name": cluster["clusterName"],
+                    "arn": cluster["clusterArn"],
+                    "status": cluster["status"],
+                    "capacity_providers": cluster.get("capacityProviders", []),
+                    "container_insights": {s["name"]: s["value"] for s in cluster.get("settings") or []}.get("containerInsights"),
+                    "active_services": cluster.get("activeServicesCount", 0),
+                }
+        sd = self.client("servicediscovery")
+        found = []
+        for page in sd.get_paginator("list_namespaces").paginate(Filters=[{"Name": "TYPE", "Values": ["DNS_PRIVATE"]}]):
+            found.extend(n for n in page["Namespaces"] if n["Name"].rstrip(".") == self.names["private_domain"])
+        if vpc_id and len(found) > 1:
+            route53 = self.client("route53")
+            found = [
+                n for n in found
+                if vpc_id in [v.get("VPCId") for v in route53.get_hosted_zone(
+                    aws_retry=True, Id=n["Properties"]["DnsProperties"]["HostedZoneId"]).get("VPCs", [])]
+            ]
+        ns = pick_one(found, "Cloud Map namespaces named %s" % self.names["private_domain"], ident=lambda n: n["Id"])
+        if ns:
+            out["namespace"] = {
+                "id": ns["Id"],
+                "arn": ns["Arn"],
+                "name": ns["Name"],
+                "hosted_zone_id": ns.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId", "").split("/")[-1],
+            }
+        return out
+
+    def ecr(self):
+        ecr = self.client("ecr")
+        out = {}
+        for page in ecr.get_paginator("describe_repositories").paginate():
+            for repo in page["repositories"]:
+                if repo["repositoryName"].startswith(self.names["ecr_prefix"]):
+                    out[repo["repositoryName"]] = {"uri": repo["repositoryUri"], "arn": repo["repositoryArn"]}
+        return out
+
+    def iam(self):
+        iam = self.client("iam")
+        out = {}
+        for page in iam.get_paginator("list_roles").paginate():
+            for role in page["Roles"]:
+                if role["RoleName"].startswith(self.names["prefix"] + "-"):
+                    out[role["RoleName"]] = role["Arn"]
+        return out
+
+    def kms(self):
+        kms = self.client("kms")
+        out = {}
+        prefix = self.names["kms_alias_prefix"]
+        for page in kms.get_paginator("list_aliases").paginate():
+            for alias in page["Aliases"]:
+                if alias["AliasName"].startswith(prefix) and alias.get("TargetKeyId"):
+                    out[alias["AliasName"][len(prefix):]] = {
+                        "alias": alias["AliasName"],
+                        "key_id": alias["TargetKeyId"],
+                        "arn": alias["AliasArn"].replace(":" + alias["AliasName"], ":key/" + alias["TargetKeyId"]),
+                    }
+        return out
+
+    def logs(self):
+        logs = self.client("logs")
+        out = {}
+        for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=self.names["log_group_prefix"]):
+            for group in page["logGroups"]:
+                out[group["logGroupName"]] = {
+                    "arn": group.get("arn"),
+                    "retention_days": group.get("retentionInDays"),
+                    "kms_key_id": group.get("kmsKeyId"),
+                }
+        return out
+
+
+def main():
+    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs"]
+    argument_spec = dict(
+        platform_name=dict(type="str", required=True),
+        platform_env=dict(type="str", required=True),
+        include=dict(type="list", elements="str", choices=families, default=families),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    discovery = Discovery(module)
+    include = module.params["include"]
+    result = {"changed": False, "names": discovery.names}
+    try:
+        if "account" in include:
+            result["account"] = discovery.account()
+        vpc_id = None
+        if "network" in include:
+            result["network"] = discovery.network()
+            vpc_id = result["network"]["vpc"].get("id")
+        if "ecs" in include:
+            result["ecs"] = discovery.ecs(vpc_id)
+        for family in ("ecr", "iam", "kms", "logs"):
+            if family in include:
+                result[family] = getattr(discovery, family)()
+    except PlatformError as exc:
+        module.fail_json(msg=str(exc))
+    except is_boto3_error_code("AccessDenied"):
+        module.fail_json(msg="Access denied while discovering the platform; the deployer needs the read actions listed in the role README")
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:  # pylint: disable=duplicate-except
+        module.fail_json_aws(exc, msg="Failed to discover platform %s-%s" % (module.params["platform_name"], module.params["platform_env"]))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

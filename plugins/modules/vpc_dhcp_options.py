@@ -1,0 +1,195 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: vpc_dhcp_options
+short_description: Give a VPC a tagged DHCP options set with its search domain
+version_added: 0.1.0
+description:
+  - Makes the VPC use a DHCP options set with the given domain name (the DNS search domain of
+    everything in the VPC) and DNS servers, tagged, identified by its C(Name) tag.
+  - The set in use is kept when it already matches; otherwise the set named I(name) is adopted
+    or created, associated, and a set of the same name that is no longer used by any VPC is
+    deleted. Sets that this module did not name are never deleted.
+  - C(amazon.aws.ec2_vpc_dhcp_option) looks sets up by tags that some endpoints do not keep at
+    creation, and then makes a new set on every run.
+author:
+  - cloud_design platform engineers
+options:
+  vpc_id:
+    description: The VPC.
+    type: str
+    required: true
+  name:
+    description: Value of the C(Name) tag of the set.
+    type: str
+    required: true
+  domain_name:
+    description: The search domain handed out by DHCP.
+    type: str
+    required: true
+  dns_servers:
+    description: DNS servers; C(AmazonProvidedDNS) is the VPC resolver.
+    type: list
+    elements: str
+    default: [AmazonProvidedDNS]
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change and makes no change.
+  diff_mode:
+    support: full
+    description: Shows the set in use before and after.
+  platform:
+    support: full
+    platforms: aws
+"""
+
+EXAMPLES = r"""
+- name: Search domain of the platform's private DNS namespace
+  cloud_design.platform.vpc_dhcp_options:
+    vpc_id: vpc-0123456789abcdef0
+    name: shop-prod-dhcp
+    domain_name: prod.shop.internal
+    tags:
+      Project: shop
+      Environment: prod
+"""
+
+RETURN = r"""
+dhcp_options:
+  description: The set the VPC uses afterwards.
+  returned: always
+  type: dict
+  sample:
+    id: dopt-0123456789abcdef0
+    domain_name: prod.shop.internal
+    dns_servers: [AmazonProvidedDNS]
+    tags: {Name: shop-prod-dhcp}
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    PlatformError,
+    aws_retry,
+    dict_to_tag_list,
+    pick_one,
+    tag_changes,
+    tag_list_to_dict,
+)
+
+
+def view(options):
+    if not options:
+        return {}
+    config = {c["Key"]: [v["Value"] for v in c.get("Values", [])] for c in options.get("DhcpConfigurations", [])}
+    return {
+        "id": options["DhcpOptionsId"],
+        "domain_name": " ".join(config.get("domain-name", [])),
+        "dns_servers": config.get("domain-name-servers", []),
+        "tags": tag_list_to_dict(options.get("Tags")),
+    }
+
+
+def matches(current, params):
+    return current and current["domain_name"] == params["domain_name"] and current["dns_servers"] == params["dns_servers"]
+
+
+def describe(ec2, options_id):
+    if not options_id or options_id == "default":
+        return None
+    return ec2.describe_dhcp_options(aws_retry=True, DhcpOptionsIds=[options_id])["DhcpOptions"][0]
+
+
+def ensure(module, ec2):
+    params = module.params
+    tags = dict(params.get("tags") or {}, Name=params["name"])
+    vpc = ec2.describe_vpcs(aws_retry=True, VpcIds=[params["vpc_id"]])["Vpcs"][0]
+    in_use = view(describe(ec2, vpc.get("DhcpOptionsId")))
+    target = in_use if matches(in_use, params) else None
+    changed = False
+    if target is None:
+        named = [view(o) for o in ec2.describe_dhcp_options(
+            aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [params["name"]]}])["DhcpOptions"]]
+        target = pick_one([o for o in named if matches(o, params)], "DHCP option sets named %s" % params["name"],
+                          ident=lambda o: o["id"])
+        changed = True
+        if module.check_mode:
+            return True, in_use, target or {"domain_name": params["domain_name"], "dns_servers": params["dns_servers"], "tags": tags}
+        if target is None:
+            created = ec2.create_dhcp_options(
+                aws_retry=True,
+                DhcpConfigurations=[
+                    {"Key": "domain-name", "Values": [params["domain_name"]]},
+                    {"Key": "domain-name-servers", "Values": params["dns_servers"]},
+                ],
+                TagSpecifications=[{"ResourceType": "dhcp-options", "Tags": dict_to_tag_list(tags)}],
+            )["DhcpOptions"]
+            target = view(created)
+        ec2.associate_dhcp_options(aws_retry=True, DhcpOptionsId=target["id"], VpcId=params["vpc_id"])
+        # The set replaced: delete it only when it is ours by name and no VPC uses it any more.
+        if in_use and in_use["tags"].get("Name") == params["name"] and in_use["id"] != target["id"]:
+            users = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "dhcp-options-id", "Values": [in_use["id"]]}])["Vpcs"]
+            if not users:
+                try:
+                    ec2.delete_dhcp_options(aws_retry=True, DhcpOptionsId=in_use["id"])
+                except is_boto3_error_code("DependencyViolation"):
+                    module.warn("DHCP options %s are still in use; left in place" % in_use["id"])
+    # Tags are applied after the create too: some endpoints ignore TagSpecifications here.
+    current_tags = target.get("tags", {}) if target.get("id") else {}
+    to_set, to_remove = tag_changes(current_tags, tags, params["purge_tags"])
+    if to_set or to_remove:
+        changed = True
+        if not module.check_mode:
+            if to_set:
+                ec2.create_tags(aws_retry=True, Resources=[target["id"]], Tags=dict_to_tag_list(to_set))
+            if to_remove:
+                ec2.delete_tags(aws_retry=True, Resources=[target["id"]], Tags=[{"Key": k} for k in to_remove])
+    if not changed:
+        return False, in_use, in_use
+    after = view(describe(ec2, target["id"])) if not module.check_mode else dict(target, tags=tags)
+    return True, in_use, after
+
+
+def main():
+    argument_spec = dict(
+        vpc_id=dict(type="str", required=True),
+        name=dict(type="str", required=True),
+        domain_name=dict(type="str", required=True),
+        dns_servers=dict(type="list", elements="str", default=["AmazonProvidedDNS"]),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    ec2 = module.client("ec2", retry_decorator=aws_retry())
+    try:
+        changed, before, after = ensure(module, ec2)
+    except PlatformError as exc:
+        module.fail_json(msg=str(exc))
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        module.fail_json_aws(exc, msg="Failed to set the DHCP options of %s" % module.params["vpc_id"])
+    result = {"changed": changed, "dhcp_options": after}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": before or {}, "after": after or {}}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Set up a fresh checkout: a Python 3.12+ virtual environment from the pinned
+# requirements, and the checkout itself on the collections path as cloud_design.platform.
+# Idempotent: re-running does nothing unless requirements.txt changed.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+venv="${PLATFORM_VENV:-$top/.venv}"
+stamp="$venv/.requirements.sha256"
+
+# A candidate counts only if it really runs and is 3.12 or newer (pyenv shims answer
+# "command not found" for versions that are installed but not selected).
+good_python() {
+  "$1" -c 'import sys, venv, ensurepip; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1
+}
+
+find_python() {
+  local c
+  local -a candidates=()
+  [ -n "${PLATFORM_PYTHON:-}" ] && candidates+=("$PLATFORM_PYTHON")
+  for c in python3.14 python3.13 python3.12 python3; do
+    command -v "$c" >/dev/null 2>&1 && candidates+=("$(command -v "$c")")
+  done
+  # Interpreters installed by pyenv, uv or the OS but not on PATH.
+  local roots=()
+  command -v pyenv >/dev/null 2>&1 && roots+=("$(pyenv root 2>/dev/null)/versions")
+  roots+=("$HOME/.pyenv/versions" "$HOME/.local/share/uv/python")
+  local r
+  for r in "${roots[@]}"; do
+    [ -d "$r" ] || continue
+    for c in $(ls -1d "$r"/*/bin/python3 "$r"/*/bin/python3.1[2-9] 2>/dev/null | sort -rV); do
+      candidates+=("$c")
+    done
+  done
+  for c in /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do
+    [ -x "$c" ] && candidates+=("$c")
+  done
+  for c in "${candidates[@]}"; do
+    if good_python "$c"; then
+      echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+if [ ! -x "$venv/bin/python" ] || ! good_python "$venv/bin/python"; then
+  if ! py=$(find_python); then
+    cat >&2 <<'MSG'
+ERROR: no working Python 3.12 or newer was found (ansible-core 2.21 needs it).
+Install one, then run the command again:
+  - Debian/Ubuntu: apt-get install python3.12 python3.12-venv (or a newer version)
+  - pyenv:         pyenv install 3.12
+  - uv:            uv python install 3.12
+  - or point at an interpreter you have: PLATFORM_PYTHON=/path/to/python3.12 make demo
+MSG
+    exit 1
+  fi
+  echo "Creating the virtual environment with $("$py" --version 2>&1) ($py)"
+  rm -rf "$venv"
+  "$py" -m venv "$venv"
+fi
+
+want=$(sha256sum "$top/requirements.txt" | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "Installing pinned requirements into the virtual environment (a few minutes the first time)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$top/requirements.txt"
+  echo "$want" > "$stamp"
+fi
+
+# The checkout as cloud_design.platform on the collections path that ansible.cfg names.
+link="$top/.collections/ansible_collections/cloud_design/platform"
+mkdir -p "$(dirname "$link")"
+if [ "$(readlink "$link" 2>/dev/null)" != "../../.." ]; then
+  rm -rf "$link"
+  ln -s ../../.. "$link"
+fi

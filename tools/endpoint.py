@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Start, stop and query the embedded AWS endpoint (moto in server mode on loopback).
+
+Used by the Makefile (``make demo``, ``make stop``) and by the end-to-end tests, which
+start their own endpoint on a free port. Only ``inventories/local`` points at it.
+
+    python tools/endpoint.py start [--port 5000]
+    python tools/endpoint.py stop [--port 5000]
+    python tools/endpoint.py status [--port 5000]
+    python tools/endpoint.py reset [--port 5000]
+"""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+HOST = "127.0.0.1"
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+STATE_DIR = os.environ.get("PLATFORM_ENDPOINT_DIR", os.path.join(TOP, ".endpoint"))
+
+
+def url(port):
+    return "http://%s:%d" % (HOST, port)
+
+
+def answers(port, timeout=1.0):
+    """True when a moto server answers on the port."""
+    try:
+        with urllib.request.urlopen(url(port) + "/moto-api/data.json", timeout=timeout) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def port_in_use(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        return sock.connect_ex((HOST, port)) == 0
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _pid_file(port, state_dir):
+    return os.path.join(state_dir, "moto-%d.pid" % port)
+
+
+def _read_pid(port, state_dir):
+    try:
+        with open(_pid_file(port, state_dir), encoding="utf-8") as handle:
+            pid = int(handle.read().strip())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
+def start(port=5000, state_dir=STATE_DIR, timeout=60.0):
+    """Start moto on loopback unless it already runs there; wait until it answers."""
+    if answers(port):
+        return _read_pid(port, state_dir)
+    if port_in_use(port):
+        raise RuntimeError(
+            "port %d is taken by something that is not the embedded endpoint; "
+            "choose another with ENDPOINT_PORT=<port>" % port
+        )
+    os.makedirs(state_dir, exist_ok=True)
+    server = os.path.join(os.path.dirname(sys.executable), "moto_server")
+    if not os.path.exists(server):
+        raise RuntimeError("moto_server is not installed beside %s; run 'make venv'" % sys.executable)
+    env = dict(os.environ)
+    # AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy, ...) exist only with this.
+    env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    log_path = os.path.join(state_dir, "moto-%d.log" % port)
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [server, "-H", HOST, "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
+        )
+    with open(_pid_file(port, state_dir), "w", encoding="utf-8") as handle:
+        handle.write(str(proc.pid))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("the endpoint exited at start (code %s); see %s" % (proc.returncode, log_path))
+        if answers(port):
+            return proc.pid
+        time.sleep(0.2)
+    stop(port, state_dir)
+    raise RuntimeError("the endpoint did not answer on port %d within %.0f s; see %s" % (port, timeout, log_path))
+
+
+def stop(port=5000, state_dir=STATE_DIR, timeout=10.0):
+    """Stop the endpoint started by start(); True when one was stopped."""
+    pid = _read_pid(port, state_dir)
+    if pid is None:
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except OSError:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            break
+        time.sleep(0.1)
+    else:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        os.remove(_pid_file(port, state_dir))
+    except OSError:
+        pass
+    return True
+
+
+def reset(port=5000):
+    """Wipe every resource the endpoint holds."""
+    req = urllib.request.Request(url(port) + "/moto-api/reset", method="POST")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.status == 200
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["start", "stop", "status", "reset"])
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ENDPOINT_PORT", "5000")))
+    args = parser.parse_args(argv)
+    try:
+        if args.action == "start":
+            was_up = answers(args.port)
+            start(args.port)
+            print("endpoint %s at %s" % ("already running" if was_up else "started", url(args.port)))
+        elif args.action == "stop":
+            print("endpoint stopped" if stop(args.port) else "no endpoint of ours runs on port %d" % args.port)
+        elif args.action == "reset":
+            reset(args.port)
+            print("endpoint state wiped at %s" % url(args.port))
+        else:
+            up = answers(args.port)
+            print("endpoint %s at %s" % ("answers" if up else "is not running", url(args.port)))
+            return 0 if up else 3
+    except (RuntimeError, OSError, urllib.error.URLError) as exc:
+        print("ERROR: %s" % exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
