@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Start, stop and query the embedded AWS endpoint (moto in server mode on loopback).
 
 Used by the Makefile (``make demo``, ``make stop``) and by the end-to-end tests, which

@@ -16,7 +16,7 @@ description:
   - The encryption of a repository is fixed at creation; a repository whose encryption
     differs from the request is reported as an error (recreating it would lose its images).
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   names:
     description: Names of the repositories.
@@ -65,6 +65,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -15,7 +15,7 @@ description:
     capacity provider strategy, Container Insights setting and tags, in one task.
   - C(community.aws.ecs_cluster) has neither tags nor the Container Insights setting.
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   name:
     description: Name of the cluster.
@@ -69,6 +69,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -20,7 +20,7 @@ description:
   - Unlike C(amazon.aws.ec2_vpc_nat_gateway), re-runs report no change when nothing differs,
     and the elastic IP carries the platform's tags.
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   name:
     description: Value of the C(Name) tag that identifies the gateway.
@@ -58,6 +58,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -12,7 +12,7 @@ short_description: Discover a deployed cloud_design platform in one call
 version_added: 0.1.0
 description:
   - Returns, from one process, what a platform environment has in the account and region,
-    found by the platform's tags (C(Project), C(Environment), C(Component)) and names:
+    found by the platform's tags (C(Project), C(Environment), C(Component)) and names;
     the VPC, subnets by tier and AZ, route tables, gateways, security groups, flow logs,
     the ECS cluster, the Cloud Map namespace, ECR repositories, IAM roles, KMS keys and
     log groups.
@@ -21,7 +21,7 @@ description:
   - Read-only. Where more than one resource carries the tags of one that must be unique
     (two VPCs of the same environment), it fails and lists them instead of picking one.
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   platform_name:
     description: The platform's name (tag C(Project)).
@@ -51,6 +51,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

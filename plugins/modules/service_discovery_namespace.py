@@ -17,7 +17,7 @@ description:
     after an ambiguous failure adopts the namespace instead of making a second one.
   - amazon.aws and community.aws have no Cloud Map module.
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   name:
     description: DNS name of the namespace, e.g. C(prod.shop.internal).
@@ -55,6 +55,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -19,7 +19,7 @@ description:
   - C(amazon.aws.ec2_vpc_dhcp_option) looks sets up by tags that some endpoints do not keep at
     creation, and then makes a new set on every run.
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   vpc_id:
     description: The VPC.
@@ -53,6 +53,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

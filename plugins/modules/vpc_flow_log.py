@@ -20,7 +20,7 @@ description:
     so a create retried after an ambiguous failure does not make a second flow log.
   - amazon.aws and community.aws have no module for flow logs.
 author:
-  - cloud_design platform engineers
+  - Cloud Design Platform Team (@cloud-design)
 options:
   resource_id:
     description: The VPC, subnet or network interface id whose traffic is logged.
@@ -73,6 +73,7 @@ attributes:
   platform:
     support: full
     platforms: aws
+    description: Runs against the AWS APIs from the controller.
 notes:
   - Several flow logs for one resource are allowed by AWS; this module manages the one that
     delivers to I(log_group_name) and leaves flow logs to other destinations alone. When

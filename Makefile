@@ -1,0 +1,58 @@
+# cloud_design.platform: every entry point sets itself up (venv, collection link) first.
+#   make demo   deploy the platform onto the embedded AWS endpoint and print what was built
+#   make test   the whole suite: lint, sanity, unit, molecule, end-to-end
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BIN := $(CURDIR)/$(VENV)/bin
+ENDPOINT_PORT ?= 5000
+export ENDPOINT_PORT
+export PLATFORM_VENV := $(CURDIR)/$(VENV)
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+INVENTORY ?= inventories/local
+PLAYBOOK_ARGS ?=
+
+.PHONY: help venv endpoint stop demo plan test lint sanity unit molecule e2e bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+venv: ## create the Python 3.12+ virtual environment and link the collection (idempotent)
+	@bash tools/bootstrap.sh
+
+endpoint: venv ## start the embedded AWS endpoint (ENDPOINT_PORT, default 5000)
+	@$(BIN)/python tools/endpoint.py start --port $(ENDPOINT_PORT)
+
+stop: ## stop the embedded AWS endpoint
+	@if [ -x $(BIN)/python ]; then $(BIN)/python tools/endpoint.py stop --port $(ENDPOINT_PORT); fi
+
+demo: endpoint ## deploy the platform onto the embedded endpoint and print a summary
+	$(BIN)/ansible-playbook playbooks/site.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
+	@$(BIN)/ansible-playbook playbooks/summary.yml -i $(INVENTORY)
+	@echo "The endpoint keeps running at http://127.0.0.1:$(ENDPOINT_PORT) (make stop ends it)."
+
+test: venv ## run the whole test suite (what CI runs)
+	@bash tools/test.sh
+
+lint: venv ## ansible-lint, production profile
+	@bash tools/test.sh lint
+
+sanity: venv ## ansible-test sanity on the collection
+	@bash tools/test.sh sanity
+
+unit: venv ## pytest unit tests of the modules and filters
+	@bash tools/test.sh unit
+
+molecule: venv ## molecule scenario of every role against a private endpoint
+	@bash tools/test.sh molecule
+
+e2e: venv ## end-to-end runs of playbooks/site.yml against a private endpoint
+	@bash tools/test.sh e2e
+
+bench: venv ## time a fresh converge, a no-op re-run and a check run; count module calls
+	@$(BIN)/python tools/bench.py
+
+clean: stop ## remove the venv, the collection link and test output
+	rm -rf $(VENV) .collections .endpoint .cache tests/output build
