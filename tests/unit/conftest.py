@@ -1,0 +1,81 @@
+"""Shared fixtures: run a module's main() in-process against moto, capture its result."""
+
+import json
+import os
+import sys
+
+import pytest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+COLLECTIONS = os.path.join(TOP, ".collections")
+if os.path.isdir(COLLECTIONS) and COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
+
+# pylint: disable=wrong-import-position
+import boto3  # noqa: E402
+from ansible.module_utils import basic  # noqa: E402
+from ansible.module_utils.testing import patch_module_args  # noqa: E402
+from moto import mock_aws  # noqa: E402
+
+REGION = "eu-west-1"
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+class ModuleFail(Exception):
+    def __init__(self, result):
+        super().__init__(result.get("msg"))
+        self.result = result
+
+
+@pytest.fixture(autouse=True)
+def fake_aws(monkeypatch):
+    """Fake credentials and region; no real endpoint can be reached from a unit test."""
+    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+
+
+@pytest.fixture
+def aws():
+    """moto in-process; yields a factory of boto3 clients."""
+    with mock_aws():
+        yield lambda service: boto3.client(service, region_name=REGION)
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """run_module(module, args, check=False, diff=False) -> result dict; raises ModuleFail."""
+
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs)
+
+    def fail_json(self, **kwargs):
+        raise ModuleFail(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(module, args, check=False, diff=False):
+        full = dict(args)
+        full.setdefault("region", REGION)
+        full["_ansible_check_mode"] = check
+        full["_ansible_diff"] = diff
+        with patch_module_args(full):
+            try:
+                module.main()
+            except ModuleExit as exc:
+                return exc.result
+        raise AssertionError("module returned without exit_json")
+
+    return run
+
+
+def dumps(value):
+    return json.dumps(value, sort_keys=True, default=str)

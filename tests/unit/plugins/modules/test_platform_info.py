@@ -1,0 +1,55 @@
+"""platform_info against moto: empty account, a deployed network, ambiguity."""
+
+import pytest
+
+from ansible_collections.cloud_design.platform.plugins.modules import platform_info
+
+from ...conftest import ModuleFail
+
+TAGS = [{"Key": "Project", "Value": "demo"}, {"Key": "Environment", "Value": "t"}, {"Key": "Component", "Value": "network"}]
+
+
+def make_vpc(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": TAGS}])["Vpc"]["VpcId"]
+    for tier, cidr, az in (("public", "10.9.0.0/20", "eu-west-1a"), ("private", "10.9.128.0/20", "eu-west-1a")):
+        ec2.create_subnet(VpcId=vpc, CidrBlock=cidr, AvailabilityZone=az, TagSpecifications=[
+            {"ResourceType": "subnet", "Tags": TAGS + [{"Key": "Tier", "Value": tier}, {"Key": "Name", "Value": tier}]}])
+    return vpc
+
+
+def test_empty_account_returns_empty_families(aws, run_module):
+    result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
+    assert result["changed"] is False
+    assert result["network"]["vpc"] == {}
+    assert result["ecs"] == {"cluster": {}, "namespace": {}}
+    assert result["account"]["availability_zones"][:3] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    assert result["names"]["cluster"] == "demo-t-cluster"
+
+
+def test_finds_the_network_by_tags(aws, run_module):
+    vpc = make_vpc(aws)
+    aws("ecs").create_cluster(clusterName="demo-t-cluster")
+    aws("kms").create_alias(AliasName="alias/demo-t-data", TargetKeyId=aws("kms").create_key()["KeyMetadata"]["KeyId"])
+    result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
+    assert result["network"]["vpc"]["id"] == vpc
+    assert [s["cidr"] for s in result["network"]["subnets"]["public"]] == ["10.9.0.0/20"]
+    assert [s["cidr"] for s in result["network"]["subnets"]["private"]] == ["10.9.128.0/20"]
+    assert result["ecs"]["cluster"]["name"] == "demo-t-cluster"
+    assert result["kms"]["data"]["alias"] == "alias/demo-t-data"
+    assert result["kms"]["data"]["arn"].startswith("arn:aws:kms:eu-west-1:123456789012:key/")
+
+
+def test_other_environments_are_not_seen(aws, run_module):
+    make_vpc(aws)
+    result = run_module(platform_info, {"platform_name": "demo", "platform_env": "other", "include": ["network"]})
+    assert result["network"]["vpc"] == {}
+    assert "ecs" not in result
+
+
+def test_two_vpcs_of_one_environment_are_refused(aws, run_module):
+    make_vpc(aws)
+    make_vpc(aws)
+    with pytest.raises(ModuleFail) as err:
+        run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["network"]})
+    assert "found 2 VPCs tagged Project=demo Environment=t" in err.value.result["msg"]
