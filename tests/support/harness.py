@@ -1,0 +1,130 @@
+"""Run playbooks against a private embedded endpoint and read the real state through boto3."""
+
+import json
+import os
+import subprocess
+import sys
+
+import boto3
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+
+import endpoint  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+REGION = "eu-west-1"
+PLATFORM = "demo"
+
+
+class Endpoint:
+    """A moto server of its own on a free loopback port."""
+
+    def __init__(self, state_dir):
+        self.port = endpoint.free_port()
+        self.state_dir = state_dir
+        endpoint.start(self.port, state_dir)
+
+    @property
+    def url(self):
+        return endpoint.url(self.port)
+
+    def client(self, service):
+        return boto3.client(service, region_name=REGION, endpoint_url=self.url,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def stop(self):
+        endpoint.stop(self.port, self.state_dir)
+
+
+class Run:
+    """The outcome of one ansible-playbook run (json callback)."""
+
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        try:
+            self.data = json.loads(proc.stdout[proc.stdout.index("{"):])
+        except ValueError:
+            self.data = {}
+        self.stats = next(iter(self.data.get("stats", {}).values()), {})
+
+    @property
+    def changed(self):
+        return self.stats.get("changed")
+
+    @property
+    def failed(self):
+        return self.rc != 0
+
+    def changed_tasks(self):
+        out = []
+        for play in self.data.get("plays", []):
+            for task in play.get("tasks", []):
+                for host in task.get("hosts", {}).values():
+                    if host.get("changed"):
+                        out.append(task["task"]["name"])
+        return out
+
+    def failure_messages(self):
+        out = []
+        for play in self.data.get("plays", []):
+            for task in play.get("tasks", []):
+                for host in task.get("hosts", {}).values():
+                    if host.get("failed"):
+                        out.append(str(host.get("msg", "")))
+                    for item in host.get("results", []) or []:
+                        if item.get("failed"):
+                            out.append(str(item.get("msg", "")))
+        return out
+
+    def __repr__(self):
+        return "Run(rc=%s, stats=%s, changed=%s, failures=%s, stderr=%s)" % (
+            self.rc, self.stats, self.changed_tasks(), self.failure_messages(), self.stderr[-2000:])
+
+
+def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json"):
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    cmd += list(args)
+    full_env = dict(os.environ)
+    full_env.update({
+        "ENDPOINT_PORT": str(ep.port),
+        "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
+        "ANSIBLE_NOCOLOR": "1",
+        "PATH": os.path.dirname(sys.executable) + os.pathsep + full_env.get("PATH", ""),
+    })
+    if callback == "json":
+        full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, cwd=TOP, env=full_env, capture_output=True, text=True, timeout=1200, check=False)
+    return Run(proc)
+
+
+def tags_of(tag_list, key="Key", value="Value"):
+    return {t[key]: t[value] for t in tag_list or []}
+
+
+def inventory_counts(ep):
+    """What the endpoint holds, by kind: the no-duplicate and nothing-left-behind checks."""
+    ec2 = ep.client("ec2")
+    non_default_vpcs = [v for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
+    vpc_ids = {v["VpcId"] for v in non_default_vpcs}
+    return {
+        "vpcs": len(non_default_vpcs),
+        "subnets": len([s for s in ec2.describe_subnets()["Subnets"] if s["VpcId"] in vpc_ids]),
+        "internet_gateways": len(ec2.describe_internet_gateways()["InternetGateways"]),
+        "nat_gateways": len([n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] in ("pending", "available")]),
+        "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
+        "route_tables": len([r for r in ec2.describe_route_tables()["RouteTables"] if r["VpcId"] in vpc_ids]),
+        "security_groups": len([g for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] in vpc_ids]),
+        "vpc_endpoints": len([e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e.get("State", "").lower() != "deleted"]),
+        "flow_logs": len(ec2.describe_flow_logs()["FlowLogs"]),
+        "log_groups": len(ep.client("logs").describe_log_groups()["logGroups"]),
+        "iam_roles": len([r for r in ep.client("iam").list_roles()["Roles"] if not r["Path"].startswith("/aws-service-role/")]),
+        "ecs_clusters": len([c for c in ep.client("ecs").describe_clusters(
+            clusters=ep.client("ecs").list_clusters()["clusterArns"] or ["none"])["clusters"] if c.get("status") == "ACTIVE"]),
+        "namespaces": len(ep.client("servicediscovery").list_namespaces()["Namespaces"]),
+        "ecr_repositories": len(ep.client("ecr").describe_repositories()["repositories"]),
+    }
