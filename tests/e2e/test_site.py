@@ -186,3 +186,16 @@ def test_summary_reads_the_platform(ep, converged):
     assert the_vpc(ep)["VpcId"] in run.stdout
     assert "demo-e2e-cluster" in run.stdout
     assert "demo-e2e/api-gateway" in run.stdout
+
+
+def test_destroy_leaves_nothing_and_a_second_destroy_changes_nothing(ep, converged):
+    run = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
+    assert not run.failed, run
+    assert run.changed > 0
+    assert all(count == 0 for count in inventory_counts(ep).values()), inventory_counts(ep)
+    tagged = ep.client("resourcegroupstaggingapi").get_resources(TagFilters=[
+        {"Key": "Project", "Values": [PLATFORM]}, {"Key": "Environment", "Values": [ENV]}])["ResourceTagMappingList"]
+    assert tagged == []
+    again = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
+    assert not again.failed, again
+    assert again.changed == 0, again.changed_tasks()
