@@ -39,7 +39,7 @@ def render(readme_text, spec):
     if BEGIN not in readme_text or END not in readme_text:
         raise ValueError("README lacks the %s / %s markers" % (BEGIN, END))
     head, rest = readme_text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
+    tail = rest.split(END, 1)[1]
     return head + BEGIN + "\n" + table(spec) + "\n" + END + tail
 
 

@@ -54,7 +54,7 @@ def test_a_tagged_free_eip_left_by_an_interrupted_run_is_adopted(aws, run_module
 
 
 def test_two_tagged_eips_are_refused(aws, run_module, subnet_id):
-    for _ in range(2):
+    for _attempt in range(2):
         aws("ec2").allocate_address(Domain="vpc", TagSpecifications=[
             {"ResourceType": "elastic-ip", "Tags": [{"Key": "Name", "Value": "demo-t-nat-a-eip"}]}])
     with pytest.raises(ModuleFail, match="found 2 elastic IPs named demo-t-nat-a-eip"):
