@@ -26,17 +26,14 @@ NOT_MODULES = {
 
 def module_invocations(run):
     count = 0
-    for play in run.data.get("plays", []):
-        for task in play.get("tasks", []):
-            for host in task.get("hosts", {}).values():
-                if host.get("action") in NOT_MODULES:
-                    continue
-                if "results" in host:
-                    count += sum(1 for r in host["results"] if not r.get("skipped"))
-                elif not host.get("skipped"):
-                    count += 1
+    for _name, host in run.host_results():
+        if host.get("action") in NOT_MODULES:
+            continue
+        if "results" in host:
+            count += sum(1 for r in host["results"] if not r.get("skipped"))
+        elif not host.get("skipped"):
+            count += 1
     return count
-
 
 def measure(ep, label, *args):
     start = time.monotonic()

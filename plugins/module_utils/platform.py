@@ -97,6 +97,35 @@ def tag_changes(current, wanted, purge):
     return to_set, sorted(to_remove)
 
 
+def apply_tags(check_mode, current, wanted, purge, add, remove):
+    """Bring a resource's tags from current to wanted through the service's own calls.
+
+    ``add(dict)`` and ``remove(list of keys)`` are the service's tag and untag calls; neither
+    is made in check mode. ``wanted=None`` leaves the tags alone. Returns (changed, tags after).
+    """
+    current = dict(current or {})
+    if wanted is None:
+        return False, current
+    to_set, to_remove = tag_changes(current, wanted, purge)
+    after = dict(current, **to_set)
+    for key in to_remove:
+        after.pop(key, None)
+    if not check_mode:
+        if to_set:
+            add(to_set)
+        if to_remove:
+            remove(to_remove)
+    return bool(to_set or to_remove), after
+
+
+def ec2_tag_calls(ec2, resource_id):
+    """The add/remove pair of apply_tags() for any EC2 resource id."""
+    return (
+        lambda tags: ec2.create_tags(aws_retry=True, Resources=[resource_id], Tags=dict_to_tag_list(tags)),
+        lambda keys: ec2.delete_tags(aws_retry=True, Resources=[resource_id], Tags=[{"Key": k} for k in keys]),
+    )
+
+
 def resource_names(platform_name, platform_env):
     """The platform's naming convention, in one place for roles (via a filter) and modules."""
     prefix = "%s-%s" % (platform_name, platform_env)

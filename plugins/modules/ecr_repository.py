@@ -107,9 +107,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    apply_tags,
     aws_retry,
     dict_to_tag_list,
-    tag_changes,
     tag_list_to_dict,
 )
 
@@ -198,19 +198,11 @@ def ensure_repo(module, client, name):
         if not module.check_mode:
             client.put_image_scanning_configuration(aws_retry=True, repositoryName=name,
                                                     imageScanningConfiguration={"scanOnPush": params["scan_on_push"]})
-    if params.get("tags") is not None:
-        to_set, to_remove = tag_changes(current["tags"], params["tags"], params["purge_tags"])
-        if to_set or to_remove:
-            changed = True
-            tags = dict(current["tags"], **to_set)
-            for key in to_remove:
-                tags.pop(key, None)
-            after["tags"] = tags
-            if not module.check_mode:
-                if to_set:
-                    client.tag_resource(aws_retry=True, resourceArn=current["repository_arn"], tags=dict_to_tag_list(to_set))
-                if to_remove:
-                    client.untag_resource(aws_retry=True, resourceArn=current["repository_arn"], tagKeys=to_remove)
+    tags_changed, after["tags"] = apply_tags(
+        module.check_mode, current["tags"], params.get("tags"), params["purge_tags"],
+        lambda add: client.tag_resource(aws_retry=True, resourceArn=current["repository_arn"], tags=dict_to_tag_list(add)),
+        lambda keys: client.untag_resource(aws_retry=True, resourceArn=current["repository_arn"], tagKeys=keys))
+    changed |= tags_changed
     return changed, current, after
 
 

@@ -111,8 +111,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    apply_tags,
     aws_retry,
-    tag_changes,
     tag_list_to_dict,
 )
 
@@ -145,14 +145,8 @@ def normalise(cluster):
     }
 
 
-def wanted_view(params, current_tags):
+def wanted_view(params, tags):
     strategy = sorted(params["default_capacity_provider_strategy"], key=lambda s: s["capacity_provider"])
-    tags = dict(current_tags)
-    if params.get("tags") is not None:
-        to_set, to_remove = tag_changes(current_tags, params["tags"], params["purge_tags"])
-        tags.update(to_set)
-        for key in to_remove:
-            tags.pop(key, None)
     return {
         "cluster_name": params["name"],
         "capacity_providers": sorted(params["capacity_providers"]),
@@ -186,8 +180,8 @@ def ensure_present(module, client):
     validate(params)
     current = describe(client, params["name"])
     before = normalise(current)
-    want = wanted_view(params, before.get("tags", {}))
     if not current:
+        want = wanted_view(params, dict(params.get("tags") or {}))
         if module.check_mode:
             return True, before, want
         request = {
@@ -202,6 +196,7 @@ def ensure_present(module, client):
         client.create_cluster(aws_retry=True, **request)
         return True, before, normalise(describe(client, params["name"]))
 
+    want = wanted_view(params, before["tags"])
     changed = False
     if before["container_insights"] != want["container_insights"]:
         changed = True
@@ -220,16 +215,12 @@ def ensure_present(module, client):
                 capacityProviders=want["capacity_providers"],
                 defaultCapacityProviderStrategy=strategy_request(want),
             )
-    if params.get("tags") is not None:
-        to_set, to_remove = tag_changes(before["tags"], params["tags"], params["purge_tags"])
-        if to_set or to_remove:
-            changed = True
-            if not module.check_mode:
-                if to_set:
-                    client.tag_resource(aws_retry=True, resourceArn=current["clusterArn"],
-                                        tags=[{"key": k, "value": v} for k, v in sorted(to_set.items())])
-                if to_remove:
-                    client.untag_resource(aws_retry=True, resourceArn=current["clusterArn"], tagKeys=to_remove)
+    tags_changed, want["tags"] = apply_tags(
+        module.check_mode, before["tags"], params.get("tags"), params["purge_tags"],
+        lambda add: client.tag_resource(aws_retry=True, resourceArn=current["clusterArn"],
+                                        tags=[{"key": k, "value": v} for k, v in sorted(add.items())]),
+        lambda keys: client.untag_resource(aws_retry=True, resourceArn=current["clusterArn"], tagKeys=keys))
+    changed |= tags_changed
     if not changed:
         return False, before, before
     if module.check_mode:

@@ -94,11 +94,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    apply_tags,
     aws_retry,
     client_token,
     dict_to_tag_list,
+    ec2_tag_calls,
     pick_one,
-    tag_changes,
     tag_list_to_dict,
 )
 
@@ -136,13 +137,7 @@ def view(gateway):
 
 
 def ensure_tags(module, ec2, resource_id, current, wanted):
-    to_set, to_remove = tag_changes(current, wanted, module.params["purge_tags"])
-    if (to_set or to_remove) and not module.check_mode:
-        if to_set:
-            ec2.create_tags(aws_retry=True, Resources=[resource_id], Tags=dict_to_tag_list(to_set))
-        if to_remove:
-            ec2.delete_tags(aws_retry=True, Resources=[resource_id], Tags=[{"Key": k} for k in to_remove])
-    return bool(to_set or to_remove)
+    return apply_tags(module.check_mode, current, wanted, module.params["purge_tags"], *ec2_tag_calls(ec2, resource_id))[0]
 
 
 def ensure_present(module, ec2):

@@ -92,11 +92,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    apply_tags,
     aws_retry,
     client_token,
     dict_to_tag_list,
     pick_one,
-    tag_changes,
     tag_list_to_dict,
     wait_for,
 )
@@ -166,20 +166,11 @@ def ensure_present(module, sd, route53):
         except is_boto3_error_code(["NamespaceAlreadyExists", "ConflictingDomainExists"]):
             pass  # an earlier attempt got through: adopt what it made below
         return True, {}, find(sd, route53, params["name"], params["vpc_id"])
-    if params.get("tags") is None:
-        return False, current, current
-    to_set, to_remove = tag_changes(current["tags"], params["tags"], params["purge_tags"])
-    if not (to_set or to_remove):
-        return False, current, current
-    tags = dict(current["tags"], **to_set)
-    for key in to_remove:
-        tags.pop(key, None)
-    if not module.check_mode:
-        if to_set:
-            sd.tag_resource(aws_retry=True, ResourceARN=current["arn"], Tags=dict_to_tag_list(to_set))
-        if to_remove:
-            sd.untag_resource(aws_retry=True, ResourceARN=current["arn"], TagKeys=to_remove)
-    return True, current, dict(current, tags=tags)
+    changed, tags = apply_tags(
+        module.check_mode, current["tags"], params.get("tags"), params["purge_tags"],
+        lambda add: sd.tag_resource(aws_retry=True, ResourceARN=current["arn"], Tags=dict_to_tag_list(add)),
+        lambda keys: sd.untag_resource(aws_retry=True, ResourceARN=current["arn"], TagKeys=keys))
+    return changed, current, dict(current, tags=tags)
 
 
 def ensure_absent(module, sd, route53):

@@ -89,10 +89,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    apply_tags,
     aws_retry,
     dict_to_tag_list,
+    ec2_tag_calls,
     pick_one,
-    tag_changes,
     tag_list_to_dict,
 )
 
@@ -154,18 +155,13 @@ def ensure(module, ec2):
                 except is_boto3_error_code("DependencyViolation"):
                     module.warn("DHCP options %s are still in use; left in place" % in_use["id"])
     # Tags are applied after the create too: some endpoints ignore TagSpecifications here.
-    current_tags = target.get("tags", {}) if target.get("id") else {}
-    to_set, to_remove = tag_changes(current_tags, tags, params["purge_tags"])
-    if to_set or to_remove:
-        changed = True
-        if not module.check_mode:
-            if to_set:
-                ec2.create_tags(aws_retry=True, Resources=[target["id"]], Tags=dict_to_tag_list(to_set))
-            if to_remove:
-                ec2.delete_tags(aws_retry=True, Resources=[target["id"]], Tags=[{"Key": k} for k in to_remove])
+    tags_changed, tags_after = apply_tags(
+        module.check_mode, target.get("tags", {}) if target.get("id") else {}, tags, params["purge_tags"],
+        *ec2_tag_calls(ec2, target.get("id")))
+    changed |= tags_changed
     if not changed:
         return False, in_use, in_use
-    after = view(describe(ec2, target["id"])) if not module.check_mode else dict(target, tags=tags)
+    after = view(describe(ec2, target["id"])) if not module.check_mode else dict(target, tags=tags_after)
     return True, in_use, after
 
 

@@ -132,11 +132,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    apply_tags,
     aws_retry,
     client_token,
     dict_to_tag_list,
+    ec2_tag_calls,
     pick_one,
-    tag_changes,
     tag_list_to_dict,
 )
 
@@ -229,23 +230,12 @@ def ensure_present(module, client):
         create_flow_log(client, params, tags)
         after = find_flow_log(client, params["resource_id"], params["log_group_name"])
         return changed, before, after
-    to_set, to_remove = tag_changes(tag_list_to_dict(current.get("Tags")), tags, params["purge_tags"]) if params.get("tags") is not None else ({}, [])
-    if to_set or to_remove:
-        changed = True
-        if not module.check_mode:
-            if to_set:
-                client.create_tags(aws_retry=True, Resources=[current["FlowLogId"]], Tags=dict_to_tag_list(to_set))
-            if to_remove:
-                client.delete_tags(aws_retry=True, Resources=[current["FlowLogId"]], Tags=[{"Key": k} for k in to_remove])
-            after = find_flow_log(client, params["resource_id"], params["log_group_name"])
-        else:
-            merged = tag_list_to_dict(current.get("Tags"))
-            merged.update(to_set)
-            for key in to_remove:
-                merged.pop(key, None)
-            after = dict(current, Tags=dict_to_tag_list(merged))
-        return changed, before, after
-    return False, current, current
+    tags_changed, tags_after = apply_tags(
+        module.check_mode, tag_list_to_dict(current.get("Tags")), params.get("tags"), params["purge_tags"],
+        *ec2_tag_calls(client, current["FlowLogId"]))
+    if not tags_changed:
+        return False, current, current
+    return True, before, dict(current, Tags=dict_to_tag_list(tags_after))
 
 
 def ensure_absent(module, client):

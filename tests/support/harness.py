@@ -57,25 +57,21 @@ class Run:
     def failed(self):
         return self.rc != 0
 
-    def changed_tasks(self):
-        out = []
+    def host_results(self):
+        """(task name, host result) for every task of every play."""
         for play in self.data.get("plays", []):
             for task in play.get("tasks", []):
                 for host in task.get("hosts", {}).values():
-                    if host.get("changed"):
-                        out.append(task["task"]["name"])
-        return out
+                    yield task["task"]["name"], host
+
+    def changed_tasks(self):
+        return [name for name, host in self.host_results() if host.get("changed")]
 
     def failure_messages(self):
         out = []
-        for play in self.data.get("plays", []):
-            for task in play.get("tasks", []):
-                for host in task.get("hosts", {}).values():
-                    if host.get("failed"):
-                        out.append(str(host.get("msg", "")))
-                    for item in host.get("results", []) or []:
-                        if item.get("failed"):
-                            out.append(str(item.get("msg", "")))
+        for _name, host in self.host_results():
+            failed = [host] + [item for item in host.get("results", []) or []]
+            out.extend(str(r.get("msg", "")) for r in failed if r.get("failed"))
         return out
 
     def __repr__(self):

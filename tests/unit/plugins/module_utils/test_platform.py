@@ -80,3 +80,21 @@ def test_wait_for_backs_off_and_times_out(monkeypatch):
     assert pu.wait_for(lambda: next(states), lambda s: s == "SUCCESS") == "SUCCESS"
     with pytest.raises(pu.PlatformError, match="timed out"):
         pu.wait_for(lambda: "PENDING", lambda s: s == "SUCCESS", timeout=0)
+
+
+def test_apply_tags_calls_the_service_and_merges():
+    calls = []
+    changed, after = pu.apply_tags(False, {"a": "1", "b": "2"}, {"a": "9"}, True,
+                                   lambda add: calls.append(("add", add)), lambda keys: calls.append(("remove", keys)))
+    assert changed is True
+    assert after == {"a": "9"}
+    assert calls == [("add", {"a": "9"}), ("remove", ["b"])]
+
+
+def test_apply_tags_check_mode_and_no_wish_make_no_call():
+    def fail(_arg):
+        raise AssertionError("no call expected")
+
+    assert pu.apply_tags(True, {"a": "1"}, {"a": "2"}, True, fail, fail) == (True, {"a": "2"})
+    assert pu.apply_tags(False, {"a": "1"}, None, True, fail, fail) == (False, {"a": "1"})
+    assert pu.apply_tags(False, {"a": "1"}, {"a": "1"}, True, fail, fail) == (False, {"a": "1"})
