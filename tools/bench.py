@@ -35,6 +35,7 @@ def module_invocations(run):
             count += 1
     return count
 
+
 def measure(ep, label, *args):
     start = time.monotonic()
     run = run_playbook(ep, "playbooks/site.yml", *args, extra_vars={"platform_env": "bench"})

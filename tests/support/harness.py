@@ -70,7 +70,7 @@ class Run:
     def failure_messages(self):
         out = []
         for _name, host in self.host_results():
-            failed = [host] + [item for item in host.get("results", []) or []]
+            failed = [host] + list(host.get("results", []) or [])
             out.extend(str(r.get("msg", "")) for r in failed if r.get("failed"))
         return out
 
