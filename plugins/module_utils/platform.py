@@ -146,3 +146,22 @@ def resource_names(platform_name, platform_env):
         "log_group_prefix": "/%s/%s/" % (platform_name, platform_env),
         "kms_alias_prefix": "alias/%s-" % prefix,
     }
+
+
+def workload_names(platform_name, platform_env, workload):
+    """Names of what the ECS service pattern makes for one workload (e.g. ``billing-app``)."""
+    prefix = "%s-%s" % (platform_name, platform_env)
+    return {
+        "service": workload,
+        "family": "%s-%s" % (prefix, workload),
+        "container": workload,
+        "log_group": "/%s/%s/ecs/%s" % (platform_name, platform_env, workload),
+        "execution_role": "%s-%s-exec" % (prefix, workload),
+        "task_role": "%s-%s-task" % (prefix, workload),
+        "security_group": "%s-%s" % (prefix, workload),
+        "storage": "%s-%s" % (prefix, workload),
+        "storage_security_group": "%s-%s-efs" % (prefix, workload),
+        "secret": "%s/%s" % (prefix, workload),
+        "cpu_policy": "%s-%s-cpu" % (prefix, workload),
+        "memory_policy": "%s-%s-memory" % (prefix, workload),
+    }

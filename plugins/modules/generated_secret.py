@@ -1,0 +1,314 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: generated_secret
+short_description: Credentials generated once into AWS Secrets Manager, never returned
+version_added: 0.2.0
+description:
+  - Makes a Secrets Manager secret hold a JSON document of fixed values (a user name, a
+    database name) and generated values (a password), encrypted with the given KMS key.
+  - Generated values are made once, inside the module, when the secret or the key is missing;
+    later runs never change them (rotate them on purpose with I(regenerate)). No secret value
+    ever leaves the module: the result carries the ARN and, per key, the C(valueFrom) string an
+    ECS task definition uses to inject that key, so nothing needs C(no_log) downstream.
+  - The create carries an idempotency token, so a retry after an ambiguous failure cannot make a
+    second version; a secret scheduled for deletion is restored instead of recreated.
+  - C(amazon.aws.secretsmanager_secret) needs the value as an input, which puts it in the
+    play's variables; this module keeps it out.
+author:
+  - Cloud Design Platform Team (@cloud-design)
+options:
+  name:
+    description: Name of the secret.
+    type: str
+    required: true
+  description:
+    description: Description of the secret.
+    type: str
+    default: ""
+  kms_key_id:
+    description: KMS key (id, ARN or alias) that encrypts the secret. Empty uses C(aws/secretsmanager).
+    type: str
+  values:
+    description: Fixed keys and their values (not secret, e.g. a user name).
+    type: dict
+    default: {}
+  generate:
+    description: Keys whose value is a generated password.
+    type: list
+    elements: str
+    default: [password]
+  length:
+    description: Length of generated values.
+    type: int
+    default: 32
+  regenerate:
+    description: Make new values for the I(generate) keys now (a rotation; the users of the secret must restart).
+    type: bool
+    default: false
+  recovery_window_days:
+    description: With I(state=absent), days AWS keeps the secret restorable (0 deletes at once).
+    type: int
+    default: 7
+  state:
+    description: Whether the secret should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+notes:
+  - Generated values use letters and digits only, which every consumer (PostgreSQL, RabbitMQ,
+    RDS master passwords that refuse C(/), C(@), C(") and spaces) accepts.
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change and makes no change.
+  diff_mode:
+    support: full
+    description: Shows the keys (never the values), KMS key and tags before and after.
+  platform:
+    support: full
+    platforms: aws
+    description: Runs against the AWS APIs from the controller.
+"""
+
+EXAMPLES = r"""
+- name: Database credentials, generated once
+  cloud_design.platform.generated_secret:
+    name: shop-prod/inventory-db
+    kms_key_id: alias/shop-prod-secrets
+    values:
+      username: inventory
+      dbname: movies
+    generate: [password]
+  register: inventory_db_secret
+
+- name: Inject the password into a task definition
+  ansible.builtin.debug:
+    msg: "{{ inventory_db_secret.value_from.password }}"  # the ARN with ':password::', not the value
+"""
+
+RETURN = r"""
+secret:
+  description: The secret without its value; empty when absent.
+  returned: always
+  type: dict
+  sample: {arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-prod/inventory-db-AbCdEf", name: shop-prod/inventory-db,
+           keys: [dbname, password, username], kms_key_id: alias/shop-prod-secrets}
+value_from:
+  description: Per key, the reference an ECS container secret uses (C(<arn>:<key>::)).
+  returned: when present
+  type: dict
+  sample: {password: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-prod/inventory-db-AbCdEf:password::"}
+"""
+
+import json
+import secrets
+import string
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    PlatformError,
+    apply_tags,
+    aws_retry,
+    client_token,
+    dict_to_tag_list,
+    tag_list_to_dict,
+)
+
+ALPHABET = string.ascii_letters + string.digits
+
+
+def generate(length):
+    return "".join(secrets.choice(ALPHABET) for dummy in range(length))
+
+
+def describe(sm, name):
+    try:
+        found = sm.describe_secret(aws_retry=True, SecretId=name)
+    except is_boto3_error_code("ResourceNotFoundException"):
+        return None
+    return found
+
+
+def read_value(sm, arn):
+    raw = sm.get_secret_value(aws_retry=True, SecretId=arn).get("SecretString") or "{}"
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise PlatformError("secret %s does not hold a JSON document; it was not made by this module: "
+                            "give another name or delete it" % arn)
+    if not isinstance(value, dict):
+        raise PlatformError("secret %s holds JSON that is not an object; give another name or delete it" % arn)
+    return value
+
+
+def summary(found, keys):
+    if not found:
+        return {}
+    return {
+        "arn": found["ARN"],
+        "name": found["Name"],
+        "keys": sorted(keys),
+        "kms_key_id": found.get("KmsKeyId"),
+        "tags": tag_list_to_dict(found.get("Tags")),
+    }
+
+
+def wanted_document(params, current):
+    """The JSON document to store, keeping generated values that exist. (document, changed keys)."""
+    document = dict(current)
+    changed = []
+    for key, value in (params["values"] or {}).items():
+        if document.get(key) != str(value):
+            document[key] = str(value)
+            changed.append(key)
+    for key in params["generate"]:
+        if params["regenerate"] or not document.get(key):
+            document[key] = generate(params["length"])
+            changed.append(key)
+    return document, sorted(set(changed))
+
+
+def ensure_present(module, sm):
+    params = module.params
+    found = describe(sm, params["name"])
+    tags = dict(params.get("tags") or {})
+    restored = False
+    if found and found.get("DeletedDate"):
+        restored = True
+        if module.check_mode:
+            return True, {}, {"name": params["name"], "restored": True}, None
+        sm.restore_secret(aws_retry=True, SecretId=found["ARN"])
+        found = describe(sm, params["name"])
+    if found is None:
+        document, dummy = wanted_document(params, {})
+        after = {"name": params["name"], "keys": sorted(document), "kms_key_id": params.get("kms_key_id"), "tags": tags}
+        if module.check_mode:
+            return True, {}, after, None
+        request = {
+            "Name": params["name"],
+            "Description": params["description"],
+            "SecretString": json.dumps(document, sort_keys=True),
+            "ClientRequestToken": client_token("secret", params["name"], length=64),
+        }
+        if params.get("kms_key_id"):
+            request["KmsKeyId"] = params["kms_key_id"]
+        if tags:
+            request["Tags"] = dict_to_tag_list(tags)
+        try:
+            sm.create_secret(aws_retry=True, **request)
+        except is_boto3_error_code("ResourceExistsException"):
+            pass  # the first attempt got through: adopt it below (its value stays as made)
+        found = describe(sm, params["name"])
+        return True, {}, summary(found, document), found
+    current = read_value(sm, found["ARN"])
+    before = summary(found, current)
+    document, changed_keys = wanted_document(params, current)
+    changed = bool(changed_keys)
+    if changed and not module.check_mode:
+        sm.put_secret_value(aws_retry=True, SecretId=found["ARN"], SecretString=json.dumps(document, sort_keys=True),
+                            ClientRequestToken=client_token("secret-value", found["ARN"], found.get("VersionIdsToStages"),
+                                                            changed_keys))
+    update = {}
+    if params["description"] != found.get("Description", ""):
+        update["Description"] = params["description"]
+    if params.get("kms_key_id") and not kms_matches(params["kms_key_id"], found.get("KmsKeyId")):
+        update["KmsKeyId"] = params["kms_key_id"]
+    if update:
+        changed = True
+        if not module.check_mode:
+            sm.update_secret(aws_retry=True, SecretId=found["ARN"], **update)
+    tagged, new_tags = apply_tags(
+        module.check_mode, tag_list_to_dict(found.get("Tags")), params.get("tags"), params["purge_tags"],
+        lambda add: sm.tag_resource(aws_retry=True, SecretId=found["ARN"], Tags=dict_to_tag_list(add)),
+        lambda keys: sm.untag_resource(aws_retry=True, SecretId=found["ARN"], TagKeys=keys))
+    after = dict(before, keys=sorted(document), tags=new_tags, kms_key_id=update.get("KmsKeyId", before["kms_key_id"]))
+    if changed_keys:
+        after["changed_keys"] = changed_keys
+    return changed or tagged or restored, before, after, found
+
+
+def kms_matches(wanted, current):
+    if not current:
+        return False
+    wanted_tail = wanted.split("/")[-1].split(":")[-1]
+    return wanted == current or current.endswith(wanted_tail) or wanted.endswith(current.split("/")[-1])
+
+
+def ensure_absent(module, sm):
+    found = describe(sm, module.params["name"])
+    if found is None or found.get("DeletedDate"):
+        return False, {}, {}
+    if not module.check_mode:
+        window = module.params["recovery_window_days"]
+        request = {"SecretId": found["ARN"]}
+        if window == 0:
+            request["ForceDeleteWithoutRecovery"] = True
+        else:
+            request["RecoveryWindowInDays"] = window
+        sm.delete_secret(aws_retry=True, **request)
+    return True, summary(found, []), {}
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        description=dict(type="str", default=""),
+        kms_key_id=dict(type="str"),
+        values=dict(type="dict", default={}),
+        generate=dict(type="list", elements="str", default=["password"], no_log=False),
+        length=dict(type="int", default=32),
+        regenerate=dict(type="bool", default=False),
+        recovery_window_days=dict(type="int", default=7),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    if params["length"] < 16 or params["length"] > 128:
+        module.fail_json(msg="length must be 16 to 128, got %d" % params["length"])
+    window = params["recovery_window_days"]
+    if window != 0 and not 7 <= window <= 30:
+        module.fail_json(msg="recovery_window_days must be 0 or 7 to 30 (AWS limits), got %d" % window)
+    sm = module.client("secretsmanager", retry_decorator=aws_retry())
+    try:
+        if params["state"] == "present":
+            changed, before, after, found = ensure_present(module, sm)
+        else:
+            (changed, before, after), found = ensure_absent(module, sm), None
+    except PlatformError as exc:
+        module.fail_json(msg=str(exc))
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        module.fail_json_aws(exc, msg="Failed to manage secret %s" % params["name"])
+    result = {"changed": changed, "secret": after}
+    if found:
+        result["value_from"] = {key: "%s:%s::" % (found["ARN"], key) for key in after.get("keys", [])}
+    elif params["state"] == "present":
+        # Check mode before the first run: references to show in the plan, never used for a call.
+        result["value_from"] = {key: "(new secret %s):%s::" % (params["name"], key) for key in after.get("keys", [])}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

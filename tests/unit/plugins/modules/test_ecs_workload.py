@@ -1,0 +1,226 @@
+"""ecs_workload (the ECS service pattern) against moto, plus its pure comparison logic."""
+
+import copy
+import json
+
+import pytest
+
+from ansible_collections.cloud_design.platform.plugins.modules import ecs_workload as ew
+
+from ...conftest import ModuleFail
+
+SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:demo-t/billing-db-AbCdEf"
+
+
+@pytest.fixture
+def platform(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.%d.0/24" % i, AvailabilityZone="eu-west-1" + az)["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")]
+    sg = ec2.create_security_group(GroupName="demo-t-billing-app", Description="x", VpcId=vpc)["GroupId"]
+    aws("ecs").create_cluster(clusterName="demo-t-cluster")
+    sd = aws("servicediscovery")
+    sd.create_private_dns_namespace(Name="t.demo.internal", Vpc=vpc)
+    ns = sd.list_namespaces()["Namespaces"][0]["Id"]
+    return {"vpc": vpc, "subnets": subnets, "sg": sg, "namespace": ns}
+
+
+def args(platform, **extra):
+    base = {
+        "platform_name": "demo",
+        "platform_env": "t",
+        "name": "billing-app",
+        "cluster": "demo-t-cluster",
+        "image": "nprimo/billing-app:0.0.2",
+        "cpu": 256,
+        "memory": 512,
+        "port": 8080,
+        "environment": {"BILLING_DB_NAME": "orders"},
+        "secrets": {"BILLING_DB_PASSWORD": SECRET_ARN + ":password::"},
+        "secrets_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/abc",
+        "health_check": {"command": ["CMD-SHELL", "wget -qO- localhost:8080/ || exit 1"]},
+        "writable_paths": ["/tmp"],
+        "subnets": platform["subnets"],
+        "security_group_ids": [platform["sg"]],
+        "discovery": {"namespace_id": platform["namespace"], "name": "billing-app"},
+        "autoscaling": {"min_count": 1, "max_count": 3, "cpu_target": 70, "memory_target": 75},
+        "wait": False,
+        "tags": {"Project": "demo", "Environment": "t", "Component": "service_billing"},
+    }
+    base.update(extra)
+    return base
+
+
+def test_check_mode_makes_nothing(aws, run_module, platform):
+    result = run_module(ew, args(platform), check=True, diff=True)
+    assert result["changed"] is True
+    assert any(c.startswith("create service") for c in result["changes"])
+    assert aws("ecs").list_services(cluster="demo-t-cluster")["serviceArns"] == []
+    assert aws("ecs").list_task_definitions()["taskDefinitionArns"] == []
+    assert aws("iam").list_roles()["Roles"] == []
+
+
+def test_converges_everything_and_is_idempotent(aws, run_module, platform):
+    result = run_module(ew, args(platform))
+    assert result["changed"] is True
+    ecs = aws("ecs")
+    service = ecs.describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"][0]
+    assert service["status"] == "ACTIVE"
+    assert service["desiredCount"] == 1
+    assert service["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"] == [platform["sg"]]
+    registry = aws("servicediscovery").list_services()["Services"]
+    assert [s["Name"] for s in registry] == ["billing-app"]
+    assert service["serviceRegistries"][0]["registryArn"] == registry[0]["Arn"]
+
+    td = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+    container = td["containerDefinitions"][0]
+    assert td["requiresCompatibilities"] == ["FARGATE"] and td["networkMode"] == "awsvpc"
+    assert container["secrets"] == [{"name": "BILLING_DB_PASSWORD", "valueFrom": SECRET_ARN + ":password::"}]
+    assert container["readonlyRootFilesystem"] is True
+    assert container["logConfiguration"]["options"]["awslogs-group"] == "/demo/t/ecs/billing-app"
+    assert {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False} in container["mountPoints"]
+
+    iam = aws("iam")
+    policy = iam.get_role_policy(RoleName="demo-t-billing-app-exec", PolicyName="start-tasks")["PolicyDocument"]
+    reads = [s for s in policy["Statement"] if s["Sid"] == "ReadOwnSecrets"][0]
+    assert reads["Resource"] == [SECRET_ARN]  # only its own secret, not secretsmanager:*
+    assert iam.list_role_policies(RoleName="demo-t-billing-app-task")["PolicyNames"] == []
+
+    logs = aws("logs").describe_log_groups(logGroupNamePrefix="/demo/t/ecs/billing-app")["logGroups"]
+    assert logs[0]["retentionInDays"] == 30
+
+    aas = aws("application-autoscaling")
+    target = aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"][0]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (1, 3)
+    policies = {p["PolicyName"]: p for p in aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]}
+    assert sorted(policies) == ["demo-t-billing-app-cpu", "demo-t-billing-app-memory"]
+    metric = policies["demo-t-billing-app-memory"]["TargetTrackingScalingPolicyConfiguration"]
+    assert metric["PredefinedMetricSpecification"]["PredefinedMetricType"] == "ECSServiceAverageMemoryUtilization"
+
+    again = run_module(ew, args(platform))
+    assert again["changed"] is False, again["changes"]
+    assert run_module(ew, args(platform), check=True)["changed"] is False
+
+
+def test_image_change_registers_one_revision_and_updates_service(aws, run_module, platform):
+    run_module(ew, args(platform))
+    checked = run_module(ew, args(platform, image="nprimo/billing-app:0.0.3"), check=True)
+    assert any("register task definition" in c and "container image" in c for c in checked["changes"])
+    assert len(aws("ecs").list_task_definitions()["taskDefinitionArns"]) == 1
+    result = run_module(ew, args(platform, image="nprimo/billing-app:0.0.3"))
+    assert result["changed"] is True
+    arns = aws("ecs").list_task_definitions()["taskDefinitionArns"]
+    assert len(arns) == 2
+    service = aws("ecs").describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"][0]
+    assert service["taskDefinition"] == arns[-1]
+
+
+def test_scaling_bounds_change(aws, run_module, platform):
+    run_module(ew, args(platform))
+    result = run_module(ew, args(platform, desired_count=2, autoscaling={"min_count": 2, "max_count": 4}))
+    assert result["changed"] is True
+    target = aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"][0]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 4)
+    # the desired count is brought inside the new bounds
+    service = aws("ecs").describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"][0]
+    assert service["desiredCount"] == 2
+
+
+def test_absent_removes_everything(aws, run_module, platform):
+    run_module(ew, args(platform))
+    result = run_module(ew, args(platform, state="absent"))
+    assert result["changed"] is True
+    ecs = aws("ecs")
+    services = ecs.describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"]
+    assert all(s["status"] == "INACTIVE" for s in services)
+    assert ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"] == []
+    assert aws("servicediscovery").list_services()["Services"] == []
+    assert aws("iam").list_roles()["Roles"] == []
+    assert aws("logs").describe_log_groups(logGroupNamePrefix="/demo/t/ecs/")["logGroups"] == []
+    assert aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"] == []
+    assert run_module(ew, args(platform, state="absent"))["changed"] is False
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"cpu": 256, "memory": 4096}, "billing-app.memory 4096 does not go with cpu 256"),
+    ({"cpu": 300}, "billing-app.cpu 300 is not a Fargate size"),
+    ({"port": 70000}, "billing-app.port 70000 is not a TCP port"),
+    ({"autoscaling": {"min_count": 3, "max_count": 2}}, "min_count 3 is above"),
+    ({"image": " "}, "billing-app.image is empty"),
+])
+def test_rejects_what_aws_would_refuse(aws, run_module, platform, extra, message):
+    with pytest.raises(ModuleFail, match=message):
+        run_module(ew, args(platform, **extra))
+    assert aws("iam").list_roles()["Roles"] == []
+
+
+# ---- comparison logic on responses shaped like the real ECS API (the endpoint omits some fields)
+
+RECORDED_SERVICE = {
+    "serviceName": "billing-app",
+    "status": "ACTIVE",
+    "taskDefinition": "arn:aws:ecs:eu-west-1:123456789012:task-definition/demo-t-billing-app:3",
+    "desiredCount": 2,
+    "deploymentConfiguration": {
+        "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+    },
+    "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-b", "subnet-a"], "securityGroups": ["sg-1"],
+                                                     "assignPublicIp": "DISABLED"}},
+    "serviceRegistries": [{"registryArn": "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-1"}],
+    "loadBalancers": [],
+    "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}],
+    "healthCheckGracePeriodSeconds": 0,
+}
+
+
+def wanted_service(**extra):
+    params = {
+        "cluster": "demo-t-cluster", "desired_count": 1, "deployment": {"minimum_healthy_percent": 100, "maximum_percent": 200},
+        "subnets": ["subnet-a", "subnet-b"], "security_group_ids": ["sg-1"], "load_balancers": [],
+        "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1, "base": 1}],
+        "health_check_grace_period": 60,
+    }
+    params.update(extra)
+    names = {"service": "billing-app", "container": "billing-app"}
+    return ew.service_request(params, names, RECORDED_SERVICE["taskDefinition"],
+                              "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-1")
+
+
+def test_real_api_shape_turns_the_circuit_breaker_on():
+    update = ew.service_differences(RECORDED_SERVICE, wanted_service(), {"min_count": 1, "max_count": 4})
+    assert update == {"deploymentConfiguration": wanted_service()["deploymentConfiguration"]}
+    assert update["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+
+
+def test_real_api_shape_converged_service_needs_nothing():
+    current = copy.deepcopy(RECORDED_SERVICE)
+    current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
+    assert ew.service_differences(current, wanted_service(), {"min_count": 1, "max_count": 4}) == {}
+    # without autoscaling the desired count is the module's to keep
+    assert ew.service_differences(current, wanted_service(), {}) == {"desiredCount": 1}
+
+
+def test_real_api_shape_capacity_strategy_change_forces_a_deployment():
+    current = copy.deepcopy(RECORDED_SERVICE)
+    current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
+    spot = [{"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    update = ew.service_differences(current, wanted_service(capacity_provider_strategy=spot), {"min_count": 1, "max_count": 4})
+    assert update["forceNewDeployment"] is True
+    assert update["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+
+
+def test_task_definition_comparison_ignores_what_aws_adds():
+    wanted = ew.task_definition_request(
+        dict(args({"subnets": [], "sg": "", "namespace": ""}), extra_ports=[], command=None, user="", volumes=[],
+             read_only_root_filesystem=True, health_check={}),
+        ew.workload_names("demo", "t", "billing-app"), "eu-west-1", "arn:exec", "arn:task")
+    registered = json.loads(json.dumps(wanted))
+    registered["containerDefinitions"][0]["portMappings"][0]["hostPort"] = 8080
+    registered["containerDefinitions"][0]["cpu"] = 0
+    registered.update(revision=3, status="ACTIVE", compatibilities=["EC2", "FARGATE"])
+    assert ew.task_definition_differences(registered, wanted) == []
+    registered["containerDefinitions"][0]["secrets"] = []
+    assert ew.task_definition_differences(registered, wanted) == ["container secrets"]

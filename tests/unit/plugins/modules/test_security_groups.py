@@ -1,0 +1,69 @@
+"""security_groups against moto: peer-to-peer ingress, peers created on the way, reference-aware delete."""
+
+import pytest
+
+from ansible_collections.cloud_design.platform.plugins.modules import security_groups as sgm
+
+
+@pytest.fixture
+def vpc_id(aws):
+    return aws("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+
+
+def group(aws, vpc_id, name):
+    found = aws("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                         {"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+    return found[0] if found else None
+
+
+def queue_args(vpc_id, **extra):
+    return dict({
+        "vpc_id": vpc_id,
+        "groups": [{"name": "d-t-rabbitmq", "ingress": [{"port": 5672, "from": "d-t-api-gateway"},
+                                                         {"port": 5672, "from": "d-t-billing-app"}]}],
+        "tags": {"Project": "d", "Component": "rabbitmq"},
+    }, **extra)
+
+
+def test_check_mode_creates_nothing(aws, run_module, vpc_id):
+    result = run_module(sgm, queue_args(vpc_id), check=True, diff=True)
+    assert result["changed"] is True
+    assert group(aws, vpc_id, "d-t-rabbitmq") is None and group(aws, vpc_id, "d-t-api-gateway") is None
+
+
+def test_peers_are_created_and_only_listed_rules_exist(aws, run_module, vpc_id):
+    result = run_module(sgm, queue_args(vpc_id))
+    assert result["changed"] is True
+    queue = group(aws, vpc_id, "d-t-rabbitmq")
+    gateway = group(aws, vpc_id, "d-t-api-gateway")
+    billing = group(aws, vpc_id, "d-t-billing-app")
+    sources = sorted(p["GroupId"] for perm in queue["IpPermissions"] for p in perm["UserIdGroupPairs"])
+    assert sources == sorted([gateway["GroupId"], billing["GroupId"]])
+    assert all(perm["FromPort"] == perm["ToPort"] == 5672 for perm in queue["IpPermissions"])
+    assert gateway["Description"] == "d-t-api-gateway (cloud_design.platform)"
+    assert run_module(sgm, queue_args(vpc_id))["changed"] is False
+    # an extra rule added by hand is revoked
+    aws("ec2").authorize_security_group_ingress(GroupId=queue["GroupId"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 15672, "ToPort": 15672, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    result = run_module(sgm, queue_args(vpc_id))
+    assert result["changed"] is True and any("revoke" in c for c in result["changes"])
+    assert all(perm["FromPort"] == 5672 for perm in group(aws, vpc_id, "d-t-rabbitmq")["IpPermissions"])
+
+
+def test_owner_adopts_the_peer_it_finds(aws, run_module, vpc_id):
+    run_module(sgm, queue_args(vpc_id))
+    gateway_id = group(aws, vpc_id, "d-t-api-gateway")["GroupId"]
+    result = run_module(sgm, {"vpc_id": vpc_id, "groups": [{"name": "d-t-api-gateway"}],
+                              "tags": {"Project": "d", "Component": "api_gateway"}})
+    assert result["groups"]["d-t-api-gateway"] == gateway_id
+    assert result["changes"] == ["d-t-api-gateway: tags"]
+
+
+def test_delete_revokes_references_first(aws, run_module, vpc_id):
+    run_module(sgm, queue_args(vpc_id))
+    result = run_module(sgm, {"vpc_id": vpc_id, "groups": [{"name": "d-t-api-gateway"}], "state": "absent"})
+    assert result["changed"] is True
+    assert group(aws, vpc_id, "d-t-api-gateway") is None
+    queue = group(aws, vpc_id, "d-t-rabbitmq")
+    assert len([p for perm in queue["IpPermissions"] for p in perm["UserIdGroupPairs"]]) == 1
+    assert run_module(sgm, {"vpc_id": vpc_id, "groups": [{"name": "d-t-api-gateway"}], "state": "absent"})["changed"] is False
