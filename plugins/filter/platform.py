@@ -12,7 +12,8 @@ import ipaddress
 import re
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import resource_names
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import resource_names, workload_names
+from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import workload_errors
 
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$")
@@ -151,4 +152,6 @@ class FilterModule:
             "network_plan": network_plan,
             "platform_tags": platform_tags,
             "platform_names": resource_names,
+            "workload_names": workload_names,
+            "workload_errors": workload_errors,
         }

@@ -42,21 +42,27 @@ def find_group(ec2, vpc_id, name):
     return pick_one(groups, "security groups named %s in %s" % (name, vpc_id), ident=lambda g: g["GroupId"])
 
 
-def current_rules(group):
-    """The group's ingress as a set of (protocol, port, source); port ranges count as their own rule."""
-    rules = set()
+def current_permissions(group):
+    """The group's ingress as {(protocol, port, source): the permission as reported, one source each}.
+
+    Revoking with the permission exactly as reported (description and user id included) matches
+    on every implementation of the API; port ranges count as a rule of their own.
+    """
+    rules = {}
     for perm in group.get("IpPermissions") or []:
         proto = perm.get("IpProtocol")
         port = perm.get("FromPort") if perm.get("FromPort") == perm.get("ToPort") else (perm.get("FromPort"), perm.get("ToPort"))
-        for pair in perm.get("UserIdGroupPairs") or []:
-            rules.add((proto, port, pair["GroupId"]))
-        for ip_range in perm.get("IpRanges") or []:
-            rules.add((proto, port, ip_range["CidrIp"]))
-        for ip_range in perm.get("Ipv6Ranges") or []:
-            rules.add((proto, port, ip_range["CidrIpv6"]))
-        for prefix in perm.get("PrefixListIds") or []:
-            rules.add((proto, port, prefix["PrefixListId"]))
+        base = {k: perm[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in perm}
+        for key, id_key in (("UserIdGroupPairs", "GroupId"), ("IpRanges", "CidrIp"), ("Ipv6Ranges", "CidrIpv6"),
+                            ("PrefixListIds", "PrefixListId")):
+            for item in perm.get(key) or []:
+                rules[(proto, port, item[id_key])] = dict(base, **{key: [item]})
     return rules
+
+
+def current_rules(group):
+    """The group's ingress as a set of (protocol, port, source)."""
+    return set(current_permissions(group))
 
 
 def permission(rule, descriptions=None):
@@ -139,7 +145,8 @@ class GroupSet:
             if rule.get("description"):
                 descriptions[key] = rule["description"]
         group = None if gid.startswith("sg-(new") else find_group(self.ec2, self.vpc_id, name)
-        have = current_rules(group) if group else set()
+        reported = current_permissions(group) if group else {}
+        have = set(reported)
         add = sorted(wanted - have, key=str)
         drop = sorted(have - wanted, key=str)
         for rule in add:
@@ -154,7 +161,7 @@ class GroupSet:
                 except is_boto3_error_code("InvalidPermission.Duplicate"):
                     pass
             if drop:
-                self.ec2.revoke_security_group_ingress(aws_retry=True, GroupId=gid, IpPermissions=[permission(r) for r in drop])
+                self.ec2.revoke_security_group_ingress(aws_retry=True, GroupId=gid, IpPermissions=[reported[r] for r in drop])
         if group:
             add_tags, remove_tags = ec2_tag_calls(self.ec2, gid)
             tagged, dummy = apply_tags(self.check_mode, tag_list_to_dict(group.get("Tags")), dict(tags or {}, Name=name),
@@ -177,10 +184,9 @@ class GroupSet:
         )["SecurityGroups"]:
             if other["GroupId"] == gid:
                 continue
-            refs = [r for r in current_rules(other) if r[2] == gid]
+            refs = [perm for rule, perm in current_permissions(other).items() if rule[2] == gid]
             if refs:
-                self.ec2.revoke_security_group_ingress(aws_retry=True, GroupId=other["GroupId"],
-                                                       IpPermissions=[permission(r) for r in refs])
+                self.ec2.revoke_security_group_ingress(aws_retry=True, GroupId=other["GroupId"], IpPermissions=refs)
 
         def attempt():
             try:

@@ -90,9 +90,8 @@ options:
     description: The KMS key of the secrets; the execution role may decrypt with it.
     type: str
   health_check:
-    description: Container health check. Empty means none.
+    description: Container health check. Unset means none.
     type: dict
-    default: {}
     suboptions:
       command:
         description: Command, as for Docker (C(["CMD-SHELL", "curl -f http://localhost:8080/ || exit 1"])).
@@ -1047,7 +1046,7 @@ def main():
         environment=dict(type="dict", default={}),
         secrets=dict(type="dict", default={}, no_log=False),
         secrets_kms_key_arn=dict(type="str", no_log=False),
-        health_check=dict(type="dict", default={}, options=dict(
+        health_check=dict(type="dict", options=dict(
             command=dict(type="list", elements="str", required=True),
             interval=dict(type="int", default=30),
             timeout=dict(type="int", default=5),

@@ -35,8 +35,8 @@ options:
     description: Which families to look up; fewer families, fewer calls.
     type: list
     elements: str
-    choices: [account, network, ecs, ecr, iam, kms, logs]
-    default: [account, network, ecs, ecr, iam, kms, logs]
+    choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery]
+    default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery]
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -120,6 +120,37 @@ logs:
   returned: when I(include) has C(logs)
   type: dict
   sample: {/shop/prod/vpc-flow-logs: {retention_days: 30, kms_key_id: null}}
+secrets:
+  description: The platform's Secrets Manager secrets (names under C(<platform>-<env>/)) by name; never a value.
+  returned: when I(include) has C(secrets)
+  type: dict
+  sample: {shop-prod/billing-db: {arn: "arn:aws:secretsmanager:...:secret:shop-prod/billing-db-AbCdEf", kms_key_id: "arn:aws:kms:..."}}
+workloads:
+  description: The ECS services of the platform's cluster by name.
+  returned: when I(include) has C(workloads)
+  type: dict
+  sample:
+    billing-app: {arn: "arn:aws:ecs:...", status: ACTIVE, desired_count: 2, running_count: 2,
+                  task_definition: "arn:aws:ecs:...:task-definition/shop-prod-billing-app:3", security_groups: [sg-0123456789abcdef0],
+                  registries: ["arn:aws:servicediscovery:...:service/srv-0123456789abcdef"]}
+databases:
+  description: The platform's Aurora clusters (identifiers starting with C(<platform>-<env>-)) by identifier.
+  returned: when I(include) has C(databases)
+  type: dict
+  sample:
+    shop-prod-inventory-db: {endpoint: shop-prod-inventory-db.cluster-abc.eu-west-1.rds.amazonaws.com, status: available,
+                             encrypted: true, kms_key_id: "arn:aws:kms:...", security_groups: [sg-0123456789abcdef0],
+                             members: [{id: shop-prod-inventory-db-1, writer: true}]}
+storage:
+  description: The platform's EFS file systems (creation tokens starting with C(<platform>-<env>-)) by token.
+  returned: when I(include) has C(storage)
+  type: dict
+  sample: {shop-prod-rabbitmq: {id: fs-0123456789abcdef0, encrypted: true, kms_key_id: "arn:aws:kms:...", access_points: [fsap-0123456789abcdef0]}}
+discovery:
+  description: The names registered in the platform's Cloud Map namespace, with fixed targets (CNAME) where set.
+  returned: when I(include) has C(discovery)
+  type: dict
+  sample: {billing-queue: {id: srv-0123456789abcdef, record_type: A}, inventory-db: {id: srv-1, record_type: CNAME, cname: db.example}}
 """
 
 try:
@@ -323,9 +354,106 @@ class Discovery:
                 }
         return out
 
+    def secrets(self):
+        sm = self.client("secretsmanager")
+        out = {}
+        prefix = self.names["prefix"] + "/"
+        for page in sm.get_paginator("list_secrets").paginate(Filters=[{"Key": "name", "Values": [prefix]}]):
+            for secret in page["SecretList"]:
+                if secret["Name"].startswith(prefix) and not secret.get("DeletedDate"):
+                    out[secret["Name"]] = {"arn": secret["ARN"], "kms_key_id": secret.get("KmsKeyId")}
+        return out
+
+    def workloads(self):
+        ecs = self.client("ecs")
+        cluster = self.names["cluster"]
+        arns = []
+        try:
+            for page in ecs.get_paginator("list_services").paginate(cluster=cluster):
+                arns.extend(page["serviceArns"])
+        except is_boto3_error_code("ClusterNotFoundException"):
+            return {}
+        out = {}
+        for start in range(0, len(arns), 10):
+            for svc in ecs.describe_services(aws_retry=True, cluster=cluster, services=arns[start:start + 10])["services"]:
+                if svc.get("status") != "ACTIVE":
+                    continue
+                net = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+                out[svc["serviceName"]] = {
+                    "arn": svc["serviceArn"],
+                    "status": svc["status"],
+                    "desired_count": svc.get("desiredCount"),
+                    "running_count": svc.get("runningCount"),
+                    "task_definition": svc.get("taskDefinition"),
+                    "security_groups": sorted(net.get("securityGroups") or []),
+                    "subnets": sorted(net.get("subnets") or []),
+                    "registries": [r.get("registryArn") for r in svc.get("serviceRegistries") or []],
+                    "load_balancers": [lb.get("targetGroupArn") for lb in svc.get("loadBalancers") or []],
+                }
+        return out
+
+    def databases(self):
+        rds = self.client("rds")
+        out = {}
+        prefix = self.names["prefix"] + "-"
+        for page in rds.get_paginator("describe_db_clusters").paginate():
+            for cluster in page["DBClusters"]:
+                if not cluster["DBClusterIdentifier"].startswith(prefix):
+                    continue
+                out[cluster["DBClusterIdentifier"]] = {
+                    "arn": cluster.get("DBClusterArn"),
+                    "status": cluster.get("Status"),
+                    "engine": cluster.get("Engine"),
+                    "endpoint": cluster.get("Endpoint"),
+                    "reader_endpoint": cluster.get("ReaderEndpoint"),
+                    "port": cluster.get("Port"),
+                    "encrypted": cluster.get("StorageEncrypted"),
+                    "kms_key_id": cluster.get("KmsKeyId"),
+                    "deletion_protection": cluster.get("DeletionProtection"),
+                    "security_groups": sorted(g["VpcSecurityGroupId"] for g in cluster.get("VpcSecurityGroups") or []),
+                    "members": [{"id": m["DBInstanceIdentifier"], "writer": m.get("IsClusterWriter", False)}
+                                for m in cluster.get("DBClusterMembers") or []],
+                }
+        return out
+
+    def storage(self):
+        efs = self.client("efs")
+        out = {}
+        prefix = self.names["prefix"] + "-"
+        for page in efs.get_paginator("describe_file_systems").paginate():
+            for fs in page["FileSystems"]:
+                if not (fs.get("CreationToken") or "").startswith(prefix) or fs.get("LifeCycleState") in ("deleting", "deleted"):
+                    continue
+                points = efs.describe_access_points(aws_retry=True, FileSystemId=fs["FileSystemId"]).get("AccessPoints", [])
+                out[fs["CreationToken"]] = {
+                    "id": fs["FileSystemId"],
+                    "encrypted": fs.get("Encrypted"),
+                    "kms_key_id": fs.get("KmsKeyId"),
+                    "access_points": [p["AccessPointId"] for p in points],
+                }
+        return out
+
+    def discovery(self, namespace_id):
+        if not namespace_id:
+            return {}
+        sd = self.client("servicediscovery")
+        out = {}
+        for page in sd.get_paginator("list_services").paginate(Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace_id]}]):
+            for service in page["Services"]:
+                records = (service.get("DnsConfig") or {}).get("DnsRecords") or [{}]
+                entry = {"id": service["Id"], "arn": service["Arn"], "record_type": records[0].get("Type")}
+                if entry["record_type"] is None:
+                    detail = sd.get_service(aws_retry=True, Id=service["Id"])["Service"]
+                    entry["record_type"] = ((detail.get("DnsConfig") or {}).get("DnsRecords") or [{}])[0].get("Type")
+                if entry["record_type"] == "CNAME":
+                    instances = sd.list_instances(aws_retry=True, ServiceId=service["Id"])["Instances"]
+                    entry["cname"] = next((i["Attributes"].get("AWS_INSTANCE_CNAME") for i in instances), None)
+                out[service["Name"]] = entry
+        return out
+
 
 def main():
-    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs"]
+    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery"]
     argument_spec = dict(
         platform_name=dict(type="str", required=True),
         platform_env=dict(type="str", required=True),
@@ -344,9 +472,12 @@ def main():
             vpc_id = result["network"]["vpc"].get("id")
         if "ecs" in include:
             result["ecs"] = discovery.ecs(vpc_id)
-        for family in ("ecr", "iam", "kms", "logs"):
+        for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage"):
             if family in include:
                 result[family] = getattr(discovery, family)()
+        if "discovery" in include:
+            namespace = (result.get("ecs") or discovery.ecs(vpc_id))["namespace"]
+            result["discovery"] = discovery.discovery(namespace.get("id"))
     except PlatformError as exc:
         module.fail_json(msg=str(exc))
     except is_boto3_error_code("AccessDenied"):
