@@ -34,15 +34,15 @@ def _int(value):
         return None
 
 
-def fargate_size_errors(cpu, memory, where):
+def fargate_size_errors(cpu, memory, prefix):
     cpu_i, mem_i = _int(cpu), _int(memory)
     if cpu_i not in FARGATE_SIZES:
-        return ["%s.cpu %s is not a Fargate size; use one of %s (1024 = 1 vCPU)"
-                % (where, cpu, ", ".join(str(c) for c in sorted(FARGATE_SIZES)))]
+        return ["%scpu %s is not a Fargate size; use one of %s (1024 = 1 vCPU)"
+                % (prefix, cpu, ", ".join(str(c) for c in sorted(FARGATE_SIZES)))]
     if mem_i not in FARGATE_SIZES[cpu_i]:
         allowed = FARGATE_SIZES[cpu_i]
-        return ["%s.memory %s does not go with cpu %d on Fargate; use %d to %d MiB%s"
-                % (where, memory, cpu_i, allowed[0], allowed[-1],
+        return ["%smemory %s does not go with cpu %d on Fargate; use %d to %d MiB%s"
+                % (prefix, memory, cpu_i, allowed[0], allowed[-1],
                    "" if len(allowed) < 2 else " in steps of %d" % (allowed[1] - allowed[0]))]
     return []
 
@@ -54,45 +54,46 @@ def port_errors(value, what):
     return []
 
 
-def workload_errors(spec, where):
-    """What AWS would refuse in a workload spec; ``where`` names the variable in messages.
+def workload_errors(spec, prefix):
+    """What AWS would refuse in a workload spec; ``prefix + key`` is the variable messages name
+    (a role passes ``service_billing_`` so messages say ``service_billing_memory``).
 
     ``spec`` keys: image, cpu, memory, port, desired_count, min_count, max_count, cpu_target,
     memory_target, log_retention_days (any may be missing: only what is given is checked).
     """
     errors = []
     if not isinstance(spec, dict):
-        return ["%s must be a dictionary of the workload's settings" % where]
+        return ["%s... settings must be a dictionary" % prefix]
     if "image" in spec and (not isinstance(spec["image"], str) or not spec["image"].strip()):
-        errors.append("%s.image is empty; give an image reference such as 'nprimo/billing-app:0.0.2' "
-                      "or your ECR repository URI with a tag" % where)
+        errors.append("%simage is empty; give an image reference such as 'nprimo/billing-app:0.0.2' "
+                      "or your ECR repository URI with a tag" % prefix)
     elif isinstance(spec.get("image"), str) and (" " in spec["image"] or spec["image"] != spec["image"].strip()):
-        errors.append("%s.image '%s' contains spaces; give a plain image reference" % (where, spec["image"]))
+        errors.append("%simage '%s' contains spaces; give a plain image reference" % (prefix, spec["image"]))
     if "cpu" in spec or "memory" in spec:
-        errors.extend(fargate_size_errors(spec.get("cpu"), spec.get("memory"), where))
+        errors.extend(fargate_size_errors(spec.get("cpu"), spec.get("memory"), prefix))
     if "port" in spec:
-        errors.extend(port_errors(spec["port"], "%s.port" % where))
+        errors.extend(port_errors(spec["port"], "%sport" % prefix))
     counts = {k: _int(spec[k]) for k in ("desired_count", "min_count", "max_count") if k in spec}
     for key, value in counts.items():
         if value is None or value < 0:
-            errors.append("%s.%s %s must be a whole number of tasks, 0 or more" % (where, key, spec[key]))
+            errors.append("%s%s %s must be a whole number of tasks, 0 or more" % (prefix, key, spec[key]))
     lo, hi = counts.get("min_count"), counts.get("max_count")
     if lo is not None and hi is not None and lo >= 0 and hi >= 0:
         if lo > hi:
-            errors.append("%s.min_count %d is above %s.max_count %d; autoscaling needs min <= max" % (where, lo, where, hi))
+            errors.append("%smin_count %d is above %smax_count %d; autoscaling needs min <= max" % (prefix, lo, prefix, hi))
         desired = counts.get("desired_count")
         if desired is not None and desired >= 0 and not lo <= desired <= hi:
-            errors.append("%s.desired_count %d is outside min_count %d .. max_count %d; autoscaling would move it at once"
-                          % (where, desired, lo, hi))
+            errors.append("%sdesired_count %d is outside min_count %d .. max_count %d; autoscaling would move it at once"
+                          % (prefix, desired, lo, hi))
         if hi == 0:
-            errors.append("%s.max_count is 0: the service could never run; give 1 or more" % where)
+            errors.append("%smax_count is 0: the service could never run; give 1 or more" % prefix)
     for key in ("cpu_target", "memory_target"):
         if key in spec:
             value = _int(spec[key])
             if value is None or not 10 <= value <= 95:
-                errors.append("%s.%s %s must be a utilisation percentage from 10 to 95 (target tracking keeps the "
-                              "average there)" % (where, key, spec[key]))
+                errors.append("%s%s %s must be a utilisation percentage from 10 to 95 (target tracking keeps the "
+                              "average there)" % (prefix, key, spec[key]))
     if "log_retention_days" in spec and _int(spec["log_retention_days"]) not in LOG_RETENTION_DAYS:
-        errors.append("%s.log_retention_days %s is not a CloudWatch Logs retention; use one of %s"
-                      % (where, spec["log_retention_days"], ", ".join(str(d) for d in LOG_RETENTION_DAYS)))
+        errors.append("%slog_retention_days %s is not a CloudWatch Logs retention; use one of %s"
+                      % (prefix, spec["log_retention_days"], ", ".join(str(d) for d in LOG_RETENTION_DAYS)))
     return errors

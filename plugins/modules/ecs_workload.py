@@ -990,7 +990,7 @@ class Workload:
                     ecs.update_service(aws_retry=True, cluster=params["cluster"], service=self.names["service"], desiredCount=0)
                 ecs.delete_service(aws_retry=True, cluster=params["cluster"], service=self.names["service"], force=True)
                 if params["wait"]:
-                    wait_for(lambda: self.find_service(), lambda s: s is None or s.get("status") == "INACTIVE",
+                    wait_for(self.find_service, lambda s: s is None or s.get("status") == "INACTIVE",
                              timeout=params["wait_timeout"], delay=5, what="ECS service %s to stop" % self.names["service"])
         if params.get("discovery"):
             if cloud_map.delete_service(self.client("servicediscovery"), self.check, params["discovery"]["namespace_id"],
@@ -1114,12 +1114,13 @@ def main():
             spec["port"] = params["port"]
         if params["autoscaling"]:
             spec.update({k: params["autoscaling"][k] for k in ("min_count", "max_count", "cpu_target", "memory_target")})
-        errors = workload_errors(spec, params["name"])
+        errors = [e.replace("min_count", "autoscaling.min_count").replace("max_count", "autoscaling.max_count")
+                  for e in workload_errors(spec, "")]
         for port in params["extra_ports"]:
             if not 1 <= port <= 65535:
-                errors.append("%s.extra_ports %d is not a TCP port; use 1 to 65535" % (params["name"], port))
+                errors.append("extra_ports %d is not a TCP port; use 1 to 65535" % port)
         if errors:
-            module.fail_json(msg="; ".join(errors))
+            module.fail_json(msg="workload %s: %s" % (params["name"], "; ".join(errors)))
     workload = Workload(module)
     try:
         if params["state"] == "present":

@@ -111,6 +111,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+changes:
+  description: What changed (or would in check mode), one line each.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create file system shop-prod-rabbitmq", "mount target in subnet-0123456789abcdef0"]
 file_system:
   description: The file system; empty when absent.
   returned: always

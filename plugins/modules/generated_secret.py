@@ -15,7 +15,7 @@ description:
     database name) and generated values (a password), encrypted with the given KMS key.
   - Generated values are made once, inside the module, when the secret or the key is missing;
     later runs never change them (rotate them on purpose with I(regenerate)). No secret value
-    ever leaves the module: the result carries the ARN and, per key, the C(valueFrom) string an
+    ever leaves the module; the result carries the ARN and, per key, the C(valueFrom) string an
     ECS task definition uses to inject that key, so nothing needs C(no_log) downstream.
   - The create carries an idempotency token, so a retry after an ambiguous failure cannot make a
     second version; a secret scheduled for deletion is restored instead of recreated.

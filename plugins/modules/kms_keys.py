@@ -20,12 +20,11 @@ description:
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
-  keys:
-    description: The keys.
+  definitions:
+    description: The keys, one per alias.
     type: list
     elements: dict
     required: true
-    no_log: false
     suboptions:
       alias:
         description: Alias of the key, with or without the C(alias/) prefix.
@@ -75,7 +74,7 @@ notes:
 EXAMPLES = r"""
 - name: Keys for logs, data and secrets
   cloud_design.platform.kms_keys:
-    keys:
+    definitions:
       - {alias: shop-prod-logs, description: Logs of shop-prod, policy: "{{ lookup('template', 'logs_key_policy.json.j2') }}"}
       - {alias: shop-prod-data, description: Data of shop-prod}
       - {alias: shop-prod-secrets, description: Secrets of shop-prod}
@@ -84,7 +83,7 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-keys:
+kms_keys:
   description: The keys by alias (without C(alias/)); empty after a delete.
   returned: always
   type: dict
@@ -239,7 +238,7 @@ class Keys:
 
 def main():
     argument_spec = dict(
-        keys=dict(type="list", elements="dict", required=True, no_log=False, options=dict(
+        definitions=dict(type="list", elements="dict", required=True, options=dict(
             alias=dict(type="str", required=True),
             description=dict(type="str", default=""),
             policy=dict(type="json"),
@@ -257,7 +256,7 @@ def main():
     keys = Keys(module, module.client("kms", retry_decorator=aws_retry()))
     before, after, out = {}, {}, {}
     try:
-        for spec in params["keys"]:
+        for spec in params["definitions"]:
             name = full_alias(spec["alias"])[len("alias/"):]
             if params["state"] == "present":
                 before[name], after[name] = keys.present(spec, params.get("tags") or {}, params["purge_tags"])
@@ -268,7 +267,7 @@ def main():
         module.fail_json(msg=str(exc))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to manage KMS keys")
-    result = {"changed": bool(keys.changes), "changes": keys.changes, "keys": out}
+    result = {"changed": bool(keys.changes), "changes": keys.changes, "kms_keys": out}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": before, "after": after}
     module.exit_json(**result)

@@ -143,11 +143,11 @@ def test_absent_removes_everything(aws, run_module, platform):
 
 
 @pytest.mark.parametrize("extra, message", [
-    ({"cpu": 256, "memory": 4096}, "billing-app.memory 4096 does not go with cpu 256"),
-    ({"cpu": 300}, "billing-app.cpu 300 is not a Fargate size"),
-    ({"port": 70000}, "billing-app.port 70000 is not a TCP port"),
-    ({"autoscaling": {"min_count": 3, "max_count": 2}}, "min_count 3 is above"),
-    ({"image": " "}, "billing-app.image is empty"),
+    ({"cpu": 256, "memory": 4096}, "memory 4096 does not go with cpu 256"),
+    ({"cpu": 300}, "cpu 300 is not a Fargate size"),
+    ({"port": 70000}, "port 70000 is not a TCP port"),
+    ({"autoscaling": {"min_count": 3, "max_count": 2}}, "autoscaling.min_count 3 is above"),
+    ({"image": " "}, "image is empty"),
 ])
 def test_rejects_what_aws_would_refuse(aws, run_module, platform, extra, message):
     with pytest.raises(ModuleFail, match=message):

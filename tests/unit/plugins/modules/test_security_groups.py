@@ -11,8 +11,8 @@ def vpc_id(aws):
 
 
 def group(aws, vpc_id, name):
-    found = aws("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
-                                                         {"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}]
+    found = aws("ec2").describe_security_groups(Filters=filters)["SecurityGroups"]
     return found[0] if found else None
 
 
