@@ -114,7 +114,7 @@ kms:
   description: The platform's KMS keys by purpose (the alias after the prefix).
   returned: when I(include) has C(kms)
   type: dict
-  sample: {data: {alias: alias/shop-prod-data, key_id: 0c9d65be-d661-4df6-878a-f43d26938c9e, arn: "arn:aws:kms:..."}}
+  sample: {data: {alias: alias/shop-prod-data, key_id: 0c9d65be-d661-4df6-878a-f43d26938c9e, arn: "arn:aws:kms:...", rotation: true}}
 logs:
   description: The platform's log groups by name, with retention and KMS key.
   returned: when I(include) has C(logs)
@@ -339,6 +339,7 @@ class Discovery:
                         "alias": alias["AliasName"],
                         "key_id": alias["TargetKeyId"],
                         "arn": alias["AliasArn"].replace(":" + alias["AliasName"], ":key/" + alias["TargetKeyId"]),
+                        "rotation": kms.get_key_rotation_status(aws_retry=True, KeyId=alias["TargetKeyId"]).get("KeyRotationEnabled"),
                     }
         return out
 

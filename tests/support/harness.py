@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import boto3
+from botocore.config import Config
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tools"))
@@ -29,7 +30,8 @@ class Endpoint:
         return endpoint.url(self.port)
 
     def client(self, service):
-        return boto3.client(service, region_name=REGION, endpoint_url=self.url,
+        # No host prefix: Cloud Map's DiscoverInstances would go to data-127.0.0.1.
+        return boto3.client(service, region_name=REGION, endpoint_url=self.url, config=Config(inject_host_prefix=False),
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     def stop(self):
@@ -123,4 +125,17 @@ def inventory_counts(ep):
             clusters=ep.client("ecs").list_clusters()["clusterArns"] or ["none"])["clusters"] if c.get("status") == "ACTIVE"]),
         "namespaces": len(ep.client("servicediscovery").list_namespaces()["Namespaces"]),
         "ecr_repositories": len(ep.client("ecr").describe_repositories()["repositories"]),
+        "ecs_services": sum(
+            len([x for x in ep.client("ecs").describe_services(cluster=c, services=ep.client("ecs").list_services(cluster=c)["serviceArns"][:10])[
+                "services"] if x["status"] == "ACTIVE"]) if ep.client("ecs").list_services(cluster=c)["serviceArns"] else 0
+            for c in ep.client("ecs").list_clusters()["clusterArns"]),
+        "task_definitions": len(ep.client("ecs").list_task_definitions(status="ACTIVE")["taskDefinitionArns"]),
+        "cloud_map_services": len(ep.client("servicediscovery").list_services()["Services"]),
+        "secrets": len([x for x in ep.client("secretsmanager").list_secrets()["SecretList"] if not x.get("DeletedDate")]),
+        "db_clusters": len(ep.client("rds").describe_db_clusters()["DBClusters"]),
+        "db_instances": len(ep.client("rds").describe_db_instances()["DBInstances"]),
+        "db_subnet_groups": len(ep.client("rds").describe_db_subnet_groups()["DBSubnetGroups"]),
+        "file_systems": len(ep.client("efs").describe_file_systems()["FileSystems"]),
+        "kms_aliases": len([a for a in ep.client("kms").list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]),
+        "scalable_targets": len(ep.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]),
     }

@@ -224,3 +224,33 @@ def test_task_definition_comparison_ignores_what_aws_adds():
     assert ew.task_definition_differences(registered, wanted) == []
     registered["containerDefinitions"][0]["secrets"] = []
     assert ew.task_definition_differences(registered, wanted) == ["container secrets"]
+
+
+# ---- waiting for a deployment (the endpoint runs no tasks, so these are recorded API shapes)
+
+def deployment(state, reason=""):
+    return {"serviceName": "billing-app", "status": "ACTIVE", "events": [{"message": "(service billing-app) task failed to start"}],
+            "deployments": [{"status": "PRIMARY", "rolloutState": state, "rolloutStateReason": reason,
+                             "desiredCount": 2, "runningCount": 0}]}
+
+
+class FakeModule:
+    def __init__(self, **params):
+        self.params = dict({"platform_name": "demo", "platform_env": "t", "name": "billing-app", "wait_timeout": 30}, **params)
+        self.check_mode = False
+        self.region = "eu-west-1"
+
+
+def test_wait_returns_once_the_rollout_completes(monkeypatch):
+    workload = ew.Workload(FakeModule())
+    answers = iter([deployment("IN_PROGRESS"), deployment("COMPLETED")])
+    monkeypatch.setattr(workload, "find_service", lambda: next(answers))
+    monkeypatch.setattr(ew, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
+    workload.wait_deployment()
+
+
+def test_wait_reports_a_rolled_back_deployment(monkeypatch):
+    workload = ew.Workload(FakeModule())
+    monkeypatch.setattr(workload, "find_service", lambda: deployment("FAILED", "ECS deployment circuit breaker: tasks failed to start."))
+    with pytest.raises(ew.PlatformError, match="circuit breaker rolled it back.*tasks failed to start.*Recent events"):
+        workload.wait_deployment()

@@ -53,3 +53,30 @@ def test_two_vpcs_of_one_environment_are_refused(aws, run_module):
     with pytest.raises(ModuleFail) as err:
         run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["network"]})
     assert "found 2 VPCs tagged Project=demo Environment=t" in err.value.result["msg"]
+
+
+def test_finds_secrets_services_databases_storage_and_names(aws, run_module):
+    vpc = make_vpc(aws)
+    aws("ecs").create_cluster(clusterName="demo-t-cluster")
+    sd = aws("servicediscovery")
+    sd.create_private_dns_namespace(Name="t.demo.internal", Vpc=vpc)
+    ns = sd.list_namespaces()["Namespaces"][0]["Id"]
+    cname = sd.create_service(Name="inventory-db", NamespaceId=ns,
+                              DnsConfig={"RoutingPolicy": "WEIGHTED", "DnsRecords": [{"Type": "CNAME", "TTL": 30}]})["Service"]
+    sd.register_instance(ServiceId=cname["Id"], InstanceId="target", Attributes={"AWS_INSTANCE_CNAME": "writer.example"})
+    aws("secretsmanager").create_secret(Name="demo-t/inventory-db", SecretString="{}")
+    aws("secretsmanager").create_secret(Name="demo-other/inventory-db", SecretString="{}")
+    aws("efs").create_file_system(CreationToken="demo-t-rabbitmq", Encrypted=True)
+    aws("rds").create_db_cluster(DBClusterIdentifier="demo-t-inventory-db", Engine="aurora-postgresql", MasterUsername="inventory",
+                                 MasterUserPassword="a-long-password-1", StorageEncrypted=True)
+    subnet = aws("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    aws("ecs").register_task_definition(family="demo-t-inventory-app", containerDefinitions=[{"name": "a", "image": "x", "memory": 512}])
+    aws("ecs").create_service(cluster="demo-t-cluster", serviceName="inventory-app", taskDefinition="demo-t-inventory-app", desiredCount=1,
+                              networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": []}})
+    result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t",
+                                        "include": ["network", "ecs", "secrets", "workloads", "databases", "storage", "discovery"]})
+    assert list(result["secrets"]) == ["demo-t/inventory-db"]
+    assert result["workloads"]["inventory-app"]["desired_count"] == 1
+    assert result["databases"]["demo-t-inventory-db"]["encrypted"] is True
+    assert result["storage"]["demo-t-rabbitmq"]["encrypted"] is True
+    assert result["discovery"]["inventory-db"] == {"id": cname["Id"], "arn": cname["Arn"], "record_type": "CNAME", "cname": "writer.example"}

@@ -1,0 +1,45 @@
+"""The whole application with its databases as containers (platform_database_mode: container),
+in an environment of its own beside the aurora one: converged at -vvv without a single secret
+value in the output, checked through the AWS API, one role alone, then removed."""
+
+import pytest
+
+from tests.support.harness import PLATFORM, run_playbook
+from tests.support.workloads import check_application, platform_secret_values
+
+ENV = "ctr"
+BASE = {"platform_env": ENV, "platform_database_mode": "container", "platform_vpc_cidr": "10.30.0.0/16"}
+
+
+@pytest.fixture(scope="module")
+def converged(ep):
+    run = run_playbook(ep, "playbooks/site.yml", "-vvv", extra_vars=BASE, callback="default")
+    assert run.rc == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    yield run
+    removed = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
+    assert not removed.failed, removed
+
+
+def test_application_runs_on_database_containers(ep, converged):
+    check_application(ep, ENV, "container")
+
+
+def test_no_secret_value_in_a_verbose_run(ep, converged):
+    values = [v for doc in platform_secret_values(ep, ENV).values() for k, v in doc.items() if k == "password"]
+    assert len(values) == 3
+    leaked = [v for v in values if v in converged.stdout or v in converged.stderr]
+    assert leaked == []
+
+
+def test_billing_role_alone_changes_nothing(ep, converged):
+    run = run_playbook(ep, "playbooks/site.yml", "--tags", "service_billing", extra_vars=BASE)
+    assert not run.failed, run
+    assert run.changed == 0, run.changed_tasks()
+
+
+def test_switching_database_mode_is_refused(ep, converged):
+    """The data lives in containers: asking for Aurora stops before any change with the way out."""
+    run = run_playbook(ep, "playbooks/site.yml", "--tags", "service_inventory", extra_vars=dict(BASE, platform_database_mode="aurora"))
+    assert run.failed
+    assert any("inventory-db data lives in ECS service inventory-db" in m for m in run.failure_messages()), run.failure_messages()
+    assert not [c for c in ep.client("rds").describe_db_clusters()["DBClusters"] if c["DBClusterIdentifier"].startswith("%s-%s" % (PLATFORM, ENV))]

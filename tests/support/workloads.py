@@ -1,0 +1,145 @@
+"""Checks of the deployed application, read through the AWS API (never from the run's output)."""
+
+import json
+
+from tests.support.harness import PLATFORM, tags_of
+
+APPS = {"rabbitmq": "rabbitmq", "inventory-app": "service_inventory", "billing-app": "service_billing",
+        "api-gateway": "api_gateway"}
+DATABASES = {"inventory-db": "inventory-app", "billing-db": "billing-app"}
+
+
+def key_arn(ep, env, purpose):
+    return ep.client("kms").describe_key(KeyId="alias/%s-%s-%s" % (PLATFORM, env, purpose))["KeyMetadata"]["Arn"]
+
+
+def platform_secret_values(ep, env):
+    """Every value held in the environment's secrets (what must never show up elsewhere)."""
+    sm = ep.client("secretsmanager")
+    values = {}
+    for secret in sm.list_secrets()["SecretList"]:
+        if secret["Name"].startswith("%s-%s/" % (PLATFORM, env)) and not secret.get("DeletedDate"):
+            document = json.loads(sm.get_secret_value(SecretId=secret["ARN"])["SecretString"])
+            values[secret["Name"]] = document
+    return values
+
+
+def group_by_name(ep, vpc_id, name):
+    groups = ep.client("ec2").describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+    assert len(groups) == 1, (name, groups)
+    return groups[0]
+
+
+def ingress(group):
+    """{(port, source group id)} of a group's ingress."""
+    return {(p["FromPort"], pair["GroupId"]) for p in group["IpPermissions"] for pair in p.get("UserIdGroupPairs", [])} | {
+        (p["FromPort"], r["CidrIp"]) for p in group["IpPermissions"] for r in p.get("IpRanges", [])}
+
+
+def check_application(ep, env, mode):
+    prefix = "%s-%s" % (PLATFORM, env)
+    cluster = prefix + "-cluster"
+    ecs = ep.client("ecs")
+    vpc = ep.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Project", "Values": [PLATFORM]},
+                                                  {"Name": "tag:Environment", "Values": [env]}])["Vpcs"][0]
+    private = {s["SubnetId"] for s in ep.client("ec2").describe_subnets(Filters=[
+        {"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "tag:Tier", "Values": ["private"]}])["Subnets"]}
+    names = dict(APPS)
+    if mode == "container":
+        names.update({"inventory-db": "service_inventory", "billing-db": "service_billing"})
+    services = {s["serviceName"]: s for s in ecs.describe_services(cluster=cluster, services=sorted(names), include=["TAGS"])["services"]}
+    secrets = platform_secret_values(ep, env)
+    assert sorted(secrets) == sorted(["%s/rabbitmq" % prefix, "%s/inventory-db" % prefix, "%s/billing-db" % prefix])
+    secret_values = [v for doc in secrets.values() for k, v in doc.items() if k == "password"]
+    assert all(len(v) >= 32 for v in secret_values)
+    secrets_key = key_arn(ep, env, "secrets")
+    for secret in ep.client("secretsmanager").list_secrets()["SecretList"]:
+        if secret["Name"] in secrets:
+            assert secret.get("KmsKeyId") in (secrets_key, secrets_key.split("/")[-1], "alias/%s-secrets" % prefix), secret
+
+    namespace = [n for n in ep.client("servicediscovery").list_namespaces()["Namespaces"] if n["Name"] == "%s.%s.internal" % (env, PLATFORM)][0]
+    sd = ep.client("servicediscovery")
+    registry = {s["Name"]: s for s in sd.list_services(Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace["Id"]]}])["Services"]}
+    dns_names = {"rabbitmq": "billing-queue"}
+    aas = ep.client("application-autoscaling")
+    targets = {t["ResourceId"]: t for t in aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]}
+    policies = {}
+    for policy in aas.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]:
+        policies.setdefault(policy["ResourceId"], []).append(policy)
+
+    for name, component in names.items():
+        service = services.get(name)
+        assert service and service["status"] == "ACTIVE", (name, service)
+        assert service["desiredCount"] == 1, (name, service["desiredCount"])
+        tags = tags_of(service.get("tags"), "key", "value")
+        assert tags.get("Project") == PLATFORM and tags.get("Environment") == env and tags.get("Component") == component, tags
+        net = service["networkConfiguration"]["awsvpcConfiguration"]
+        assert set(net["subnets"]) == private and net.get("assignPublicIp", "DISABLED") == "DISABLED"
+        assert net["securityGroups"] == [group_by_name(ep, vpc["VpcId"], "%s-%s" % (prefix, name))["GroupId"]]
+
+        td = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
+        assert td["requiresCompatibilities"] == ["FARGATE"] and td["networkMode"] == "awsvpc"
+        container = td["containerDefinitions"][0]
+        assert container["logConfiguration"]["options"]["awslogs-group"] == "/%s/%s/ecs/%s" % (PLATFORM, env, name)
+        assert all(s["valueFrom"].startswith("arn:aws:secretsmanager:") for s in container.get("secrets", [])), container["secrets"]
+        text = json.dumps(td)
+        assert not [v for v in secret_values if v in text], "a secret value is in the task definition of " + name
+        assert not [e for e in container.get("environment", []) if "PASSWORD" in e["name"] or "PASS" == e["name"][-4:]]
+        group = ep.client("logs").describe_log_groups(logGroupNamePrefix="/%s/%s/ecs/%s" % (PLATFORM, env, name))["logGroups"][0]
+        assert group.get("kmsKeyId") == key_arn(ep, env, "logs")
+
+        dns = dns_names.get(name, name)
+        assert dns in registry, (dns, sorted(registry))
+        assert [r["registryArn"] for r in service["serviceRegistries"]] == [registry[dns]["Arn"]]
+
+        resource = "service/%s/%s" % (cluster, name)
+        assert resource in targets, resource
+        metrics = sorted(p["TargetTrackingScalingPolicyConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"]
+                         for p in policies.get(resource, []))
+        assert metrics == ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"], (name, metrics)
+
+    # who may reach whom: one port each, only from the expected peers
+    sg = {name: group_by_name(ep, vpc["VpcId"], "%s-%s" % (prefix, name)) for name in list(APPS) + list(DATABASES)}
+    ids = {name: g["GroupId"] for name, g in sg.items()}
+    assert ingress(sg["rabbitmq"]) == {(5672, ids["api-gateway"]), (5672, ids["billing-app"])}
+    assert ingress(sg["inventory-app"]) == {(8080, ids["api-gateway"])}
+    for db, app in DATABASES.items():
+        assert ingress(sg[db]) == {(5432, ids[app])}, (db, ingress(sg[db]))
+
+    rabbit = api_env = None
+    for name in ("api-gateway", "billing-app"):
+        td = ecs.describe_task_definition(taskDefinition=services[name]["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+        refs = {s["name"]: s["valueFrom"] for s in td["secrets"]}
+        assert refs["RABBITMQ_PASSWORD"].endswith(":password::") and "%s/rabbitmq" % prefix in refs["RABBITMQ_PASSWORD"]
+        rabbit = refs
+        if name == "api-gateway":
+            api_env = {e["name"]: e["value"] for e in td["environment"]}
+    assert rabbit and api_env == {"APIGATEWAY_PORT": "3000", "INVENTORY_APP_HOST": "inventory-app", "INVENTORY_APP_PORT": "8080"}
+
+    data_key = key_arn(ep, env, "data")
+    efs = {f["CreationToken"]: f for f in ep.client("efs").describe_file_systems()["FileSystems"]}
+    storage = ["rabbitmq"] + (list(DATABASES) if mode == "container" else [])
+    for name in storage:
+        fs = efs["%s-%s" % (prefix, name)]
+        assert fs["Encrypted"] and fs["KmsKeyId"] == data_key, fs
+
+    rds = ep.client("rds")
+    clusters = {c["DBClusterIdentifier"]: c for c in rds.describe_db_clusters()["DBClusters"] if c["DBClusterIdentifier"].startswith(prefix)}
+    if mode == "aurora":
+        assert sorted(clusters) == ["%s-billing-db" % prefix, "%s-inventory-db" % prefix]
+        for db in DATABASES:
+            cluster_ = clusters["%s-%s" % (prefix, db)]
+            assert cluster_["StorageEncrypted"] is True and cluster_["KmsKeyId"] == data_key, cluster_
+            assert cluster_["Engine"] == "aurora-postgresql"
+            assert [g["VpcSecurityGroupId"] for g in cluster_["VpcSecurityGroups"]] == [ids[db]]
+            assert len(cluster_["DBClusterMembers"]) == 1
+            # the bare host name resolves to the writer: a CNAME instance in the namespace
+            instances = sd.list_instances(ServiceId=registry[db]["Id"])["Instances"]
+            assert [i["Attributes"]["AWS_INSTANCE_CNAME"] for i in instances] == [cluster_["Endpoint"]]
+            answer = sd.discover_instances(NamespaceName=namespace["Name"], ServiceName=db)["Instances"]
+            assert [a["Attributes"]["AWS_INSTANCE_CNAME"] for a in answer] == [cluster_["Endpoint"]]
+    else:
+        assert clusters == {}
+        for db in DATABASES:
+            assert [r["registryArn"] for r in services[db]["serviceRegistries"]] == [registry[db]["Arn"]]
