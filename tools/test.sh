@@ -49,17 +49,19 @@ stage_sanity() {
 
 stage_unit() {
   banner "unit tests (pytest)"
-  "$py" -m pytest tests/unit -q -p no:cacheprovider
+  "$py" -m pytest tests/unit -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}"
 }
 
 stage_molecule() {
   banner "molecule (every role, against a private endpoint)"
-  "$py" -m pytest tests/molecule -q -p no:cacheprovider
+  # Two scenarios at a time, each worker with its own endpoint (the scenarios use distinct environments).
+  "$py" -m pytest tests/molecule -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}"
 }
 
 stage_e2e() {
   banner "end-to-end: playbooks/site.yml against a private endpoint"
-  "$py" -m pytest tests/e2e -q -p no:cacheprovider
+  # One worker per test file, each with its own endpoint: the aurora and container environments side by side.
+  "$py" -m pytest tests/e2e -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}" --dist loadfile
 }
 
 start=$(date +%s)
