@@ -24,6 +24,8 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 
 
 def find_service(sd, namespace_id, name):
+    if namespace_id.startswith("("):
+        return None  # a placeholder of check mode: the namespace itself is still to be made
     found = []
     for page in sd.get_paginator("list_services").paginate(Filters=[{"Name": "NAMESPACE_ID", "Values": [namespace_id]}]):
         found.extend(s for s in page["Services"] if s["Name"] == name)

@@ -820,8 +820,13 @@ class Workload:
 
     # -- service
     def find_service(self):
-        found = self.client("ecs").describe_services(aws_retry=True, cluster=self.params["cluster"], services=[self.names["service"]],
-                                                     include=["TAGS"])["services"]
+        try:
+            found = self.client("ecs").describe_services(aws_retry=True, cluster=self.params["cluster"], services=[self.names["service"]],
+                                                         include=["TAGS"])["services"]
+        except is_boto3_error_code("ClusterNotFoundException"):
+            if self.check:
+                return None  # check mode before the cluster exists: everything would be created
+            raise PlatformError("ECS cluster %s does not exist; make it first (the ecs_cluster role)" % self.params["cluster"])
         return next((s for s in found if s.get("status") in ("ACTIVE", "DRAINING")), None)
 
     def service(self, task_definition_arn, registry_arn):

@@ -4,11 +4,20 @@ value in the output, checked through the AWS API, one role alone, then removed."
 
 import pytest
 
-from tests.support.harness import PLATFORM, run_playbook
+from tests.support.harness import PLATFORM, inventory_counts, run_playbook
 from tests.support.workloads import check_application, platform_secret_values
 
 ENV = "ctr"
 BASE = {"platform_env": ENV, "platform_database_mode": "container", "platform_vpc_cidr": "10.30.0.0/16"}
+
+
+def test_check_mode_on_an_empty_account_shows_the_whole_platform(ep):
+    """Before anything exists, --check runs through every role, says what it would create and creates nothing."""
+    before = inventory_counts(ep)
+    run = run_playbook(ep, "playbooks/site.yml", "--check", extra_vars=dict(BASE, platform_env="new"))
+    assert not run.failed, run
+    assert run.changed > 20, run.changed_tasks()
+    assert inventory_counts(ep) == before
 
 
 @pytest.fixture(scope="module")
