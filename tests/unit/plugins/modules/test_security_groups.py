@@ -17,10 +17,10 @@ def group(aws, vpc_id, name):
 
 
 def queue_args(vpc_id, **extra):
+    rules = [{"port": 5672, "from": "d-t-api-gateway"}, {"port": 5672, "from": "d-t-billing-app"}]
     return dict({
         "vpc_id": vpc_id,
-        "groups": [{"name": "d-t-rabbitmq", "ingress": [{"port": 5672, "from": "d-t-api-gateway"},
-                                                         {"port": 5672, "from": "d-t-billing-app"}]}],
+        "groups": [{"name": "d-t-rabbitmq", "ingress": rules}],
         "tags": {"Project": "d", "Component": "rabbitmq"},
     }, **extra)
 
