@@ -184,6 +184,35 @@ def test_converge_builds_the_cluster(ep, converged):
         assert has_platform_tags(tags_of(ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"]), "ecs_cluster")
 
 
+def test_converge_encrypts_with_rotating_keys_and_enables_inspector(ep, converged):
+    kms = ep.client("kms")
+    aliases = {a["AliasName"]: a["TargetKeyId"] for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/demo-e2e-")}
+    assert sorted(aliases) == ["alias/demo-e2e-data", "alias/demo-e2e-logs", "alias/demo-e2e-secrets"]
+    for key_id in aliases.values():
+        assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    logs_policy = kms.get_key_policy(KeyId=aliases["alias/demo-e2e-logs"], PolicyName="default")["Policy"]
+    assert "logs.eu-west-1.amazonaws.com" in logs_policy
+    state = ep.client("inspector2").batch_get_account_status(accountIds=["123456789012"])["accounts"][0]["resourceState"]
+    assert state["ecr"]["status"] == "ENABLED" and state["ec2"]["status"] == "ENABLED"
+    scanning = ep.client("ecr").get_registry_scanning_configuration()["scanningConfiguration"]
+    assert scanning["scanType"] == "ENHANCED"
+    assert "demo-e2e/*" in [f["filter"] for r in scanning["rules"] for f in r["repositoryFilters"]]
+
+
+def test_converge_sets_the_account_guardrails(ep, converged):
+    assert ep.client("ec2").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+    policy = ep.client("iam").get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
+    detectors = ep.client("guardduty").list_detectors()["DetectorIds"]
+    assert len(detectors) == 1 and ep.client("guardduty").get_detector(DetectorId=detectors[0])["Status"] == "ENABLED"
+    assert ep.client("securityhub").describe_hub()["HubArn"]
+    control = ep.client("s3control")
+    control.meta.events.register("before-sign.s3-control", lambda request, **kw: setattr(
+        request, "url", request.url.replace("://123456789012.", "://")))
+    block = control.get_public_access_block(AccountId="123456789012")["PublicAccessBlockConfiguration"]
+    assert all(block.values()), block
+
+
 def test_converge_deploys_the_application_on_aurora(ep, converged):
     check_application(ep, ENV, "aurora")
 

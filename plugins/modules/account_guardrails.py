@@ -1,0 +1,361 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: account_guardrails
+short_description: Account-wide security guardrails, each with its own switch, in one call
+version_added: 0.2.0
+description:
+  - Converges, in one process, the account-level settings a production account is expected to have -
+  - the S3 account-level public access block (all four settings on);
+  - EBS encryption by default in the region, optionally with a customer managed key;
+  - an IAM password policy;
+  - a GuardDuty detector in the region;
+  - Security Hub in the region with the listed standards (AWS Foundational Security Best Practices
+    by default).
+  - Each guardrail is managed only when its option is set; an option left unset leaves that
+    setting as it is. Turning a guardrail off is explicit (C(false)), and for a shared account
+    settings are never removed by an environment's removal.
+author:
+  - Cloud Design Platform Team (@cloud-design)
+options:
+  s3_public_access_block:
+    description: Block public access to S3 for the whole account (C(true)), or lift the account-level block (C(false)).
+    type: bool
+  ebs_encryption_by_default:
+    description: Encrypt every new EBS volume in the region.
+    type: bool
+  ebs_kms_key_id:
+    description: KMS key (ARN) for default EBS encryption; unset keeps the current default key.
+    type: str
+  password_policy:
+    description: The IAM account password policy; unset leaves it alone.
+    type: dict
+    suboptions:
+      minimum_length:
+        description: Fewest characters.
+        type: int
+        default: 14
+      require_symbols:
+        description: Require a symbol.
+        type: bool
+        default: true
+      require_numbers:
+        description: Require a digit.
+        type: bool
+        default: true
+      require_uppercase:
+        description: Require an upper-case letter.
+        type: bool
+        default: true
+      require_lowercase:
+        description: Require a lower-case letter.
+        type: bool
+        default: true
+      allow_users_to_change:
+        description: Let users change their own password.
+        type: bool
+        default: true
+      max_age_days:
+        description: Days before a password expires (0 never).
+        type: int
+        default: 90
+      reuse_prevention:
+        description: Earlier passwords that may not be reused.
+        type: int
+        default: 24
+  guardduty:
+    description: A GuardDuty detector in the region, enabled (C(true)) or disabled (C(false)).
+    type: bool
+  security_hub:
+    description: Security Hub in the region (C(true)) with I(security_hub_standards).
+    type: bool
+  security_hub_standards:
+    description: Standards ARNs, or short names C(aws-foundational-security-best-practices/v/1.0.0), to enable.
+    type: list
+    elements: str
+    default: [aws-foundational-security-best-practices/v/1.0.0]
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+notes:
+  - Security Hub standards are enabled with C(BatchEnableStandards) and read with
+    C(GetEnabledStandards); where the API does not offer them, the module says so in a warning and
+    leaves the hub enabled without them.
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change and makes no change.
+  diff_mode:
+    support: full
+    description: Shows each managed guardrail before and after.
+  platform:
+    support: full
+    platforms: aws
+    description: Runs against the AWS APIs from the controller.
+"""
+
+EXAMPLES = r"""
+- name: Guardrails of a production account
+  cloud_design.platform.account_guardrails:
+    s3_public_access_block: true
+    ebs_encryption_by_default: true
+    ebs_kms_key_id: "arn:aws:kms:eu-west-1:123456789012:key/0c9d65be-d661-4df6-878a-f43d26938c9e"
+    password_policy: {minimum_length: 14}
+    guardduty: true
+    security_hub: true
+"""
+
+RETURN = r"""
+guardrails:
+  description: The managed guardrails after the run.
+  returned: always
+  type: dict
+  sample: {s3_public_access_block: true, ebs_encryption_by_default: true, guardduty: true, security_hub: true,
+           password_policy: {minimum_length: 14}}
+changes:
+  description: What changed (or would in check mode), one line each.
+  returned: always
+  type: list
+  elements: str
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import aws_retry
+
+BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
+PASSWORD_KEYS = {
+    "minimum_length": "MinimumPasswordLength",
+    "require_symbols": "RequireSymbols",
+    "require_numbers": "RequireNumbers",
+    "require_uppercase": "RequireUppercaseCharacters",
+    "require_lowercase": "RequireLowercaseCharacters",
+    "allow_users_to_change": "AllowUsersToChangePassword",
+    "max_age_days": "MaxPasswordAge",
+    "reuse_prevention": "PasswordReusePrevention",
+}
+
+
+def strip_account_prefix(request, endpoint):
+    """Send an S3 Control request to the given endpoint, not to <account>.<endpoint>."""
+    scheme, rest = request.url.split("://", 1)
+    host, sep, path = rest.partition("/")
+    if host.endswith("." + endpoint):
+        request.url = "%s://%s%s%s" % (scheme, endpoint, sep, path)
+
+
+def password_request(policy):
+    request = {PASSWORD_KEYS[k]: v for k, v in policy.items() if k in PASSWORD_KEYS}
+    if not request.get("MaxPasswordAge"):
+        request.pop("MaxPasswordAge", None)
+    if not request.get("PasswordReusePrevention"):
+        request.pop("PasswordReusePrevention", None)
+    return request
+
+
+def password_differences(current, wanted):
+    return sorted(k for k, v in wanted.items() if current.get(k) != v)
+
+
+def standard_arn(name, region, partition="aws"):
+    if name.startswith("arn:"):
+        return name
+    return "arn:%s:securityhub:%s::standards/%s" % (partition, region, name)
+
+
+class Guardrails:
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.check = module.check_mode
+        self.changes = []
+        self.before = {}
+        self.after = {}
+        self.clients = {}
+
+    def client(self, name):
+        if name not in self.clients:
+            conn = self.module.client(name)
+            if name == "s3control" and self.params.get("endpoint_url"):
+                # S3 Control puts the account id in the host name; a given endpoint (a proxy, an
+                # emulator on loopback) is addressed as given.
+                endpoint = self.params["endpoint_url"].split("://", 1)[-1].rstrip("/")
+                conn.meta.events.register("before-sign.s3-control", lambda request, **kw: strip_account_prefix(request, endpoint))
+            self.clients[name] = RetryingBotoClientWrapper(conn, aws_retry())
+        return self.clients[name]
+
+    def account(self):
+        return self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+
+    def s3_block(self, wanted):
+        s3control = self.client("s3control")
+        account = self.account()
+        try:
+            current = s3control.get_public_access_block(aws_retry=True, AccountId=account)["PublicAccessBlockConfiguration"]
+        except is_boto3_error_code("NoSuchPublicAccessBlockConfiguration"):
+            current = {}
+        have = all(current.get(k) for k in BLOCK_ALL)
+        self.before["s3_public_access_block"] = have
+        self.after["s3_public_access_block"] = wanted
+        if have == wanted and (wanted or not any(current.values())):
+            return
+        self.changes.append("S3 account public access block %s" % ("on" if wanted else "off"))
+        if self.check:
+            return
+        if wanted:
+            s3control.put_public_access_block(aws_retry=True, AccountId=account, PublicAccessBlockConfiguration=BLOCK_ALL)
+        else:
+            s3control.delete_public_access_block(aws_retry=True, AccountId=account)
+
+    def ebs(self, wanted, key):
+        ec2 = self.client("ec2")
+        have = ec2.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
+        self.before["ebs_encryption_by_default"] = have
+        self.after["ebs_encryption_by_default"] = wanted
+        if have != wanted:
+            self.changes.append("EBS encryption by default %s" % ("on" if wanted else "off"))
+            if not self.check:
+                if wanted:
+                    ec2.enable_ebs_encryption_by_default(aws_retry=True)
+                else:
+                    ec2.disable_ebs_encryption_by_default(aws_retry=True)
+        if wanted and key:
+            current = ec2.get_ebs_default_kms_key_id(aws_retry=True).get("KmsKeyId")
+            self.before["ebs_kms_key_id"] = current
+            self.after["ebs_kms_key_id"] = key
+            if current != key:
+                self.changes.append("EBS default key %s" % key)
+                if not self.check:
+                    ec2.modify_ebs_default_kms_key_id(aws_retry=True, KmsKeyId=key)
+
+    def password(self, policy):
+        iam = self.client("iam")
+        wanted = password_request(policy)
+        try:
+            current = iam.get_account_password_policy(aws_retry=True)["PasswordPolicy"]
+        except is_boto3_error_code("NoSuchEntity"):
+            current = {}
+        self.before["password_policy"] = {k: current.get(v) for k, v in PASSWORD_KEYS.items() if v in current}
+        self.after["password_policy"] = dict(policy)
+        differences = password_differences(current, wanted)
+        if differences:
+            self.changes.append("IAM password policy: %s" % ", ".join(differences))
+            if not self.check:
+                iam.update_account_password_policy(aws_retry=True, **wanted)
+
+    def guardduty(self, wanted):
+        gd = self.client("guardduty")
+        detectors = gd.list_detectors(aws_retry=True).get("DetectorIds") or []
+        enabled = False
+        if detectors:
+            enabled = gd.get_detector(aws_retry=True, DetectorId=detectors[0]).get("Status") == "ENABLED"
+        self.before["guardduty"] = enabled
+        self.after["guardduty"] = wanted
+        if enabled == wanted:
+            return
+        self.changes.append("GuardDuty %s" % ("on" if wanted else "off"))
+        if self.check:
+            return
+        if detectors:
+            gd.update_detector(aws_retry=True, DetectorId=detectors[0], Enable=wanted)
+        elif wanted:
+            gd.create_detector(aws_retry=True, Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")
+
+    def security_hub(self, wanted, standards):
+        hub = self.client("securityhub")
+        try:
+            hub.describe_hub(aws_retry=True)
+            enabled = True
+        except is_boto3_error_code(["InvalidAccessException", "ResourceNotFoundException"]):
+            enabled = False
+        self.before["security_hub"] = enabled
+        self.after["security_hub"] = wanted
+        if enabled != wanted:
+            self.changes.append("Security Hub %s" % ("on" if wanted else "off"))
+            if not self.check:
+                if wanted:
+                    hub.enable_security_hub(aws_retry=True, EnableDefaultStandards=False)
+                else:
+                    hub.disable_security_hub(aws_retry=True)
+        if not wanted:
+            return
+        arns = [standard_arn(s, self.module.region) for s in standards]
+        try:
+            current = [] if not enabled else [s["StandardsArn"] for s in hub.get_enabled_standards(aws_retry=True).get(
+                "StandardsSubscriptions", []) if s.get("StandardsStatus") in ("PENDING", "READY", "INCOMPLETE")]
+        except (botocore.exceptions.ClientError,) as exc:
+            self.module.warn("Security Hub standards cannot be read here (%s answered %s); the hub is on, standards unknown"
+                             % (exc.operation_name, exc.response.get("Error", {}).get("Code")))
+            return
+        missing = [a for a in arns if a not in current]
+        self.after["security_hub_standards"] = sorted(set(current) | set(arns))
+        if missing:
+            self.changes.append("Security Hub standards: %s" % ", ".join(missing))
+            if not self.check:
+                try:
+                    hub.batch_enable_standards(aws_retry=True, StandardsSubscriptionRequests=[{"StandardsArn": a} for a in missing])
+                except (botocore.exceptions.ClientError,) as exc:
+                    self.module.warn("Security Hub standards could not be enabled here (%s answered %s); the hub is on without them"
+                                     % (exc.operation_name, exc.response.get("Error", {}).get("Code")))
+
+
+def main():
+    argument_spec = dict(
+        s3_public_access_block=dict(type="bool"),
+        ebs_encryption_by_default=dict(type="bool"),
+        ebs_kms_key_id=dict(type="str", no_log=False),
+        password_policy=dict(type="dict", no_log=False, options=dict(
+            minimum_length=dict(type="int", default=14, no_log=False),
+            require_symbols=dict(type="bool", default=True),
+            require_numbers=dict(type="bool", default=True),
+            require_uppercase=dict(type="bool", default=True),
+            require_lowercase=dict(type="bool", default=True),
+            allow_users_to_change=dict(type="bool", default=True),
+            max_age_days=dict(type="int", default=90),
+            reuse_prevention=dict(type="int", default=24),
+        )),
+        guardduty=dict(type="bool"),
+        security_hub=dict(type="bool"),
+        security_hub_standards=dict(type="list", elements="str", default=["aws-foundational-security-best-practices/v/1.0.0"]),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    policy = params.get("password_policy")
+    if policy and not 6 <= policy["minimum_length"] <= 128:
+        module.fail_json(msg="password_policy.minimum_length must be 6 to 128 (IAM limits), got %d" % policy["minimum_length"])
+    guard = Guardrails(module)
+    try:
+        if params.get("s3_public_access_block") is not None:
+            guard.s3_block(params["s3_public_access_block"])
+        if params.get("ebs_encryption_by_default") is not None:
+            guard.ebs(params["ebs_encryption_by_default"], params.get("ebs_kms_key_id"))
+        if policy:
+            guard.password(policy)
+        if params.get("guardduty") is not None:
+            guard.guardduty(params["guardduty"])
+        if params.get("security_hub") is not None:
+            guard.security_hub(params["security_hub"], params["security_hub_standards"])
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        module.fail_json_aws(exc, msg="Failed to converge the account guardrails (done so far: %s)" % ("; ".join(guard.changes) or "nothing"))
+    result = {"changed": bool(guard.changes), "changes": guard.changes, "guardrails": guard.after}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": guard.before, "after": guard.after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

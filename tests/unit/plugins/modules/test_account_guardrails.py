@@ -1,0 +1,82 @@
+"""account_guardrails against moto, and the Security Hub standards path on recorded shapes."""
+
+from ansible_collections.cloud_design.platform.plugins.modules import account_guardrails as ag
+
+ALL = {"s3_public_access_block": True, "ebs_encryption_by_default": True, "password_policy": {"minimum_length": 14},
+       "guardduty": True}
+
+
+def test_check_mode_changes_nothing(aws, run_module):
+    result = run_module(ag, ALL, check=True, diff=True)
+    assert result["changed"] is True and len(result["changes"]) == 4
+    assert aws("ec2").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+    assert aws("guardduty").list_detectors()["DetectorIds"] == []
+
+
+def test_guardrails_converge_and_rerun_changes_nothing(aws, run_module):
+    result = run_module(ag, ALL)
+    assert result["changed"] is True
+    block = aws("s3control").get_public_access_block(AccountId="123456789012")["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    assert aws("ec2").get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
+    policy = aws("iam").get_account_password_policy()["PasswordPolicy"]
+    assert policy["MinimumPasswordLength"] == 14 and policy["RequireSymbols"] is True and policy["PasswordReusePrevention"] == 24
+    detectors = aws("guardduty").list_detectors()["DetectorIds"]
+    assert len(detectors) == 1
+    again = run_module(ag, ALL)
+    assert again["changed"] is False, again["changes"]
+
+
+def test_unset_options_leave_settings_alone(aws, run_module):
+    run_module(ag, ALL)
+    result = run_module(ag, {"guardduty": True})
+    assert result["changed"] is False
+    assert result["guardrails"] == {"guardduty": True}
+
+
+def test_password_policy_comparison():
+    wanted = ag.password_request({"minimum_length": 16, "require_symbols": True, "max_age_days": 0, "reuse_prevention": 24})
+    assert wanted == {"MinimumPasswordLength": 16, "RequireSymbols": True, "PasswordReusePrevention": 24}
+    assert ag.password_differences({"MinimumPasswordLength": 14, "RequireSymbols": True, "PasswordReusePrevention": 24}, wanted) == [
+        "MinimumPasswordLength"]
+
+
+class RecordedHub:
+    """Security Hub answering as AWS does (GetEnabledStandards and BatchEnableStandards are not in moto)."""
+
+    def __init__(self):
+        self.enabled = []
+
+    def describe_hub(self, aws_retry=False):
+        return {"HubArn": "arn:aws:securityhub:eu-west-1:123456789012:hub/default"}
+
+    def get_enabled_standards(self, aws_retry=False):
+        return {"StandardsSubscriptions": [{"StandardsArn": a, "StandardsStatus": "READY"} for a in self.enabled]}
+
+    def batch_enable_standards(self, aws_retry=False, StandardsSubscriptionRequests=None):
+        self.enabled.extend(r["StandardsArn"] for r in StandardsSubscriptionRequests)
+        return {"StandardsSubscriptions": []}
+
+
+class FakeModule:
+    def __init__(self, check=False):
+        self.params = {}
+        self.check_mode = check
+        self.region = "eu-west-1"
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+def test_security_hub_standards_enabled_once():
+    hub = RecordedHub()
+    guard = ag.Guardrails(FakeModule())
+    guard.clients["securityhub"] = hub
+    guard.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
+    assert hub.enabled == ["arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"]
+    assert guard.changes == ["Security Hub standards: " + hub.enabled[0]]
+    again = ag.Guardrails(FakeModule())
+    again.clients["securityhub"] = hub
+    again.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
+    assert again.changes == []
