@@ -1,0 +1,44 @@
+"""playbooks/migrate_aurora_kms.yml on the endpoint: an unencrypted two-instance cluster with
+non-default settings ends encrypted with the key under the same identifier, settings kept; a
+second run changes nothing. (Resuming after a stop at each step is unit-tested.)"""
+
+from tests.support.harness import run_playbook
+
+CLUSTER = "legacy-orders"
+
+
+def test_migration_encrypts_in_place_and_reruns_clean(ep):
+    rds = ep.client("rds")
+    ec2 = ep.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.90.%d.0/24" % i, AvailabilityZone="eu-west-1" + az)["Subnet"]["SubnetId"]
+               for i, az in enumerate("ab")]
+    group = ec2.create_security_group(GroupName="legacy-db", Description="legacy", VpcId=vpc)["GroupId"]
+    rds.create_db_subnet_group(DBSubnetGroupName="legacy", DBSubnetGroupDescription="legacy", SubnetIds=subnets)
+    rds.create_db_cluster(DBClusterIdentifier=CLUSTER, Engine="aurora-postgresql", EngineVersion="16.6", MasterUsername="orders",
+                          MasterUserPassword="a-long-password-1", DBSubnetGroupName="legacy", VpcSecurityGroupIds=[group],
+                          BackupRetentionPeriod=9, PreferredBackupWindow="01:00-02:00", EnableIAMDatabaseAuthentication=True,
+                          EnableCloudwatchLogsExports=["postgresql"], Tags=[{"Key": "Owner", "Value": "billing-team"}])
+    for index in (1, 2):
+        rds.create_db_instance(DBInstanceIdentifier="%s-%d" % (CLUSTER, index), DBClusterIdentifier=CLUSTER,
+                               Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
+    key = ep.client("kms").create_key(Description="migration target")["KeyMetadata"]["Arn"]
+    extra = {"platform_env": "mig", "aurora_kms_migration_cluster": CLUSTER, "aurora_kms_migration_kms_key": key}
+
+    run = run_playbook(ep, "playbooks/migrate_aurora_kms.yml", extra_vars=extra)
+    assert not run.failed, run
+    assert run.changed == 1
+    migrated = rds.describe_db_clusters(DBClusterIdentifier=CLUSTER)["DBClusters"][0]
+    assert migrated["StorageEncrypted"] is True and migrated["KmsKeyId"] == key
+    assert migrated["DBSubnetGroup"] == "legacy"
+    assert [g["VpcSecurityGroupId"] for g in migrated["VpcSecurityGroups"]] == [group]
+    assert migrated["BackupRetentionPeriod"] == 9 and migrated["PreferredBackupWindow"] == "01:00-02:00"
+    assert migrated["IAMDatabaseAuthenticationEnabled"] is True
+    assert migrated["EnabledCloudwatchLogsExports"] == ["postgresql"]
+    assert {"Key": "Owner", "Value": "billing-team"} in migrated["TagList"]
+    names = sorted(i["DBInstanceIdentifier"] for i in rds.describe_db_instances()["DBInstances"] if i["DBInstanceIdentifier"].startswith(CLUSTER))
+    assert names == [CLUSTER + "-1", CLUSTER + "-1-kmsmig-old", CLUSTER + "-2", CLUSTER + "-2-kmsmig-old"]
+
+    again = run_playbook(ep, "playbooks/migrate_aurora_kms.yml", extra_vars=extra)
+    assert not again.failed, again
+    assert again.changed == 0, again.changed_tasks()
