@@ -54,6 +54,12 @@ options:
     description: Undo a finished cut-over (the old, unencrypted cluster takes its identifier back).
     type: bool
     default: false
+  stop_after:
+    description:
+      - Stop after this step, leaving a state the next run resumes from. Use it to prepare everything
+        during the day (C(parity)) and cut over in a maintenance window, or to rehearse a resume.
+    type: str
+    choices: [snapshot, copy, restore, instances, parity]
   wait_timeout:
     description: Seconds to wait for each snapshot, cluster and instance.
     type: int
@@ -250,10 +256,19 @@ class Migration:
         source_instances = self.instances(source)
         if not source_instances:
             raise PlatformError("Aurora cluster %s has no instances; nothing would serve the migrated data" % cid)
+        stop = self.params.get("stop_after")
         self.ensure_snapshot(source)
+        if stop == "snapshot":
+            return source, key
         self.ensure_copy(key)
+        if stop == "copy":
+            return source, key
         new = self.ensure_restore(source, new, key)
+        if stop == "restore":
+            return source, key
         new_instances = self.ensure_instances(source_instances, new)
+        if stop == "instances":
+            return source, key
         if not self.check:
             differences = parity_differences(source, new, source_instances, new_instances)
             self.steps.append("parity")
@@ -263,6 +278,8 @@ class Migration:
                                     "and run again, or delete it to start over)" % (new_id, cid, "; ".join(differences), new_id))
         else:
             self.steps.append("parity")
+        if stop == "parity":
+            return source, key
         self.cut_over(source, source_instances, new)
         done = self.cluster(cid) if not self.check else source
         if self.params["delete_source"]:
@@ -448,6 +465,7 @@ def main():
         rekey=dict(type="bool", default=False),
         delete_source=dict(type="bool", default=False),
         rollback=dict(type="bool", default=False),
+        stop_after=dict(type="str", choices=["snapshot", "copy", "restore", "instances", "parity"]),
         wait_timeout=dict(type="int", default=3600),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -462,7 +480,7 @@ def main():
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Aurora KMS migration of %s stopped after %s; run again to resume"
                              % (module.params["cluster_id"], ", ".join(migration.steps) or "no step"))
-    module.exit_json(changed=bool(migration.steps) and migration.steps != ["parity"], steps=migration.steps,
+    module.exit_json(changed=bool([step for step in migration.steps if step != "parity"]), steps=migration.steps,
                      cluster_arn=(cluster or {}).get("DBClusterArn"), kms_key_arn=key,
                      duration_seconds=round(time.monotonic() - started, 1))
 

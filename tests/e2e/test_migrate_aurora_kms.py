@@ -1,6 +1,7 @@
 """playbooks/migrate_aurora_kms.yml on the endpoint: an unencrypted two-instance cluster with
-non-default settings ends encrypted with the key under the same identifier, settings kept; a
-second run changes nothing. (Resuming after a stop at each step is unit-tested.)"""
+non-default settings ends encrypted with the key under the same identifier, settings kept, after
+runs stopped after every step (each next run resumes where the last one stopped); a further run
+changes nothing. (A kill inside a step is unit-tested at every step.)"""
 
 from tests.support.harness import run_playbook
 
@@ -24,6 +25,17 @@ def test_migration_encrypts_in_place_and_reruns_clean(ep):
                                Engine="aurora-postgresql", DBInstanceClass="db.r6g.large")
     key = ep.client("kms").create_key(Description="migration target")["KeyMetadata"]["Arn"]
     extra = {"platform_env": "mig", "aurora_kms_migration_cluster": CLUSTER, "aurora_kms_migration_kms_key": key}
+
+    done = []
+    for step in ("snapshot", "copy", "restore", "instances", "parity"):
+        run = run_playbook(ep, "playbooks/migrate_aurora_kms.yml", extra_vars=dict(extra, aurora_kms_migration_stop_after=step))
+        assert not run.failed, run
+        result = next(host for name, host in run.host_results() if "steps" in host)
+        done.extend(s for s in result["steps"] if not s.startswith("instance "))
+        # the source still serves, unencrypted, until the cut-over
+        assert rds.describe_db_clusters(DBClusterIdentifier=CLUSTER)["DBClusters"][0]["StorageEncrypted"] is False
+    assert [s for s in done if s != "parity"] == ["snapshot", "copy", "restore"]
+    assert rds.describe_db_clusters(DBClusterIdentifier=CLUSTER + "-kmsmig-new")["DBClusters"][0]["StorageEncrypted"] is True
 
     run = run_playbook(ep, "playbooks/migrate_aurora_kms.yml", extra_vars=extra)
     assert not run.failed, run
