@@ -2,6 +2,7 @@
 against a private embedded endpoint, then confirm through the API that nothing is left."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -38,6 +39,8 @@ def test_scenario(ep, scenario):
         [os.path.join(os.path.dirname(sys.executable), "molecule"), "test", "-s", scenario],
         cwd=TOP, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    output = proc.stdout + proc.stderr
+    failures = [output[max(0, i - 1500):i + 2500] for i in (m.start() for m in re.finditer(r"fatal: |FAILED! =>|ERROR! ", output))]
+    assert proc.returncode == 0, "\n...\n".join(failures[:3]) or output[-6000:]
     assert "idempotence" in (proc.stdout + proc.stderr).lower()
     assert all(count == 0 for count in inventory_counts(ep).values()), inventory_counts(ep)
