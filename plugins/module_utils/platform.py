@@ -78,6 +78,19 @@ def wait_for(probe, done, timeout=600, delay=1.0, max_delay=15.0, what="the reso
         delay = min(delay * 2, max_delay)
 
 
+def all_pages(call, key, token="NextToken", next_token=None, **kwargs):
+    """Every item of a listing whose service has no boto3 paginator for it (``NextToken`` style)."""
+    items, marker = [], None
+    while True:
+        if marker:
+            kwargs[token] = marker
+        page = call(aws_retry=True, **kwargs)
+        items += page.get(key, [])
+        marker = page.get(next_token or token)
+        if not marker or not page.get(key):
+            return items
+
+
 def tag_list_to_dict(tags, key="Key", value="Value"):
     """[{'Key': k, 'Value': v}] -> {k: v}; tolerates None."""
     return {t[key]: t[value] for t in (tags or [])}
@@ -145,6 +158,15 @@ def resource_names(platform_name, platform_env):
         "private_domain": "%s.%s.internal" % (platform_env, platform_name),
         "log_group_prefix": "/%s/%s/" % (platform_name, platform_env),
         "kms_alias_prefix": "alias/%s-" % prefix,
+        # The edge: load balancer and target group names stay within the ELB limit of 32 characters.
+        "load_balancers": {lb: "%s-%s" % (prefix, lb) for lb in ("inventory", "billing", "gateway", "edge")},
+        "edge_certificate": "%s-edge" % prefix,
+        "web_acl": "%s-edge" % prefix,
+        "http_api": prefix,
+        "vpc_link": prefix,
+        "vpc_link_security_group": "%s-api-link" % prefix,
+        "user_pool": "%s-api" % prefix,
+        "api_access_log_group": "/%s/%s/apigateway/access" % (platform_name, platform_env),
     }
 
 

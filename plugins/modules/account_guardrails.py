@@ -81,6 +81,7 @@ options:
     elements: str
     default: [aws-foundational-security-best-practices/v/1.0.0]
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -95,10 +96,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows each managed guardrail before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

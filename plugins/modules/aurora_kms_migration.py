@@ -65,6 +65,7 @@ options:
     type: int
     default: 3600
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -80,10 +81,6 @@ attributes:
   diff_mode:
     support: none
     description: The result lists the steps instead.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

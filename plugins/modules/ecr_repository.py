@@ -51,6 +51,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -62,10 +63,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows every repository before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -55,6 +55,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -66,10 +67,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows settings, capacity providers and tags before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

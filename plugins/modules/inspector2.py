@@ -53,6 +53,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -68,10 +69,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the status of each type before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

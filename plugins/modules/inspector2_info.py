@@ -22,6 +22,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -32,10 +33,6 @@ attributes:
   diff_mode:
     support: none
     description: Changes nothing, so there is no diff.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -50,6 +50,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -61,10 +62,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows each key's rotation, description, policy and tags before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 notes:
   - KMS C(CreateKey) takes no idempotency token. Each new key is tagged with its alias at creation;
     a key carrying that tag but no alias (left by a create whose answer was lost) is adopted

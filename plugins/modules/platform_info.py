@@ -32,12 +32,15 @@ options:
     type: str
     required: true
   include:
-    description: Which families to look up; fewer families, fewer calls.
+    description:
+      - Which families to look up; fewer families, fewer calls.
+      - C(balancers) is the light form of C(edge) (load balancers with listeners and target groups, returned under C(edge)).
     type: list
     elements: str
-    choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery]
-    default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery]
+    choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, balancers]
+    default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge]
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -48,10 +51,6 @@ attributes:
   diff_mode:
     support: none
     description: Changes nothing, so there is no diff.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""
@@ -163,6 +162,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    all_pages,
     aws_retry,
     pick_one,
     resource_names,
@@ -434,6 +434,68 @@ class Discovery:
                 }
         return out
 
+    def edge(self, balancers_only=False):
+        """Load balancers and target groups; unless balancers_only, the edge certificate, web ACL, HTTP API and user pool."""
+        prefix = self.names["prefix"] + "-"
+        elb = self.client("elbv2")
+        out = {"load_balancers": {}, "target_groups": {}}
+        for page in elb.get_paginator("describe_load_balancers").paginate():
+            for lb in page["LoadBalancers"]:
+                if not lb["LoadBalancerName"].startswith(prefix):
+                    continue
+                listeners = elb.get_paginator("describe_listeners").paginate(LoadBalancerArn=lb["LoadBalancerArn"]).build_full_result()
+                out["load_balancers"][lb["LoadBalancerName"]] = {
+                    "arn": lb["LoadBalancerArn"], "dns_name": lb.get("DNSName"), "zone_id": lb.get("CanonicalHostedZoneId"),
+                    "type": lb.get("Type"), "scheme": lb.get("Scheme"), "security_groups": sorted(lb.get("SecurityGroups") or []),
+                    "listeners": {str(li["Port"]): {"arn": li["ListenerArn"], "protocol": li["Protocol"]}
+                                  for li in listeners.get("Listeners", [])},
+                }
+        for page in elb.get_paginator("describe_target_groups").paginate():
+            for tg in page["TargetGroups"]:
+                if tg["TargetGroupName"].startswith(prefix):
+                    out["target_groups"][tg["TargetGroupName"]] = {"arn": tg["TargetGroupArn"], "port": tg.get("Port"),
+                                                                   "protocol": tg.get("Protocol")}
+        if balancers_only:
+            return out
+        out.update({"certificate": {}, "web_acl": {}, "http_api": {}, "user_pool": {}})
+        tagging = self.client("resourcegroupstaggingapi")
+        found = tagging.get_paginator("get_resources").paginate(
+            ResourceTypeFilters=["acm:certificate"],
+            TagFilters=[{"Key": "Project", "Values": [self.name]}, {"Key": "Environment", "Values": [self.env]}],
+        ).build_full_result().get("ResourceTagMappingList", [])
+        certs = [r["ResourceARN"] for r in found if tag_list_to_dict(r.get("Tags")).get("Name") == self.names["edge_certificate"]]
+        cert = pick_one(certs, "edge certificates tagged Name=%s" % self.names["edge_certificate"])
+        if cert:
+            described = self.client("acm").describe_certificate(aws_retry=True, CertificateArn=cert)["Certificate"]
+            out["certificate"] = {"arn": cert, "domain_name": described.get("DomainName"), "status": described.get("Status"),
+                                  "type": described.get("Type")}
+        acls = [a for a in all_pages(self.client("wafv2").list_web_acls, "WebACLs", token="NextMarker", Scope="REGIONAL", Limit=100)
+                if a["Name"] == self.names["web_acl"]]
+        acl = pick_one(acls, "web ACLs named %s" % self.names["web_acl"], ident=lambda a: a["Id"])
+        if acl:
+            out["web_acl"] = {"arn": acl["ARN"], "id": acl["Id"], "name": acl["Name"]}
+        gw = self.client("apigatewayv2")
+        apis = [a for a in all_pages(gw.get_apis, "Items") if a["Name"] == self.names["http_api"]]
+        api = pick_one(apis, "HTTP APIs named %s" % self.names["http_api"], ident=lambda a: a["ApiId"])
+        if api:
+            out["http_api"] = {"id": api["ApiId"], "endpoint": api.get("ApiEndpoint")}
+        pools = [p for p in all_pages(self.client("cognito-idp").list_user_pools, "UserPools", MaxResults=60)
+                 if p["Name"] == self.names["user_pool"]]
+        pool = pick_one(pools, "Cognito user pools named %s" % self.names["user_pool"], ident=lambda p: p["Id"])
+        if pool:
+            clients = [c for c in all_pages(self.client("cognito-idp").list_user_pool_clients, "UserPoolClients",
+                                            UserPoolId=pool["Id"], MaxResults=60) if c["ClientName"] == self.names["user_pool"]]
+            out["user_pool"] = {"id": pool["Id"], "client_id": clients[0]["ClientId"] if clients else None,
+                                "issuer": "https://cognito-idp.%s.amazonaws.com/%s" % (self.module.region, pool["Id"])}
+        if api:
+            domains = [d for d in all_pages(gw.get_domain_names, "Items")
+                       if any(m.get("ApiId") == api["ApiId"] for m in all_pages(gw.get_api_mappings, "Items", DomainName=d["DomainName"]))]
+            out["http_api"]["domains"] = {
+                d["DomainName"]: {"target": (d.get("DomainNameConfigurations") or [{}])[0].get("ApiGatewayDomainName"),
+                                  "security_policy": (d.get("DomainNameConfigurations") or [{}])[0].get("SecurityPolicy")}
+                for d in domains}
+        return out
+
     def discovery(self, namespace_id):
         if not namespace_id:
             return {}
@@ -454,11 +516,12 @@ class Discovery:
 
 
 def main():
-    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery"]
+    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery", "edge"]
+    choices = families + ["balancers"]
     argument_spec = dict(
         platform_name=dict(type="str", required=True),
         platform_env=dict(type="str", required=True),
-        include=dict(type="list", elements="str", choices=families, default=families),
+        include=dict(type="list", elements="str", choices=choices, default=families),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     discovery = Discovery(module)
@@ -473,9 +536,12 @@ def main():
             vpc_id = result["network"]["vpc"].get("id")
         if "ecs" in include:
             result["ecs"] = discovery.ecs(vpc_id)
-        for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage"):
+        for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge"):
             if family in include:
                 result[family] = getattr(discovery, family)()
+        if "balancers" in include and "edge" not in include:
+            # Only the load balancers and target groups (what the service roles join), under the same key.
+            result["edge"] = discovery.edge(balancers_only=True)
         if "discovery" in include:
             namespace = (result.get("ecs") or discovery.ecs(vpc_id))["namespace"]
             result["discovery"] = discovery.discovery(namespace.get("id"))

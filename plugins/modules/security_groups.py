@@ -76,6 +76,7 @@ options:
     type: int
     default: 900
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -87,10 +88,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the groups' ingress before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

@@ -39,6 +39,7 @@ options:
     elements: str
     default: [AmazonProvidedDNS]
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -50,10 +51,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the set in use before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 """
 
 EXAMPLES = r"""

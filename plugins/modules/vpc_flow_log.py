@@ -59,6 +59,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - cloud_design.platform.platform
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -70,10 +71,6 @@ attributes:
   diff_mode:
     support: full
     description: Shows the flow log before and after.
-  platform:
-    support: full
-    platforms: aws
-    description: Runs against the AWS APIs from the controller.
 notes:
   - Several flow logs for one resource are allowed by AWS; this module manages the one that
     delivers to I(log_group_name) and leaves flow logs to other destinations alone. When

@@ -80,3 +80,29 @@ def test_finds_secrets_services_databases_storage_and_names(aws, run_module):
     assert result["databases"]["demo-t-inventory-db"]["encrypted"] is True
     assert result["storage"]["demo-t-rabbitmq"]["encrypted"] is True
     assert result["discovery"]["inventory-db"] == {"id": cname["Id"], "arn": cname["Arn"], "record_type": "CNAME", "cname": "writer.example"}
+
+
+def test_edge_family(aws, run_module):
+    from ansible_collections.cloud_design.platform.plugins.modules import acm_certificate as acm_mod
+
+    assert run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["edge"]})["edge"] == {
+        "load_balancers": {}, "target_groups": {}, "certificate": {}, "web_acl": {}, "http_api": {}, "user_pool": {}}
+    vpc = make_vpc(aws)
+    ec2, elb = aws("ec2"), aws("elbv2")
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    lb = elb.create_load_balancer(Name="demo-t-gateway", Subnets=subnets, Scheme="internal", Type="network")["LoadBalancers"][0]
+    tg = elb.create_target_group(Name="demo-t-gateway", Protocol="TCP", Port=3000, VpcId=vpc, TargetType="ip")["TargetGroups"][0]
+    elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="TCP", Port=3000,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
+    elb.create_load_balancer(Name="other-t-gateway", Subnets=subnets, Scheme="internal", Type="network")
+    cert, key = acm_mod.self_signed("api.demo.test", ["api.demo.test"], 30)
+    arn = aws("acm").import_certificate(Certificate=cert, PrivateKey=key, Tags=[
+        {"Key": "Project", "Value": "demo"}, {"Key": "Environment", "Value": "t"}, {"Key": "Name", "Value": "demo-t-edge"}])["CertificateArn"]
+    aws("apigatewayv2").create_api(Name="demo-t", ProtocolType="HTTP")
+    aws("cognito-idp").create_user_pool(PoolName="demo-t-api")
+    edge = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["edge"]})["edge"]
+    assert list(edge["load_balancers"]) == ["demo-t-gateway"]
+    assert edge["load_balancers"]["demo-t-gateway"]["listeners"]["3000"]["protocol"] == "TCP"
+    assert edge["target_groups"]["demo-t-gateway"]["arn"] == tg["TargetGroupArn"]
+    assert edge["certificate"]["arn"] == arn and edge["certificate"]["domain_name"] == "api.demo.test"
+    assert edge["http_api"]["id"] and edge["user_pool"]["id"] and edge["web_acl"] == {}
