@@ -4,11 +4,16 @@ value in the output, checked through the AWS API, one role alone, then removed."
 
 import pytest
 
+from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, inventory_counts, run_playbook
 from tests.support.workloads import check_application, platform_secret_values
 
 ENV = "ctr"
-BASE = {"platform_env": ENV, "platform_database_mode": "container", "platform_vpc_cidr": "10.30.0.0/16"}
+# This environment also takes the edge's other path: no domain (no certificate, no custom domain),
+# TCP on the internal NLBs, no public load balancer and no WAF.
+BASE = {"platform_env": ENV, "platform_database_mode": "container", "platform_vpc_cidr": "10.30.0.0/16",
+        "platform_domain_name": "", "load_balancers_tls_enabled": False, "load_balancers_public_alb_enabled": False,
+        "security_hardening_waf_enabled": False}
 
 
 def test_check_mode_on_an_empty_account_shows_the_whole_platform(ep):
@@ -31,6 +36,11 @@ def converged(ep):
 
 def test_application_runs_on_database_containers(ep, converged):
     check_application(ep, ENV, "container")
+
+
+def test_edge_without_domain_tls_or_public_load_balancer(ep, converged):
+    check_load_balancers(ep, ENV, tls=False, alb=False)
+    check_http_api(ep, ENV, tls=False, domain=False)
 
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):

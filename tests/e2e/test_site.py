@@ -5,8 +5,11 @@ a re-run and a check run change nothing; each role runs alone by its tag; destro
 nothing behind and a second destroy changes nothing.
 """
 
+import json
+
 import pytest
 
+from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, inventory_counts, run_playbook, tags_of
 from tests.support.workloads import check_application, platform_secret_values
 
@@ -43,6 +46,12 @@ BAD_INPUTS = [
     ({"service_inventory_db_backup_retention_days": 40}, "service_inventory_db_backup_retention_days 40 must be 1 to 35"),
     ({"platform_database_mode": "container", "service_billing_db_cpu": 512, "service_billing_db_memory": 512},
      "service_billing_db_memory 512 does not go with cpu 512"),
+    # The edge.
+    ({"platform_domain_name": "not a name"}, "platform_domain_name not a name is not a DNS name"),
+    ({"load_balancers_public_alb_ingress_cidrs": ["everyone"]}, "load_balancers_public_alb_ingress_cidrs has everyone"),
+    ({"load_balancers_deregistration_delay": 5000}, "load_balancers_deregistration_delay 5000 must be 0 to 3600"),
+    ({"api_gateway_routes": [{"key": "FETCH /api/movies"}]}, "api_gateway_routes: FETCH /api/movies must be"),
+    ({"load_balancers_tls_enabled": True, "platform_domain_name": ""}, "load_balancers_tls_enabled needs a certificate"),
 ]
 
 
@@ -213,8 +222,28 @@ def test_converge_sets_the_account_guardrails(ep, converged):
     assert all(block.values()), block
 
 
+def test_converge_builds_the_edge(ep, converged):
+    """Internal NLBs with TLS, the public ALB with its redirect and WAF, the HTTP API with Cognito on writes."""
+    check_load_balancers(ep, ENV, tls=True, alb=True)
+    check_http_api(ep, ENV, tls=True, domain=True)
+    bucket = [b["Name"] for b in ep.client("s3").list_buckets()["Buckets"] if b["Name"].startswith("demo-e2e-lb-logs-")]
+    assert len(bucket) == 1
+    s3 = ep.client("s3")
+    assert s3.get_bucket_encryption(Bucket=bucket[0])["ServerSideEncryptionConfiguration"]["Rules"][0][
+        "ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert all(s3.get_public_access_block(Bucket=bucket[0])["PublicAccessBlockConfiguration"].values())
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket[0])["Policy"])
+    deny = [st for st in policy["Statement"] if st["Effect"] == "Deny"]
+    assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    pool = [p for p in ep.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "demo-e2e-api"][0]
+    described = ep.client("cognito-idp").describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+    assert described["Policies"]["PasswordPolicy"]["MinimumLength"] == 14
+    assert described["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert ep.client("cognito-idp").get_user_pool_mfa_config(UserPoolId=pool["Id"])["MfaConfiguration"] == "OPTIONAL"
+
+
 def test_converge_deploys_the_application_on_aurora(ep, converged):
-    check_application(ep, ENV, "aurora")
+    check_application(ep, ENV, "aurora", alb=True)
 
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):
@@ -244,8 +273,8 @@ def test_check_mode_changes_nothing(ep, converged):
     assert inventory_counts(ep) == counts
 
 
-@pytest.mark.parametrize("tag", ["security_hardening", "network", "ecs_cluster", "rabbitmq", "service_inventory",
-                                 "service_billing", "api_gateway"])
+@pytest.mark.parametrize("tag", ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq",
+                                 "service_inventory", "service_billing", "api_gateway"])
 def test_each_role_runs_alone_by_tag(ep, converged, tag):
     run = run_playbook(ep, "playbooks/site.yml", "--tags", tag, extra_vars=BASE)
     assert not run.failed, run
@@ -263,12 +292,32 @@ def test_check_mode_tells_what_would_change(ep, converged):
     assert cluster["settings"] == [{"name": "containerInsights", "value": "enabled"}]
 
 
+def test_check_mode_tells_an_edge_change(ep, converged):
+    """A route taken off the list and a new throttle show up in check mode, and are not applied."""
+    routes = [{"key": k} for k in ["GET /api/movies", "POST /api/movies", "DELETE /api/movies", "GET /api/movies/{id}",
+                                   "PUT /api/movies/{id}", "POST /api/billing"]]
+    run = run_playbook(ep, "playbooks/site.yml", "--check", "--diff", "-v", "--tags", "api_gateway",
+                       extra_vars=dict(BASE, api_gateway_routes=routes, api_gateway_throttling_burst_limit=7), callback="default")
+    assert run.rc == 0, run.stdout[-3000:]
+    assert "remove route DELETE /api/movies/{id}" in run.stdout and "update stage $default" in run.stdout
+    check_http_api(ep, ENV, tls=True, domain=True)
+
+
 def test_summary_reads_the_platform(ep, converged):
     run = run_playbook(ep, "playbooks/summary.yml", extra_vars=BASE, callback="default")
     assert run.rc == 0, run.stderr
     assert the_vpc(ep)["VpcId"] in run.stdout
     assert "demo-e2e-cluster" in run.stdout
     assert "demo-e2e/api-gateway" in run.stdout
+    api = [a for a in ep.client("apigatewayv2").get_apis()["Items"] if a["Name"] == "demo-e2e"][0]
+    assert "API invoke URL: %s/" % api["ApiEndpoint"] in run.stdout
+    assert "API custom domain: https://demo.example.test" in run.stdout
+    pool = [p for p in ep.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "demo-e2e-api"][0]
+    client = ep.client("cognito-idp").list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"][0]
+    assert "user pool %s, app client %s" % (pool["Id"], client["ClientId"]) in run.stdout
+    for name in ("inventory", "billing", "gateway", "edge"):
+        dns = ep.client("elbv2").describe_load_balancers(Names=["demo-e2e-" + name])["LoadBalancers"][0]["DNSName"]
+        assert dns in run.stdout, name
 
 
 def test_destroy_leaves_nothing_and_a_second_destroy_changes_nothing(ep, converged):

@@ -138,4 +138,13 @@ def inventory_counts(ep):
         "file_systems": len(ep.client("efs").describe_file_systems()["FileSystems"]),
         "kms_aliases": len([a for a in ep.client("kms").list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]),
         "scalable_targets": len(ep.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]),
+        "load_balancers": len(ep.client("elbv2").describe_load_balancers()["LoadBalancers"]),
+        "target_groups": len(ep.client("elbv2").describe_target_groups()["TargetGroups"]),
+        "certificates": len(ep.client("acm").list_certificates()["CertificateSummaryList"]),
+        "web_acls": len(ep.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]),
+        "http_apis": len(ep.client("apigatewayv2").get_apis()["Items"]),
+        "vpc_links": len(ep.client("apigatewayv2").get_vpc_links()["Items"]),
+        "api_domains": len(ep.client("apigatewayv2").get_domain_names()["Items"]),
+        "user_pools": len(ep.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]),
+        "buckets": len(ep.client("s3").list_buckets()["Buckets"]),
     }

@@ -37,7 +37,7 @@ def ingress(group):
         (p["FromPort"], r["CidrIp"]) for p in group["IpPermissions"] for r in p.get("IpRanges", [])}
 
 
-def check_application(ep, env, mode):
+def check_application(ep, env, mode, alb=False):
     prefix = "%s-%s" % (PLATFORM, env)
     cluster = prefix + "-cluster"
     ecs = ep.client("ecs")
@@ -100,10 +100,19 @@ def check_application(ep, env, mode):
         assert metrics == ["ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization"], (name, metrics)
 
     # who may reach whom: one port each, only from the expected peers
-    sg = {name: group_by_name(ep, vpc["VpcId"], "%s-%s" % (prefix, name)) for name in list(APPS) + list(DATABASES)}
+    balancers = ["lb-inventory", "lb-billing", "lb-gateway"] + (["lb-edge"] if alb else [])
+    sg = {name: group_by_name(ep, vpc["VpcId"], "%s-%s" % (prefix, name)) for name in list(APPS) + list(DATABASES) + balancers}
     ids = {name: g["GroupId"] for name, g in sg.items()}
     assert ingress(sg["rabbitmq"]) == {(5672, ids["api-gateway"]), (5672, ids["billing-app"])}
-    assert ingress(sg["inventory-app"]) == {(8080, ids["api-gateway"])}
+    # each app from its load balancer's group; inventory-app also straight from the gateway (Cloud Map name)
+    assert ingress(sg["inventory-app"]) == {(8080, ids["api-gateway"]), (8080, ids["lb-inventory"])}
+    assert ingress(sg["billing-app"]) == {(8080, ids["lb-billing"])}
+    assert ingress(sg["api-gateway"]) == {(3000, ids["lb-gateway"])} | ({(3000, ids["lb-edge"])} if alb else set())
+    target_groups = {tg["TargetGroupName"]: tg["TargetGroupArn"] for tg in ep.client("elbv2").describe_target_groups()["TargetGroups"]}
+    joined = {"inventory-app": ["inventory"], "billing-app": ["billing"], "api-gateway": ["gateway"] + (["edge"] if alb else [])}
+    for name, keys in joined.items():
+        assert sorted((lb["targetGroupArn"], lb["containerName"], lb["containerPort"]) for lb in services[name]["loadBalancers"]) == sorted(
+            (target_groups["%s-%s" % (prefix, key)], name, 3000 if name == "api-gateway" else 8080) for key in keys), name
     for db, app in DATABASES.items():
         assert ingress(sg[db]) == {(5432, ids[app])}, (db, ingress(sg[db]))
 
@@ -115,7 +124,8 @@ def check_application(ep, env, mode):
         rabbit = refs
         if name == "api-gateway":
             api_env = {e["name"]: e["value"] for e in td["environment"]}
-    assert rabbit and api_env == {"APIGATEWAY_PORT": "3000", "INVENTORY_APP_HOST": "inventory-app", "INVENTORY_APP_PORT": "8080"}
+    inventory_nlb = ep.client("elbv2").describe_load_balancers(Names=[prefix + "-inventory"])["LoadBalancers"][0]["DNSName"]
+    assert rabbit and api_env == {"APIGATEWAY_PORT": "3000", "INVENTORY_APP_HOST": inventory_nlb, "INVENTORY_APP_PORT": "8080"}
 
     data_key = key_arn(ep, env, "data")
     efs = {f["CreationToken"]: f for f in ep.client("efs").describe_file_systems()["FileSystems"]}
