@@ -55,13 +55,13 @@ stage_unit() {
 stage_molecule() {
   banner "molecule (every role, against a private endpoint)"
   # Two scenarios at a time, each worker with its own endpoint (the scenarios use distinct environments).
-  "$py" -m pytest tests/molecule -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}"
+  "$py" -m pytest tests/molecule -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}" --durations=10
 }
 
 stage_e2e() {
   banner "end-to-end: playbooks/site.yml against a private endpoint"
   # One worker per test file, each with its own endpoint: the aurora and container environments side by side.
-  "$py" -m pytest tests/e2e -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}" --dist loadfile
+  "$py" -m pytest tests/e2e -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}" --dist loadfile --durations=12
 }
 
 start=$(date +%s)

@@ -10,3 +10,9 @@ def ep(tmp_path_factory):
     server = Endpoint(str(tmp_path_factory.mktemp("endpoint")))
     yield server
     server.stop()
+
+
+def pytest_collection_modifyitems(items):
+    """The converged-platform file first: it is the longest, so the other worker takes the rest
+    (xdist --dist loadfile hands out files in collection order)."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/e2e/test_site.py") else 1)
