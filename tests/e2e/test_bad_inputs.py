@@ -41,7 +41,6 @@ BAD_INPUTS = [
 ]
 
 
-
 @pytest.mark.parametrize("bad, named", BAD_INPUTS, ids=[b[1].split()[0] + "-" + str(i) for i, b in enumerate(BAD_INPUTS)])
 def test_bad_input_fails_before_any_change(ep, bad, named):
     before = inventory_counts(ep)
