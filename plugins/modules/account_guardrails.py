@@ -126,13 +126,12 @@ changes:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry
 
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 PASSWORD_KEYS = {
@@ -329,7 +328,7 @@ def main():
         security_hub=dict(type="bool"),
         security_hub_standards=dict(type="list", elements="str", default=["aws-foundational-security-best-practices/v/1.0.0"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     policy = params.get("password_policy")
     if policy and not 6 <= policy["minimum_length"] <= 128:

@@ -136,7 +136,7 @@ import hashlib
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 try:
     from cryptography import x509
@@ -150,10 +150,10 @@ except ImportError:
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     apply_tags,
     aws_retry,
     client_token,
@@ -402,7 +402,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(
+    module = PlatformModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_if=[["source", "import", ["certificate", "private_key"]], ["state", "present", ["domain_name"]]],

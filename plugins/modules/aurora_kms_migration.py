@@ -116,12 +116,11 @@ import time
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, aws_retry, wait_for
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry, wait_for
 
 SUFFIX_NEW = "-kmsmig-new"
 SUFFIX_OLD = "-kmsmig-old"
@@ -465,7 +464,7 @@ def main():
         stop_after=dict(type="str", choices=["snapshot", "copy", "restore", "instances", "parity"]),
         wait_timeout=dict(type="int", default=3600),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     if module.params["rollback"] and module.params["delete_source"]:
         module.fail_json(msg="rollback and delete_source exclude each other: a rollback needs the source")
     started = time.monotonic()

@@ -101,12 +101,11 @@ client:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, all_pages, aws_retry, pick_one
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, aws_retry, pick_one
 
 PASSWORD_KEYS = {
     "min_length": ("MinimumLength", 14),
@@ -276,7 +275,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     unknown = sorted(set(module.params["password_policy"]) - set(PASSWORD_KEYS))
     if unknown:
         module.fail_json(msg="password_policy has unknown keys %s; known: %s" % (unknown, sorted(PASSWORD_KEYS)))

@@ -102,16 +102,10 @@ cluster:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformError,
-    apply_tags,
-    aws_retry,
-    tag_list_to_dict,
-)
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, apply_tags, aws_retry, tag_list_to_dict
 
 
 def describe(client, name):
@@ -253,7 +247,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=aws_retry())
     try:
         if module.params["state"] == "present":

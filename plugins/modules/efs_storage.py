@@ -132,13 +132,13 @@ import json
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     apply_tags,
     aws_retry,
     client_token,
@@ -388,8 +388,8 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
-                              required_if=[["state", "present", ["subnets", "security_group_ids"]]])
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+                            required_if=[["state", "present", ["subnets", "security_group_ids"]]])
     storage = Storage(module, module.client("efs", retry_decorator=aws_retry()))
     try:
         if module.params["state"] == "present":

@@ -116,13 +116,13 @@ import string
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     apply_tags,
     aws_retry,
     client_token,
@@ -279,7 +279,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     if params["length"] < 16 or params["length"] > 128:
         module.fail_json(msg="length must be 16 to 128, got %d" % params["length"])

@@ -107,13 +107,12 @@ delegated_admin_account_id:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, aws_retry, wait_for
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry, wait_for
 
 
 def ecr_scanning(ecr, check_mode, filters):
@@ -143,7 +142,7 @@ def main():
         wait_timeout=dict(type="int", default=600),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     inspector = module.client("inspector2", retry_decorator=aws_retry())
     sts = module.client("sts", retry_decorator=aws_retry())

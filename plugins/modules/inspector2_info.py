@@ -65,16 +65,15 @@ delegated_admin_account_id:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry
 
 
 def main():
-    module = AnsibleAWSModule(argument_spec=dict(delegated_admin=dict(type="bool", default=False)), supports_check_mode=True)
+    module = PlatformModule(argument_spec=dict(delegated_admin=dict(type="bool", default=False)), supports_check_mode=True)
     inspector = module.client("inspector2", retry_decorator=aws_retry())
     try:
         account = i2.account_id(module.client("sts", retry_decorator=aws_retry()))

@@ -97,13 +97,13 @@ import json
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     apply_tags,
     aws_retry,
     pick_one,
@@ -246,7 +246,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     if not 7 <= params["deletion_window_days"] <= 30:
         module.fail_json(msg="deletion_window_days must be 7 to 30 (AWS limits), got %d" % params["deletion_window_days"])

@@ -196,13 +196,13 @@ load_balancers:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     apply_tags,
     aws_retry,
     dict_to_tag_list,
@@ -570,8 +570,8 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
-                              required_if=[["state", "present", ["vpc_id"]]])
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+                            required_if=[["state", "present", ["vpc_id"]]])
     for spec in module.params["load_balancers"]:
         long_names = [n for n in [spec["name"]] + [tg["name"] for tg in spec["target_groups"]] if len(n) > 32]
         if long_names:

@@ -155,13 +155,13 @@ discovery:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     all_pages,
     aws_retry,
     pick_one,
@@ -523,7 +523,7 @@ def main():
         platform_env=dict(type="str", required=True),
         include=dict(type="list", elements="str", choices=choices, default=families),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     discovery = Discovery(module)
     include = module.params["include"]
     result = {"changed": False, "names": discovery.names}

@@ -122,11 +122,10 @@ changes:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry
 from ansible_collections.cloud_design.platform.plugins.module_utils.security_groups import GroupSet, current_rules, find_group
 
 
@@ -163,7 +162,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
         wait_timeout=dict(type="int", default=900),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     ec2 = module.client("ec2", retry_decorator=aws_retry())
     groups = GroupSet(ec2, params["vpc_id"], module.check_mode)

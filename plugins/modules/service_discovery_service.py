@@ -84,12 +84,11 @@ service:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import cloud_map
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry
 
 
 def main():
@@ -103,7 +102,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(
+    module = PlatformModule(
         argument_spec=argument_spec, supports_check_mode=True,
         required_if=[["record_type", "CNAME", ["cname"]]],
     )

@@ -80,13 +80,13 @@ web_acl:
 try:
     import botocore
 except ImportError:
-    pass  # handled by AnsibleAWSModule
+    pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    PlatformModule,
     all_pages,
     apply_tags,
     aws_retry,
@@ -147,7 +147,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     if params["rate_limit"] and not 10 <= params["rate_limit"] <= 2000000000:
         module.fail_json(msg="rate_limit must be 0 (no rate rule) or 10 to 2,000,000,000 requests per five minutes, not %d" % params["rate_limit"])

@@ -98,3 +98,37 @@ def test_apply_tags_check_mode_and_no_wish_make_no_call():
     assert pu.apply_tags(True, {"a": "1"}, {"a": "2"}, True, fail, fail) == (True, {"a": "2"})
     assert pu.apply_tags(False, {"a": "1"}, None, True, fail, fail) == (False, {"a": "1"})
     assert pu.apply_tags(False, {"a": "1"}, {"a": "1"}, True, fail, fail) == (False, {"a": "1"})
+
+
+def _platform_module(args):
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+
+    with patch_module_args(dict(args, region="eu-west-1")):
+        return pu.PlatformModule(argument_spec={}, supports_check_mode=True)
+
+
+def test_platform_module_clients_share_one_service_model_loader(aws):
+    module = _platform_module({"aws_config": {"connect_timeout": 7}})
+    ec2 = module.client("ec2")
+    kms = module.client("kms", retry_decorator=pu.aws_retry())
+    other = _platform_module({}).client("ec2")
+    # one parsed copy of botocore's data per process, whichever module run or session made the client
+    assert ec2._loader is kms.client._loader is other._loader  # pylint: disable=protected-access
+    # the caller's options reach the client as amazon.aws passes them; each client keeps its own
+    assert ec2.meta.config.connect_timeout == 7
+    assert other.meta.config.connect_timeout != 7
+    assert ec2.meta.region_name == "eu-west-1"
+    assert ec2.describe_vpcs()["Vpcs"]  # moto's default VPC answers through the client
+    assert kms.list_keys(aws_retry=True)["Keys"] == []
+
+
+def test_platform_module_reports_a_missing_region(aws, monkeypatch, run_module):  # pylint: disable=unused-argument
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+
+    with patch_module_args({}):
+        module = pu.PlatformModule(argument_spec={}, supports_check_mode=True)
+    with pytest.raises(Exception) as err:
+        module.client("ec2")
+    assert "requires a region" in str(err.value)

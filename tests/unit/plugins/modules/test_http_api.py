@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 from ansible_collections.cloud_design.platform.plugins.modules import http_api
 
 from ...conftest import ModuleFail
@@ -49,13 +49,13 @@ class Recorder:
 @pytest.fixture
 def recorded(monkeypatch):
     calls = []
-    original = AnsibleAWSModule.client
+    original = PlatformModule.client
 
     def client(self, service, *args, **kwargs):
         real = original(self, service, *args, **kwargs)
         return Recorder(real, calls) if service == "apigatewayv2" else real
 
-    monkeypatch.setattr(AnsibleAWSModule, "client", client)
+    monkeypatch.setattr(PlatformModule, "client", client)
     return calls
 
 
