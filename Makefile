@@ -33,6 +33,9 @@ demo: endpoint ## deploy the platform onto the embedded endpoint and print a sum
 	@$(BIN)/ansible-playbook playbooks/summary.yml -i $(INVENTORY)
 	@echo "The endpoint keeps running at http://127.0.0.1:$(ENDPOINT_PORT) (make stop ends it)."
 
+plan: endpoint ## what a converge would create, change or remove, per role (check mode with diff)
+	@$(BIN)/python tools/plan.py -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
 test: venv ## run the whole test suite (what CI runs)
 	@bash tools/test.sh
 
@@ -51,7 +54,7 @@ molecule: venv ## molecule scenario of every role against a private endpoint
 e2e: venv ## end-to-end runs of playbooks/site.yml against a private endpoint
 	@bash tools/test.sh e2e
 
-bench: venv ## time a fresh converge, a no-op re-run and a check run; count module calls
+bench: venv ## time fresh, no-op, --check and each role alone; module invocations, API calls, ratio to the floor
 	@$(BIN)/python tools/bench.py
 
 clean: stop ## remove the venv, the collection link and test output

@@ -16,7 +16,7 @@ if os.environ.get("PLATFORM_API_CALL_LOG"):
     except ImportError:  # pragma: no cover - a Python without botocore records nothing
         pass
     else:
-        _READS = ("Describe", "List", "Get", "Head", "Lookup", "Search", "Batch Get")
+        _READS = ("Describe", "List", "Get", "Head", "Lookup", "Search", "BatchGet")
         _original = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
 
         def _recording_call(self, operation_name, api_params):
