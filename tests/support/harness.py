@@ -100,6 +100,15 @@ def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/lo
     return Run(proc)
 
 
+def run_plan(ep, *args, inventory="inventories/local"):
+    """tools/plan.py (make plan) against the endpoint: the CompletedProcess, its summary on stdout."""
+    env = dict(os.environ)
+    env.update({"ENDPOINT_PORT": str(ep.port), "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
+                "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")})
+    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args),
+                          cwd=TOP, env=env, capture_output=True, text=True, timeout=1200, check=False)
+
+
 def tags_of(tag_list, key="Key", value="Value"):
     return {t[key]: t[value] for t in tag_list or []}
 
