@@ -37,7 +37,7 @@ NOT_MODULES = {
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
 }
 ROLES = ("security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq", "service_inventory",
-         "service_billing", "api_gateway")
+         "service_billing", "api_gateway", "observability")
 WORKLOAD_ROLE = "service_inventory"
 REPEAT = max(1, int(os.environ.get("BENCH_REPEAT", "3")))
 TARGETS = {"fresh converge": 60, "no-op re-run": 25, "check mode (--check)": 25, "--tags %s alone" % WORKLOAD_ROLE: 10}

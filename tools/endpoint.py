@@ -73,16 +73,19 @@ def start(port=5000, state_dir=STATE_DIR, timeout=60.0):
             "choose another with ENDPOINT_PORT=<port>" % port
         )
     os.makedirs(state_dir, exist_ok=True)
-    server = os.path.join(os.path.dirname(sys.executable), "moto_server")
-    if not os.path.exists(server):
-        raise RuntimeError("moto_server is not installed beside %s; run 'make venv'" % sys.executable)
+    try:
+        import moto.server  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+    except ImportError as exc:
+        raise RuntimeError("moto[server] is not installed in %s; run 'make venv'" % sys.executable) from exc
+    # moto's server with the corrections of tools/endpoint_server.py (where moto departs from AWS).
+    server = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "endpoint_server.py")]
     env = dict(os.environ)
     # AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy, ...) exist only with this.
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     log_path = os.path.join(state_dir, "moto-%d.log" % port)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # pylint: disable=consider-using-with
-            [server, "-H", HOST, "-p", str(port)],
+            server + ["-H", HOST, "-p", str(port)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -12,6 +12,7 @@ import ipaddress
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.cloud_design.platform.plugins.module_utils.observability import observability_plan
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import resource_names, workload_names
 from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import workload_errors
 
@@ -154,4 +155,5 @@ class FilterModule:
             "platform_names": resource_names,
             "workload_names": workload_names,
             "workload_errors": workload_errors,
+            "observability_plan": observability_plan,
         }

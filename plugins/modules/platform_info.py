@@ -37,8 +37,9 @@ options:
       - C(balancers) is the light form of C(edge) (load balancers with listeners and target groups, returned under C(edge)).
     type: list
     elements: str
-    choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, balancers]
-    default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge]
+    choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability,
+              balancers]
+    default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability]
 extends_documentation_fragment:
   - cloud_design.platform.platform
   - amazon.aws.common.modules
@@ -150,7 +151,20 @@ discovery:
   returned: when I(include) has C(discovery)
   type: dict
   sample: {billing-queue: {id: srv-0123456789abcdef, record_type: A}, inventory-db: {id: srv-1, record_type: CNAME, cname: db.example}}
+observability:
+  description: The alert topic, dashboard, trail, budget, the names of the platform's alarms and EventBridge rules; empty entries when absent.
+  returned: when I(include) has C(observability)
+  type: dict
+  sample: {topic: {arn: "arn:aws:sns:eu-west-1:123456789012:shop-prod-alerts", kms_key_id: "arn:aws:kms:...",
+                   publishers: [budgets.amazonaws.com, cloudwatch.amazonaws.com, events.amazonaws.com],
+                   denies_insecure_transport: true, subscriptions: ["email:oncall@example.com"]},
+           dashboard: {name: shop-prod},
+           trail: {name: shop-prod-trail, bucket: shop-prod-trail-123456789012-eu-west-1, logging: true},
+           budget: {name: shop-prod-monthly, amount: 1500.0, unit: USD}, alarms: [shop-prod-billing-app-cpu-high],
+           rules: [shop-prod-ecs-deployment-failed]}
 """
+
+import json
 
 try:
     import botocore
@@ -496,6 +510,49 @@ class Discovery:
                 for d in domains}
         return out
 
+    def observability(self):
+        """What the observability role made, by name (its resources share the platform's prefix)."""
+        prefix = self.names["prefix"]
+        out = {"topic": {}, "dashboard": {}, "trail": {}, "budget": {}, "alarms": [], "rules": []}
+        topics = [t["TopicArn"] for t in all_pages(self.client("sns").list_topics, "Topics")
+                  if t["TopicArn"].rsplit(":", 1)[-1] == prefix + "-alerts"]
+        if topics:
+            sns = self.client("sns")
+            attributes = sns.get_topic_attributes(aws_retry=True, TopicArn=topics[0])["Attributes"]
+            policy = json.loads(attributes.get("Policy") or "{}")
+            subscriptions = all_pages(sns.list_subscriptions_by_topic, "Subscriptions", TopicArn=topics[0])
+            out["topic"] = {
+                "arn": topics[0], "kms_key_id": attributes.get("KmsMasterKeyId"),
+                "publishers": sorted(set(svc for st in policy.get("Statement", []) if st.get("Effect") == "Allow"
+                                         for svc in to_list((st.get("Principal") or {}).get("Service")))),
+                "denies_insecure_transport": any(st.get("Effect") == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+                                                 for st in policy.get("Statement", [])),
+                "subscriptions": sorted("%s:%s" % (x["Protocol"], x["Endpoint"]) for x in subscriptions),
+            }
+        cw = self.client("cloudwatch")
+        dashboards = [d for d in all_pages(cw.list_dashboards, "DashboardEntries", DashboardNamePrefix=prefix)
+                      if d["DashboardName"] == prefix]
+        if dashboards:
+            out["dashboard"] = {"name": prefix, "arn": dashboards[0].get("DashboardArn")}
+        out["alarms"] = sorted(a["AlarmName"] for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix + "-")
+                               for a in page["MetricAlarms"])
+        ct = self.client("cloudtrail")
+        for trail in ct.describe_trails(aws_retry=True, includeShadowTrails=False).get("trailList", []):
+            if trail["Name"] == prefix + "-trail":
+                status = ct.get_trail_status(aws_retry=True, Name=trail["TrailARN"])
+                out["trail"] = {"name": trail["Name"], "arn": trail["TrailARN"], "bucket": trail.get("S3BucketName"),
+                                "multi_region": trail.get("IsMultiRegionTrail"), "kms_key_id": trail.get("KmsKeyId"),
+                                "log_file_validation": trail.get("LogFileValidationEnabled"), "logging": status.get("IsLogging")}
+        account = self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+        try:
+            budget = self.client("budgets").describe_budget(aws_retry=True, AccountId=account, BudgetName=prefix + "-monthly")["Budget"]
+            out["budget"] = {"name": budget["BudgetName"], "amount": float(budget["BudgetLimit"]["Amount"]),
+                             "unit": budget["BudgetLimit"]["Unit"]}
+        except is_boto3_error_code("NotFoundException"):
+            pass
+        out["rules"] = sorted(r["Name"] for r in all_pages(self.client("events").list_rules, "Rules", NamePrefix=prefix + "-"))
+        return out
+
     def discovery(self, namespace_id):
         if not namespace_id:
             return {}
@@ -515,8 +572,15 @@ class Discovery:
         return out
 
 
+def to_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def main():
-    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery", "edge"]
+    families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery", "edge",
+                "observability"]
     choices = families + ["balancers"]
     argument_spec = dict(
         platform_name=dict(type="str", required=True),
@@ -536,7 +600,7 @@ def main():
             vpc_id = result["network"]["vpc"].get("id")
         if "ecs" in include:
             result["ecs"] = discovery.ecs(vpc_id)
-        for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge"):
+        for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge", "observability"):
             if family in include:
                 result[family] = getattr(discovery, family)()
         if "balancers" in include and "edge" not in include:

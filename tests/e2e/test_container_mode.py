@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, inventory_counts, run_playbook
+from tests.support.observability import check_observability
 from tests.support.workloads import check_application, platform_secret_values
 
 ENV = "ctr"
@@ -41,6 +42,12 @@ def test_application_runs_on_database_containers(ep, converged):
 def test_edge_without_domain_tls_or_public_load_balancer(ep, converged):
     check_load_balancers(ep, ENV, tls=False, alb=False)
     check_http_api(ep, ENV, tls=False, domain=False)
+
+
+def test_observability_watches_the_database_containers(ep, converged):
+    """The databases run as ECS services: watched as services; no Aurora alarm; three NLBs, no ALB."""
+    check_observability(ep, ENV, ["api-gateway", "billing-app", "billing-db", "inventory-app", "inventory-db", "rabbitmq"],
+                        balancers_expected=3, databases_expected=0)
 
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):

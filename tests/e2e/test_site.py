@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, inventory_counts, run_plan, run_playbook, tags_of
+from tests.support.observability import alarms_of, check_observability, dashboard_text
 from tests.support.workloads import check_application, platform_secret_values
 
 ENV = "e2e"
@@ -204,6 +205,12 @@ def test_converge_deploys_the_application_on_aurora(ep, converged):
     check_application(ep, ENV, "aurora", alb=True)
 
 
+def test_converge_builds_the_observability_layer(ep, converged):
+    """Topic, alarms per deployed service/NLB/database/API, dashboard, trail, budget, rules, log retention."""
+    check_observability(ep, ENV, ["api-gateway", "billing-app", "inventory-app", "rabbitmq"], balancers_expected=4,
+                        databases_expected=2)
+
+
 def test_no_secret_value_in_a_verbose_run(ep, converged):
     """The Aurora master password passes through a task (read from its secret at run time): at
     -vvv neither it nor any other generated value may show up."""
@@ -237,7 +244,7 @@ def test_check_mode_changes_nothing(ep, converged):
 
 
 @pytest.mark.parametrize("tag", ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq",
-                                 "service_inventory", "service_billing", "api_gateway"])
+                                 "service_inventory", "service_billing", "api_gateway", "observability"])
 def test_each_role_runs_alone_by_tag(ep, converged, tag):
     run = run_playbook(ep, "playbooks/site.yml", "--tags", tag, extra_vars=BASE)
     assert not run.failed, run
@@ -283,6 +290,29 @@ def test_summary_reads_the_platform(ep, converged):
     for name in ("inventory", "billing", "gateway", "edge"):
         dns = ep.client("elbv2").describe_load_balancers(Names=["demo-e2e-" + name])["LoadBalancers"][0]["DNSName"]
         assert dns in run.stdout, name
+    topic = [t["TopicArn"] for t in ep.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(":demo-e2e-alerts")][0]
+    assert "Alert topic: %s" % topic in run.stdout
+    assert "Dashboard: demo-e2e " in run.stdout
+    assert "Trail: demo-e2e-trail (multi-region, validated, logging True) to s3://demo-e2e-trail-" in run.stdout
+    assert "Budget: demo-e2e-monthly, 200.0 USD a month" in run.stdout
+    assert "Alarms: %d;" % len(alarms_of(ep, "demo-e2e")) in run.stdout
+
+
+def test_a_service_turned_off_loses_its_alarms(ep, converged):
+    """rabbitmq removed (its role with platform_state absent), observability alone: its alarms and its
+    dashboard row go; the others stay. The platform is destroyed next, so it is not restored."""
+    before = alarms_of(ep, "demo-e2e")
+    assert "demo-e2e-rabbitmq-cpu-high" in before and '"rabbitmq"' in dashboard_text(ep, "demo-e2e")
+    removed = run_playbook(ep, "playbooks/destroy.yml", "--tags", "rabbitmq", extra_vars=BASE)
+    assert not removed.failed, removed
+    run = run_playbook(ep, "playbooks/site.yml", "--tags", "observability", extra_vars=BASE)
+    assert not run.failed, run
+    after = alarms_of(ep, "demo-e2e")
+    assert sorted(set(before) - set(after)) == ["demo-e2e-rabbitmq-cpu-high", "demo-e2e-rabbitmq-memory-high",
+                                                "demo-e2e-rabbitmq-tasks-missing"]
+    assert set(after) < set(before)
+    body = dashboard_text(ep, "demo-e2e")
+    assert '"rabbitmq"' not in body and '"billing-app"' in body
 
 
 def test_destroy_leaves_nothing_and_a_second_destroy_changes_nothing(ep, converged):

@@ -156,4 +156,11 @@ def inventory_counts(ep):
         "api_domains": len(ep.client("apigatewayv2").get_domain_names()["Items"]),
         "user_pools": len(ep.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"]),
         "buckets": len(ep.client("s3").list_buckets()["Buckets"]),
+        "sns_topics": len(ep.client("sns").list_topics()["Topics"]),
+        "alarms": len(ep.client("cloudwatch").describe_alarms()["MetricAlarms"]),
+        "dashboards": len(ep.client("cloudwatch").list_dashboards()["DashboardEntries"]),
+        "trails": len(ep.client("cloudtrail").describe_trails()["trailList"]),
+        "budgets": len(ep.client("budgets").describe_budgets(
+            AccountId=ep.client("sts").get_caller_identity()["Account"]).get("Budgets", [])),
+        "event_rules": len(ep.client("events").list_rules()["Rules"]),
     }

@@ -106,3 +106,27 @@ def test_edge_family(aws, run_module):
     assert edge["target_groups"]["demo-t-gateway"]["arn"] == tg["TargetGroupArn"]
     assert edge["certificate"]["arn"] == arn and edge["certificate"]["domain_name"] == "api.demo.test"
     assert edge["http_api"]["id"] and edge["user_pool"]["id"] and edge["web_acl"] == {}
+
+
+def test_observability_family(aws, run_module):
+    empty = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["observability"]})["observability"]
+    assert empty == {"topic": {}, "dashboard": {}, "trail": {}, "budget": {}, "alarms": [], "rules": []}
+    topic = aws("sns").create_topic(Name="demo-t-alerts")["TopicArn"]
+    aws("sns").create_topic(Name="demo-other-alerts")
+    aws("cloudwatch").put_dashboard(DashboardName="demo-t", DashboardBody='{"widgets": []}')
+    aws("cloudwatch").put_metric_alarm(AlarmName="demo-t-x-cpu-high", Namespace="AWS/ECS", MetricName="CPUUtilization",
+                                       Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1,
+                                       ComparisonOperator="GreaterThanThreshold")
+    aws("s3").create_bucket(Bucket="demo-t-trail-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    aws("cloudtrail").create_trail(Name="demo-t-trail", S3BucketName="demo-t-trail-bucket", IsMultiRegionTrail=True)
+    aws("cloudtrail").start_logging(Name="demo-t-trail")
+    aws("budgets").create_budget(AccountId="123456789012", Budget={
+        "BudgetName": "demo-t-monthly", "BudgetLimit": {"Amount": "200", "Unit": "USD"}, "TimeUnit": "MONTHLY", "BudgetType": "COST"})
+    aws("events").put_rule(Name="demo-t-ecs-task-stopped", EventPattern='{"source": ["aws.ecs"]}')
+    found = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["observability"]})["observability"]
+    assert found["topic"] == {"arn": topic, "kms_key_id": None, "publishers": [], "denies_insecure_transport": False,
+                              "subscriptions": []}
+    assert found["dashboard"]["name"] == "demo-t"
+    assert found["alarms"] == ["demo-t-x-cpu-high"] and found["rules"] == ["demo-t-ecs-task-stopped"]
+    assert found["trail"]["name"] == "demo-t-trail" and found["trail"]["multi_region"] is True and found["trail"]["logging"] is True
+    assert found["budget"] == {"name": "demo-t-monthly", "amount": 200.0, "unit": "USD"}

@@ -1,0 +1,208 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: event_rules
+short_description: Exactly a set of EventBridge rules that forward matching events to one target, tagged
+version_added: 0.5.0
+description:
+  - Converges a set of event-pattern rules on the default event bus in one call (the stock
+    M(amazon.aws.cloudwatchevent_rule) takes one rule per task and cannot tag) - each rule's pattern,
+    description and state, its one target (an SNS topic), and tags.
+  - Rules whose name starts with I(prefix) and that carry all of I(owner_tags) but are not listed are
+    removed with their targets.
+author:
+  - Cloud Design Platform Team (@cloud-design)
+options:
+  prefix:
+    description: Name prefix of the rules this set owns; each rule's name must start with it.
+    type: str
+    required: true
+  owner_tags:
+    description: Tags a rule must carry to be removed as not wanted.
+    type: dict
+    default: {}
+  target_arn:
+    description: Where every rule sends its events (an SNS topic whose policy lets C(events.amazonaws.com) publish).
+    type: str
+  rules:
+    description: The rules wanted.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Rule name (64 characters at most), starting with I(prefix).
+        type: str
+        required: true
+      description:
+        description: What the rule catches.
+        type: str
+        default: ""
+      event_pattern:
+        description: The event pattern, as data.
+        type: dict
+        required: true
+  state:
+    description: C(absent) removes every rule of the set.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - cloud_design.platform.platform
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports which rules would be created, updated or removed and makes no change.
+  diff_mode:
+    support: full
+    description: Shows each rule's pattern, target and tags before and after.
+"""
+
+EXAMPLES = r"""
+- name: Failed ECS deployments to the alert topic
+  cloud_design.platform.event_rules:
+    prefix: shop-prod-
+    owner_tags: {Project: shop, Environment: prod}
+    target_arn: arn:aws:sns:eu-west-1:123456789012:shop-prod-alerts
+    rules:
+      - name: shop-prod-ecs-deployment-failed
+        description: An ECS deployment of shop-prod failed
+        event_pattern:
+          source: [aws.ecs]
+          detail-type: [ECS Deployment State Change]
+          detail: {eventName: [SERVICE_DEPLOYMENT_FAILED]}
+    tags: {Project: shop, Environment: prod}
+"""
+
+RETURN = r"""
+rules:
+  description: The rules of the set after the run, by name, with their ARN (when made) and target.
+  returned: always
+  type: dict
+  sample: {shop-prod-ecs-deployment-failed: {arn: "arn:aws:events:eu-west-1:123456789012:rule/shop-prod-ecs-deployment-failed",
+                                             target: "arn:aws:sns:eu-west-1:123456789012:shop-prod-alerts"}}
+changes:
+  description: What was (or in check mode would be) done.
+  returned: always
+  type: list
+  elements: str
+  sample: ["create rule shop-prod-ecs-deployment-failed"]
+"""
+
+import json
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by PlatformModule (AnsibleAWSModule)
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    PlatformModule,
+    all_pages,
+    apply_tags,
+    aws_retry,
+    dict_to_tag_list,
+    tag_list_to_dict,
+)
+
+TARGET_ID = "alerts"
+
+
+def main():
+    argument_spec = dict(
+        prefix=dict(type="str", required=True),
+        owner_tags=dict(type="dict", default={}),
+        target_arn=dict(type="str"),
+        rules=dict(type="list", elements="dict", default=[], options=dict(
+            name=dict(type="str", required=True),
+            description=dict(type="str", default=""),
+            event_pattern=dict(type="dict", required=True),
+        )),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    if not params["prefix"]:
+        module.fail_json(msg="prefix is empty: every rule of the account would belong to this set")
+    wanted = {} if params["state"] == "absent" else {r["name"]: r for r in params["rules"]}
+    for name in wanted:
+        if not name.startswith(params["prefix"]) or len(name) > 64:
+            module.fail_json(msg="rule %s must start with %s and have at most 64 characters" % (name, params["prefix"]))
+    if wanted and not params["target_arn"]:
+        module.fail_json(msg="target_arn is required when there are rules: give the alert topic's ARN")
+    events = module.client("events", retry_decorator=aws_retry())
+    changes, before, after, out = [], {}, {}, {}
+    try:
+        found = {r["Name"]: r for r in all_pages(events.list_rules, "Rules", NamePrefix=params["prefix"])}
+        current = {}
+        for name, rule in found.items():
+            targets = events.list_targets_by_rule(aws_retry=True, Rule=name).get("Targets", [])
+            tags = tag_list_to_dict(events.list_tags_for_resource(aws_retry=True, ResourceARN=rule["Arn"]).get("Tags"))
+            current[name] = {"description": rule.get("Description") or "", "state": rule.get("State"),
+                             "event_pattern": json.loads(rule.get("EventPattern") or "{}"),
+                             "targets": sorted(t["Arn"] for t in targets), "tags": tags}
+            before[name] = current[name]
+        for name, rule in sorted(wanted.items()):
+            want = {"description": rule["description"], "state": "ENABLED", "event_pattern": rule["event_pattern"],
+                    "targets": [params["target_arn"]]}
+            have = current.get(name)
+            arn = found.get(name, {}).get("Arn")
+            settings = ("description", "state", "event_pattern")
+            needs_put = have is None or {k: have[k] for k in settings} != {k: want[k] for k in settings}
+            if needs_put:
+                changes.append(("create rule %s" if have is None else "update rule %s") % name)
+                if not module.check_mode:
+                    arn = events.put_rule(aws_retry=True, Name=name, EventPattern=json.dumps(rule["event_pattern"], sort_keys=True),
+                                          Description=rule["description"], State="ENABLED",
+                                          Tags=dict_to_tag_list(params.get("tags")) if have is None else [])["RuleArn"]
+            if have is None or have["targets"] != want["targets"]:
+                if have is not None:
+                    changes.append("target of %s" % name)
+                if not module.check_mode:
+                    stale = [t for t in (have or {}).get("targets", []) if t != params["target_arn"]]
+                    if stale:
+                        ids = [t["Id"] for t in events.list_targets_by_rule(aws_retry=True, Rule=name)["Targets"] if t["Arn"] in stale]
+                        events.remove_targets(aws_retry=True, Rule=name, Ids=ids)
+                    events.put_targets(aws_retry=True, Rule=name, Targets=[{"Id": TARGET_ID, "Arn": params["target_arn"]}])
+            tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
+            if have is not None:
+                tag_changed, tags = apply_tags(
+                    module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
+                    lambda t, a=arn: events.tag_resource(aws_retry=True, ResourceARN=a, Tags=dict_to_tag_list(t)),
+                    lambda k, a=arn: events.untag_resource(aws_retry=True, ResourceARN=a, TagKeys=k))
+                if tag_changed:
+                    changes.append("tags of %s" % name)
+            after[name] = dict(want, tags=tags)
+            out[name] = {"arn": arn, "target": params["target_arn"]}
+        for name in sorted(set(current) - set(wanted)):
+            if not all(current[name]["tags"].get(k) == str(v) for k, v in params["owner_tags"].items()):
+                after[name] = current[name]
+                continue
+            changes.append("delete rule %s" % name)
+            if not module.check_mode:
+                ids = [t["Id"] for t in events.list_targets_by_rule(aws_retry=True, Rule=name).get("Targets", [])]
+                if ids:
+                    events.remove_targets(aws_retry=True, Rule=name, Ids=ids)
+                events.delete_rule(aws_retry=True, Name=name)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        module.fail_json_aws(exc, msg="Failed to converge the rules %s*" % params["prefix"])
+    result = {"changed": bool(changes), "changes": changes, "rules": out}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloud_design.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: log_groups
+short_description: One retention and one KMS key for every CloudWatch log group under a prefix
+version_added: 0.5.0
+description:
+  - Makes the log groups in I(groups) (tagged, encrypted, with the retention) when missing, and brings
+    every log group whose name starts with I(prefix) - whichever component made it - to I(retention_days)
+    and I(kms_key_id), in one call.
+  - A group encrypted with another key, or with none, is associated with I(kms_key_id)
+    (C(AssociateKmsKey)); log events already written stay under the key they were written with.
+author:
+  - Cloud Design Platform Team (@cloud-design)
+options:
+  prefix:
+    description: Name prefix of the log groups to govern, e.g. C(/shop/prod/).
+    type: str
+    required: true
+  groups:
+    description: Log groups this call owns (made when missing, removed when I(state=absent)).
+    type: list
+    elements: str
+    default: []
+  retention_days:
+    description: Days every governed group keeps its events (one of the values CloudWatch Logs accepts).
+    type: int
+    required: true
+  kms_key_id:
+    description: ARN of the KMS key every governed group is encrypted with; none leaves encryption alone.
+    type: str
+  state:
+    description: C(absent) removes the groups of I(groups) only.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - cloud_design.platform.platform
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change and makes no change.
+  diff_mode:
+    support: full
+    description: Shows every governed group's retention and key before and after.
+notes:
+  - The key's policy must let C(logs.<region>.amazonaws.com) use it for these groups.
+"""
+
+EXAMPLES = r"""
+- name: Every log group of the platform keeps 90 days, encrypted with the logs key
+  cloud_design.platform.log_groups:
+    prefix: /shop/prod/
+    groups: [/shop/prod/cloudtrail]
+    retention_days: 90
+    kms_key_id: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    tags: {Project: shop, Environment: prod}
+"""
+
+RETURN = r"""
+log_groups:
+  description: Every governed group after the run, with its retention and key.
+  returned: always
+  type: dict
+  sample: {/shop/prod/cloudtrail: {arn: "arn:aws:logs:eu-west-1:123456789012:log-group:/shop/prod/cloudtrail",
+                                   retention_days: 90, kms_key_id: "arn:aws:kms:eu-west-1:123456789012:key/1234"}}
+changes:
+  description: What was (or in check mode would be) done.
+  returned: always
+  type: list
+  elements: str
+  sample: ["retention of /shop/prod/ecs/billing-app 14 -> 90"]
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by PlatformModule (AnsibleAWSModule)
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry
+
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+
+def main():
+    argument_spec = dict(
+        prefix=dict(type="str", required=True),
+        groups=dict(type="list", elements="str", default=[]),
+        retention_days=dict(type="int", required=True),
+        kms_key_id=dict(type="str"),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+    )
+    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    prefix = params["prefix"]
+    if len(prefix) < 2:
+        module.fail_json(msg="prefix %r would govern every log group of the account: give the platform's, e.g. /shop/prod/" % prefix)
+    if params["retention_days"] not in RETENTION_DAYS:
+        module.fail_json(msg="retention_days %s is not one CloudWatch Logs accepts: %s"
+                         % (params["retention_days"], ", ".join(str(d) for d in RETENTION_DAYS)))
+    outside = [g for g in params["groups"] if not g.startswith(prefix)]
+    if outside:
+        module.fail_json(msg="groups %s are outside the prefix %s" % (", ".join(outside), prefix))
+    logs = module.client("logs", retry_decorator=aws_retry())
+    changes, before, after = [], {}, {}
+    key, days = params["kms_key_id"], params["retention_days"]
+    try:
+        found = {}
+        for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
+            for group in page["logGroups"]:
+                found[group["logGroupName"]] = group
+        for name, group in found.items():
+            before[name] = {"retention_days": group.get("retentionInDays"), "kms_key_id": group.get("kmsKeyId")}
+        if params["state"] == "absent":
+            for name in params["groups"]:
+                if name in found:
+                    changes.append("delete %s" % name)
+                    if not module.check_mode:
+                        logs.delete_log_group(aws_retry=True, logGroupName=name)
+            after = {n: v for n, v in before.items() if n not in params["groups"]}
+        else:
+            for name in params["groups"]:
+                if name in found:
+                    continue
+                changes.append("create %s" % name)
+                if not module.check_mode:
+                    extra = {"kmsKeyId": key} if key else {}
+                    logs.create_log_group(aws_retry=True, logGroupName=name, tags={k: str(v) for k, v in (params.get("tags") or {}).items()},
+                                          **extra)
+                    logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=days)
+                after[name] = {"retention_days": days, "kms_key_id": key}
+            for name, group in sorted(found.items()):
+                after[name] = {"retention_days": days, "kms_key_id": key or group.get("kmsKeyId")}
+                if group.get("retentionInDays") != days:
+                    changes.append("retention of %s %s -> %s" % (name, group.get("retentionInDays") or "never expire", days))
+                    if not module.check_mode:
+                        logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=days)
+                if key and group.get("kmsKeyId") != key:
+                    changes.append("encrypt %s with %s" % (name, key))
+                    if not module.check_mode:
+                        logs.associate_kms_key(aws_retry=True, logGroupName=name, kmsKeyId=key)
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        module.fail_json_aws(exc, msg="Failed to govern the log groups %s*" % prefix)
+    result = {"changed": bool(changes), "changes": changes,
+              "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn")) for n, v in sorted(after.items())}}
+    if module._diff:  # pylint: disable=protected-access
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""log_groups against moto: owned groups made, every group under the prefix brought to one retention and key;
+AssociateKmsKey (not in moto) through a recorder."""
+
+import pytest
+
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
+from ansible_collections.cloud_design.platform.plugins.modules import log_groups
+
+from ...conftest import ModuleFail
+
+KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture
+def associations(monkeypatch):
+    calls = []
+    original = PlatformModule.client
+
+    class Recorder:
+        def __init__(self, client):
+            self._client = client
+
+        def associate_kms_key(self, **kwargs):
+            calls.append(kwargs)
+            return {}
+
+        def __getattr__(self, name):
+            return getattr(self._client, name)
+
+    def client(self, service, *args, **kwargs):
+        real = original(self, service, *args, **kwargs)
+        return Recorder(real) if service == "logs" else real
+
+    monkeypatch.setattr(PlatformModule, "client", client)
+    return calls
+
+
+def args(**extra):
+    return dict({"prefix": "/demo/t/", "groups": ["/demo/t/cloudtrail"], "retention_days": 30, "kms_key_id": KEY,
+                 "tags": {"Project": "demo"}}, **extra)
+
+
+def groups(aws):
+    return {g["logGroupName"]: g for g in aws("logs").describe_log_groups()["logGroups"]}
+
+
+def test_make_and_govern(aws, run_module, associations):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/demo/t/ecs/billing-app", kmsKeyId=KEY)
+    logs.put_retention_policy(logGroupName="/demo/t/ecs/billing-app", retentionInDays=14)
+    logs.create_log_group(logGroupName="/demo/t/vpc-flow-logs", kmsKeyId=KEY)
+    logs.create_log_group(logGroupName="/other/t/app")
+    planned = run_module(log_groups, args(), check=True)
+    assert planned["changed"] is True and "/demo/t/cloudtrail" not in groups(aws)
+    made = run_module(log_groups, args(), diff=True)
+    assert sorted(made["changes"]) == ["create /demo/t/cloudtrail", "retention of /demo/t/ecs/billing-app 14 -> 30",
+                                       "retention of /demo/t/vpc-flow-logs never expire -> 30"]
+    found = groups(aws)
+    assert all(found[n]["retentionInDays"] == 30 and found[n]["kmsKeyId"] == KEY
+               for n in ("/demo/t/cloudtrail", "/demo/t/ecs/billing-app", "/demo/t/vpc-flow-logs"))
+    assert "retentionInDays" not in found["/other/t/app"]
+    assert logs.list_tags_log_group(logGroupName="/demo/t/cloudtrail")["tags"] == {"Project": "demo"}
+    assert associations == []
+    again = run_module(log_groups, args(), check=True, diff=True)
+    assert again["changed"] is False and again["diff"]["before"] == again["diff"]["after"]
+
+
+def test_unencrypted_group_is_associated_with_the_key(aws, run_module, associations):
+    aws("logs").create_log_group(logGroupName="/demo/t/handmade")
+    result = run_module(log_groups, args(groups=[]))
+    assert "encrypt /demo/t/handmade with %s" % KEY in result["changes"]
+    assert associations == [{"aws_retry": True, "logGroupName": "/demo/t/handmade", "kmsKeyId": KEY}]
+    assert run_module(log_groups, args(groups=[]), check=True)["changes"] == ["encrypt /demo/t/handmade with %s" % KEY]
+
+
+def test_absent_removes_owned_groups_only(aws, run_module, associations):
+    aws("logs").create_log_group(logGroupName="/demo/t/ecs/billing-app")
+    run_module(log_groups, args())
+    assert run_module(log_groups, args(state="absent"))["changes"] == ["delete /demo/t/cloudtrail"]
+    assert set(groups(aws)) == {"/demo/t/ecs/billing-app"}
+    assert run_module(log_groups, args(state="absent"))["changed"] is False
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"retention_days": 10}, "retention_days 10"),
+    ({"prefix": "/"}, "every log group"),
+    ({"groups": ["/other/x"]}, "outside the prefix"),
+])
+def test_bad_input(aws, run_module, associations, extra, message):
+    with pytest.raises(ModuleFail) as failed:
+        run_module(log_groups, args(**extra))
+    assert message in failed.value.result["msg"]
+    assert groups(aws) == {}
