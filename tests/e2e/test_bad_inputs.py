@@ -38,6 +38,10 @@ BAD_INPUTS = [
     ({"load_balancers_deregistration_delay": 5000}, "load_balancers_deregistration_delay 5000 must be 0 to 3600"),
     ({"api_gateway_routes": [{"key": "FETCH /api/movies"}]}, "api_gateway_routes: FETCH /api/movies must be"),
     ({"load_balancers_tls_enabled": True, "platform_domain_name": ""}, "load_balancers_tls_enabled needs a certificate"),
+    # Observability.
+    ({"api_gateway_log_retention_days": 30, "observability_log_retention_days": 90},
+     "api_gateway_log_retention_days (30) differ from observability_log_retention_days 90"),
+    ({"platform_alert_emails": ["oncall"]}, "platform_alert_emails has oncall, not e-mail addresses"),
 ]
 
 

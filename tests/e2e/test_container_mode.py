@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, inventory_counts, run_playbook
-from tests.support.observability import check_observability
+from tests.support.observability import alarms_of, check_observability, dashboard_text
 from tests.support.workloads import check_application, platform_secret_values
 
 ENV = "ctr"
@@ -69,3 +69,20 @@ def test_switching_database_mode_is_refused(ep, converged):
     assert run.failed
     assert any("inventory-db data lives in ECS service inventory-db" in m for m in run.failure_messages()), run.failure_messages()
     assert not [c for c in ep.client("rds").describe_db_clusters()["DBClusters"] if c["DBClusterIdentifier"].startswith("%s-%s" % (PLATFORM, ENV))]
+
+
+def test_a_service_turned_off_loses_its_alarms(ep, converged):
+    """rabbitmq removed (its role with platform_state absent), observability alone: its alarms and its
+    dashboard row go; the others stay. The environment is removed next, so it is not restored."""
+    before = alarms_of(ep, "demo-ctr")
+    assert "demo-ctr-rabbitmq-cpu-high" in before and '"rabbitmq"' in dashboard_text(ep, "demo-ctr")
+    removed = run_playbook(ep, "playbooks/destroy.yml", "--tags", "rabbitmq", extra_vars=BASE)
+    assert not removed.failed, removed
+    run = run_playbook(ep, "playbooks/site.yml", "--tags", "observability", extra_vars=BASE)
+    assert not run.failed, run
+    after = alarms_of(ep, "demo-ctr")
+    assert sorted(set(before) - set(after)) == ["demo-ctr-rabbitmq-cpu-high", "demo-ctr-rabbitmq-memory-high",
+                                                "demo-ctr-rabbitmq-tasks-missing"]
+    assert set(after) < set(before)
+    body = dashboard_text(ep, "demo-ctr")
+    assert '"rabbitmq"' not in body and '"billing-app"' in body
