@@ -48,11 +48,10 @@ def trail_metric(key):
     return "".join(part.capitalize() for part in key.split("-"))
 
 
-def trail_filters(prefix):
-    """The metric filters of the trail's log group, in the shape of amazon.aws.cloudwatchlogs_log_group_metric_filter."""
-    return [{"filter_name": "%s-%s" % (prefix, key), "filter_pattern": pattern,
-             "metric_transformation": {"metric_name": trail_metric(key), "metric_namespace": trail_namespace(prefix),
-                                       "metric_value": "1", "default_value": 0}}
+def trail_filters(prefix, log_group):
+    """The metric filters of the trail's log group, in the shape of cloud_design.platform.log_groups."""
+    return [{"log_group": log_group, "name": "%s-%s" % (prefix, key), "pattern": pattern, "metric_name": trail_metric(key),
+             "metric_namespace": trail_namespace(prefix), "metric_value": "1", "default_value": 0}
             for key, (pattern, _what) in sorted(TRAIL_FILTERS.items())]
 
 
@@ -69,7 +68,7 @@ def _dimension(arn, marker):
     return arn.split(":" + marker + "/", 1)[-1] if marker == "loadbalancer" else arn.split(":", 5)[-1]
 
 
-def observability_plan(found, prefix, cluster, thresholds=None, trail=True):
+def observability_plan(found, prefix, cluster, thresholds=None, trail=True, trail_log_group=None):
     """Alarms, dashboard rows and databases for what platform_info found.
 
     ``found`` holds the families workloads, databases and edge (load balancers, target groups,
@@ -190,4 +189,4 @@ def observability_plan(found, prefix, cluster, thresholds=None, trail=True):
                            "threshold": 1, "comparison": "GreaterThanOrEqualToThreshold", "period": 300,
                            "evaluation_periods": 1, "treat_missing_data": "notBreaching"})
     return {"alarms": alarms, "services": services, "databases": databases, "http_api_id": api,
-            "trail_filters": trail_filters(prefix) if trail else []}
+            "trail_filters": trail_filters(prefix, trail_log_group) if trail else []}

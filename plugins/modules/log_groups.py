@@ -35,6 +35,40 @@ options:
   kms_key_id:
     description: ARN of the KMS key every governed group is encrypted with; none leaves encryption alone.
     type: str
+  metric_filters:
+    description:
+      - Metric filters of groups of I(groups); each group named here ends up with exactly its listed filters.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      log_group:
+        description: The group (one of I(groups)).
+        type: str
+        required: true
+      name:
+        description: Name of the filter.
+        type: str
+        required: true
+      pattern:
+        description: The filter pattern.
+        type: str
+        required: true
+      metric_name:
+        description: Metric the filter counts into.
+        type: str
+        required: true
+      metric_namespace:
+        description: Namespace of that metric.
+        type: str
+        required: true
+      metric_value:
+        description: Value published per matching event.
+        type: str
+        default: "1"
+      default_value:
+        description: Value published when nothing matches.
+        type: float
   state:
     description: C(absent) removes the groups of I(groups) only.
     type: str
@@ -64,6 +98,13 @@ EXAMPLES = r"""
     groups: [/shop/prod/cloudtrail]
     retention_days: 90
     kms_key_id: arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab
+    metric_filters:
+      - log_group: /shop/prod/cloudtrail
+        name: shop-prod-root-use
+        pattern: '{ $.userIdentity.type = "Root" }'
+        metric_name: RootUse
+        metric_namespace: Shop/CloudTrail
+        default_value: 0
     tags: {Project: shop, Environment: prod}
 """
 
@@ -92,12 +133,51 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
 
+def wanted_filter(spec):
+    transformation = {"metricName": spec["metric_name"], "metricNamespace": spec["metric_namespace"],
+                      "metricValue": spec["metric_value"]}
+    if spec.get("default_value") is not None:
+        transformation["defaultValue"] = float(spec["default_value"])
+    return {"filterPattern": spec["pattern"], "metricTransformations": [transformation]}
+
+
+def converge_filters(module, logs, group, specs, exists, changes):
+    """The group's metric filters become exactly specs."""
+    have = {}
+    if exists:
+        for page in logs.get_paginator("describe_metric_filters").paginate(logGroupName=group):
+            for item in page["metricFilters"]:
+                have[item["filterName"]] = {
+                    "filterPattern": item.get("filterPattern", ""),
+                    "metricTransformations": [{k: t[k] for k in ("metricName", "metricNamespace", "metricValue", "defaultValue") if k in t}
+                                              for t in item.get("metricTransformations", [])]}
+    want = {spec["name"]: wanted_filter(spec) for spec in specs}
+    for name, filt in sorted(want.items()):
+        if have.get(name) != filt:
+            changes.append("%s metric filter %s" % ("update" if name in have else "create", name))
+            if not module.check_mode:
+                logs.put_metric_filter(aws_retry=True, logGroupName=group, filterName=name, **filt)
+    for name in sorted(set(have) - set(want)):
+        changes.append("delete metric filter %s" % name)
+        if not module.check_mode:
+            logs.delete_metric_filter(aws_retry=True, logGroupName=group, filterName=name)
+
+
 def main():
     argument_spec = dict(
         prefix=dict(type="str", required=True),
         groups=dict(type="list", elements="str", default=[]),
         retention_days=dict(type="int", required=True),
         kms_key_id=dict(type="str"),
+        metric_filters=dict(type="list", elements="dict", default=[], options=dict(
+            log_group=dict(type="str", required=True),
+            name=dict(type="str", required=True),
+            pattern=dict(type="str", required=True),
+            metric_name=dict(type="str", required=True),
+            metric_namespace=dict(type="str", required=True),
+            metric_value=dict(type="str", default="1"),
+            default_value=dict(type="float"),
+        )),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
@@ -113,6 +193,9 @@ def main():
     outside = [g for g in params["groups"] if not g.startswith(prefix)]
     if outside:
         module.fail_json(msg="groups %s are outside the prefix %s" % (", ".join(outside), prefix))
+    strays = sorted(set(f["log_group"] for f in params["metric_filters"]) - set(params["groups"]))
+    if strays:
+        module.fail_json(msg="metric_filters name groups %s that are not in groups" % ", ".join(strays))
     logs = module.client("logs", retry_decorator=aws_retry())
     changes, before, after = [], {}, {}
     key, days = params["kms_key_id"], params["retention_days"]
@@ -151,6 +234,9 @@ def main():
                     changes.append("encrypt %s with %s" % (name, key))
                     if not module.check_mode:
                         logs.associate_kms_key(aws_retry=True, logGroupName=name, kmsKeyId=key)
+            for name in sorted(set(f["log_group"] for f in params["metric_filters"])):
+                converge_filters(module, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
+                                 name in found, changes)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to govern the log groups %s*" % prefix)
     result = {"changed": bool(changes), "changes": changes,

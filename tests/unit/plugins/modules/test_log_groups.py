@@ -91,3 +91,39 @@ def test_bad_input(aws, run_module, associations, extra, message):
         run_module(log_groups, args(**extra))
     assert message in failed.value.result["msg"]
     assert groups(aws) == {}
+
+
+def root_use(pattern='{ $.userIdentity.type = "Root" }'):
+    return {"log_group": "/demo/t/cloudtrail", "name": "demo-t-root-use", "pattern": pattern, "metric_name": "RootUse",
+            "metric_namespace": "Demo/CloudTrail", "default_value": 0}
+
+
+def refused():
+    return {"log_group": "/demo/t/cloudtrail", "name": "demo-t-refused", "pattern": '{ $.errorCode = "AccessDenied*" }',
+            "metric_name": "Refused", "metric_namespace": "Demo/CloudTrail"}
+
+
+def filters(aws):
+    return {f["filterName"]: f for f in aws("logs").describe_metric_filters(logGroupName="/demo/t/cloudtrail")["metricFilters"]}
+
+
+def test_metric_filters_are_exactly_the_listed_ones(aws, run_module, associations):
+    assert run_module(log_groups, args(metric_filters=[root_use(), refused()]), check=True)["changed"] is True
+    made = run_module(log_groups, args(metric_filters=[root_use(), refused()]))
+    assert "create metric filter demo-t-root-use" in made["changes"]
+    found = filters(aws)
+    assert sorted(found) == ["demo-t-refused", "demo-t-root-use"]
+    transformation = found["demo-t-root-use"]["metricTransformations"][0]
+    assert transformation["metricName"] == "RootUse" and transformation["metricNamespace"] == "Demo/CloudTrail"
+    assert transformation["metricValue"] == "1" and transformation["defaultValue"] == 0
+    assert run_module(log_groups, args(metric_filters=[root_use(), refused()]))["changed"] is False
+    changed = run_module(log_groups, args(metric_filters=[root_use('{ $.userIdentity.type = "Root" && $.x NOT EXISTS }')]))
+    assert changed["changes"] == ["update metric filter demo-t-root-use", "delete metric filter demo-t-refused"]
+    assert list(filters(aws)) == ["demo-t-root-use"]
+    assert "NOT EXISTS" in filters(aws)["demo-t-root-use"]["filterPattern"]
+
+
+def test_metric_filters_only_on_owned_groups(aws, run_module, associations):
+    with pytest.raises(ModuleFail) as failed:
+        run_module(log_groups, args(groups=[], metric_filters=[root_use()]))
+    assert "not in groups" in failed.value.result["msg"]
