@@ -116,6 +116,12 @@ def stop(port=5000, state_dir=STATE_DIR, timeout=10.0):
         pass
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        # Started by this process (the test harness), the server stays a zombie until reaped.
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                break
+        except ChildProcessError:
+            pass
         try:
             os.kill(pid, 0)
         except OSError:
