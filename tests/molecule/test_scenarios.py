@@ -1,4 +1,4 @@
-"""Run every role's molecule scenario (check, converge, idempotence, verify, destroy)
+"""Run every role's molecule scenario (prepare, converge, idempotence, verify, destroy)
 against a private embedded endpoint, then confirm through the API that nothing is left."""
 
 import os
