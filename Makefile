@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 PLAYBOOK_ARGS ?=
 
-.PHONY: help venv endpoint stop demo plan test lint sanity unit molecule e2e bench clean
+.PHONY: help venv endpoint stop demo plan verify test lint sanity unit molecule e2e bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ demo: endpoint ## deploy the platform onto the embedded endpoint and print a sum
 
 plan: endpoint ## what a converge would create, change or remove, per role (check mode with diff)
 	@$(BIN)/python tools/plan.py -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
+verify: endpoint ## audit the live platform against its design; report and architecture diagram in reports/
+	$(BIN)/ansible-playbook playbooks/verify.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
 
 test: venv ## run the whole test suite (what CI runs)
 	@bash tools/test.sh

@@ -96,3 +96,19 @@ if [ "$(readlink "$top/.collections/mitogen" 2>/dev/null)" != "$mitogen_dir" ]; 
   rm -rf "$top/.collections/mitogen"
   ln -s "$mitogen_dir" "$top/.collections/mitogen"
 fi
+
+# Graphviz renders the architecture diagram of playbooks/verify.yml as PNG and SVG (without it,
+# verify writes DOT and Mermaid only). Installed where this runs as root with apt (CI machines);
+# elsewhere it says what to install, once.
+if ! command -v dot >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Graphviz (apt-get install graphviz) for the architecture diagram"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz >/dev/null 2>&1; }; } ||
+      echo "Graphviz could not be installed; verify.yml will write the diagram as DOT and Mermaid only"
+  elif [ ! -e "$venv/.graphviz-noted" ]; then
+    echo "Note: Graphviz' dot is not installed; verify.yml writes the diagram as DOT and Mermaid only."
+    echo "      Install it for PNG and SVG: apt-get install graphviz | brew install graphviz | dnf install graphviz"
+    touch "$venv/.graphviz-noted"
+  fi
+fi

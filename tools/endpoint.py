@@ -30,10 +30,11 @@ def url(port):
 
 
 def answers(port, timeout=1.0):
-    """True when a moto server answers on the port."""
+    """True when a moto server answers on the port (its dashboard page: data.json dumps the whole
+    state and took 3 s on a converged platform, longer than the probe waits)."""
     try:
-        with urllib.request.urlopen(url(port) + "/moto-api/data.json", timeout=timeout) as resp:
-            return resp.status == 200
+        with urllib.request.urlopen(url(port) + "/moto-api/", timeout=timeout) as resp:
+            return resp.status == 200 and b"moto" in resp.read(4096).lower()
     except (urllib.error.URLError, OSError, ValueError):
         return False
 

@@ -9,6 +9,8 @@ the endpoint more lenient than AWS.
 import sys
 
 from moto.cloudtrail import models as cloudtrail_models
+from moto.logs import exceptions as logs_exceptions
+from moto.logs import responses as logs_responses
 from moto.server import main
 
 
@@ -25,6 +27,19 @@ def _trail_by_name_or_arn(original):
     return delete_trail
 
 
+def _associate_kms_key(self):
+    """AssociateKmsKey / DisassociateKmsKey of CloudWatch Logs (AWS API reference): moto has neither,
+    so a log group whose key was taken off could not be keyed again (the platform's log_groups module
+    does it; verify.yml reports a group without the key). Same errors as AWS for a missing group."""
+    name = self._get_param("logGroupName")
+    if name not in self.logs_backend.groups:
+        raise logs_exceptions.ResourceNotFoundException("The specified log group does not exist.")
+    self.logs_backend.groups[name].kms_key_id = self._get_param("kmsKeyId")
+    return ""
+
+
+logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
+logs_responses.LogsResponse.disassociate_kms_key = _associate_kms_key  # no kmsKeyId: the key is taken off
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import ipaddress
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.cloud_design.platform.plugins.module_utils.audit import check_run_changes, finding_line, platform_audit
+from ansible_collections.cloud_design.platform.plugins.module_utils.diagram import platform_dot, platform_mermaid
 from ansible_collections.cloud_design.platform.plugins.module_utils.observability import observability_plan
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import resource_names, workload_names
 from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import workload_errors
@@ -156,4 +158,9 @@ class FilterModule:
             "workload_names": workload_names,
             "workload_errors": workload_errors,
             "observability_plan": observability_plan,
+            "platform_audit": platform_audit,
+            "check_run_changes": check_run_changes,
+            "finding_line": finding_line,
+            "platform_dot": platform_dot,
+            "platform_mermaid": platform_mermaid,
         }

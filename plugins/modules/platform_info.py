@@ -35,10 +35,13 @@ options:
     description:
       - Which families to look up; fewer families, fewer calls.
       - C(balancers) is the light form of C(edge) (load balancers with listeners and target groups, returned under C(edge)).
+      - C(audit) is not in the default; it adds what C(playbooks/verify.yml) checks beyond the other families (security
+        group rules open to the world, target health, ECR and trail bucket encryption, Inspector2 status) and needs
+        C(network), C(edge) and C(observability) beside it.
     type: list
     elements: str
     choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability,
-              balancers]
+              balancers, audit]
     default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability]
 extends_documentation_fragment:
   - cloud_design.platform.platform
@@ -162,6 +165,18 @@ observability:
            trail: {name: shop-prod-trail, bucket: shop-prod-trail-123456789012-eu-west-1, logging: true},
            budget: {name: shop-prod-monthly, amount: 1500.0, unit: USD}, alarms: [shop-prod-billing-app-cpu-high],
            rules: [shop-prod-ecs-deployment-failed]}
+audit:
+  description: What the audit of C(playbooks/verify.yml) reads besides the other families.
+  returned: when I(include) has C(audit)
+  type: dict
+  sample:
+    open_ingress: [{group_id: sg-0123456789abcdef0, group_name: shop-prod-edge, protocol: tcp, from_port: 443, to_port: 443,
+                    cidr: 0.0.0.0/0}]
+    group_rules: [{to: sg-0123456789abcdef1, from: sg-0123456789abcdef2, protocol: tcp, from_port: 8080, to_port: 8080}]
+    target_health: {shop-prod-billing: {total: 2, healthy: 2, states: {healthy: 2}}}
+    ecr_encryption: {shop-prod/billing-app: {type: KMS, kms_key: "arn:aws:kms:..."}}
+    trail_bucket_encryption: {algorithm: "aws:kms", kms_key: "arn:aws:kms:..."}
+    inspector2: {account: ENABLED, resources: {ECR: ENABLED, EC2: ENABLED}}
 """
 
 import json
@@ -173,6 +188,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
@@ -553,6 +569,50 @@ class Discovery:
         out["rules"] = sorted(r["Name"] for r in all_pages(self.client("events").list_rules, "Rules", NamePrefix=prefix + "-"))
         return out
 
+    def audit(self, network, edge, observability):
+        """What verify.yml checks that the other families do not read."""
+        out = {"open_ingress": [], "group_rules": [], "target_health": {}, "ecr_encryption": {}, "trail_bucket_encryption": {}, "inspector2": {}}
+        vpc_id = (network or {}).get("vpc", {}).get("id")
+        if vpc_id:
+            groups = self.client("ec2").describe_security_groups(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+            for sg in groups["SecurityGroups"]:
+                for perm in sg.get("IpPermissions") or []:
+                    for pair in perm.get("UserIdGroupPairs") or []:
+                        out["group_rules"].append({"to": sg["GroupId"], "from": pair.get("GroupId"), "protocol": perm.get("IpProtocol"),
+                                                   "from_port": perm.get("FromPort"), "to_port": perm.get("ToPort")})
+                    cidrs = [r.get("CidrIp") for r in perm.get("IpRanges") or []] + [r.get("CidrIpv6") for r in perm.get("Ipv6Ranges") or []]
+                    for cidr in cidrs:
+                        if cidr in ("0.0.0.0/0", "::/0"):
+                            out["open_ingress"].append({"group_id": sg["GroupId"], "group_name": sg["GroupName"],
+                                                        "protocol": perm.get("IpProtocol"), "from_port": perm.get("FromPort"),
+                                                        "to_port": perm.get("ToPort"), "cidr": cidr})
+        elb = self.client("elbv2")
+        for name, tg in sorted(((edge or {}).get("target_groups") or {}).items()):
+            states = [d.get("TargetHealth", {}).get("State") for d in
+                      elb.describe_target_health(aws_retry=True, TargetGroupArn=tg["arn"]).get("TargetHealthDescriptions", [])]
+            out["target_health"][name] = {"total": len(states), "healthy": states.count("healthy"),
+                                          "states": {s: states.count(s) for s in sorted(set(states))}}
+        ecr = self.client("ecr")
+        for page in ecr.get_paginator("describe_repositories").paginate():
+            for repo in page["repositories"]:
+                if repo["repositoryName"].startswith(self.names["ecr_prefix"]):
+                    enc = repo.get("encryptionConfiguration") or {}
+                    out["ecr_encryption"][repo["repositoryName"]] = {"type": enc.get("encryptionType", "AES256"), "kms_key": enc.get("kmsKey")}
+        bucket = ((observability or {}).get("trail") or {}).get("bucket")
+        if bucket:
+            try:
+                rules = self.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+                default = rules[0].get("ApplyServerSideEncryptionByDefault", {}) if rules else {}
+                out["trail_bucket_encryption"] = {"algorithm": default.get("SSEAlgorithm"), "kms_key": default.get("KMSMasterKeyID")}
+            except is_boto3_error_code(["ServerSideEncryptionConfigurationNotFoundError", "NoSuchBucket", "AccessDenied"]):
+                out["trail_bucket_encryption"] = {"algorithm": None, "kms_key": None}
+        inspector = self.client("inspector2")
+        try:
+            out["inspector2"] = i2.status(inspector, self.client("sts").get_caller_identity(aws_retry=True)["Account"])
+        except is_boto3_error_code(["AccessDeniedException", "AccessDenied"]):
+            out["inspector2"] = {"account": "UNKNOWN (access denied)", "resources": {}}
+        return out
+
     def discovery(self, namespace_id):
         if not namespace_id:
             return {}
@@ -581,7 +641,7 @@ def to_list(value):
 def main():
     families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery", "edge",
                 "observability"]
-    choices = families + ["balancers"]
+    choices = families + ["balancers", "audit"]
     argument_spec = dict(
         platform_name=dict(type="str", required=True),
         platform_env=dict(type="str", required=True),
@@ -606,6 +666,8 @@ def main():
         if "balancers" in include and "edge" not in include:
             # Only the load balancers and target groups (what the service roles join), under the same key.
             result["edge"] = discovery.edge(balancers_only=True)
+        if "audit" in include:
+            result["audit"] = discovery.audit(result.get("network"), result.get("edge"), result.get("observability"))
         if "discovery" in include:
             namespace = (result.get("ecs") or discovery.ecs(vpc_id))["namespace"]
             result["discovery"] = discovery.discovery(namespace.get("id"))

@@ -1,11 +1,16 @@
 """The whole application with its databases as containers (platform_database_mode: container),
-in an environment of its own beside the aurora one: converged at -vvv without a single secret
-value in the output, checked through the AWS API, one role alone, then removed."""
+in an environment of its own beside the aurora one: converged from the built and installed
+collection artifact at -vvv without a single secret value in the output, checked through the AWS
+API, verified, broken and verified again, one role alone, then removed."""
+
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tests.support.edge import check_http_api, check_load_balancers
-from tests.support.harness import PLATFORM, inventory_counts, run_playbook
+from tests.support.harness import PLATFORM, TOP, inventory_counts, run_playbook
 from tests.support.observability import alarms_of, check_observability, dashboard_text
 from tests.support.workloads import check_application, platform_secret_values
 
@@ -27,12 +32,48 @@ def test_check_mode_on_an_empty_account_shows_the_whole_platform(ep):
 
 
 @pytest.fixture(scope="module")
-def converged(ep):
-    run = run_playbook(ep, "playbooks/site.yml", "-vvv", extra_vars=BASE, callback="default")
+def installed(tmp_path_factory):
+    """The collection as a user gets it: built with ansible-galaxy, installed into a fresh collections path."""
+    top = tmp_path_factory.mktemp("artifact")
+    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
+    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(top)], cwd=TOP, check=True, capture_output=True)
+    artifact = next(top.glob("cloud_design-platform-*.tar.gz"))
+    dest = top / "collections"
+    subprocess.run([galaxy, "collection", "install", "--offline", "--no-deps", "--force", "-p", str(dest), str(artifact)],
+                   cwd=str(top), check=True, capture_output=True)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def converged(ep, installed):
+    """Converged from the installed artifact (playbook cloud_design.platform.site), not from the checkout."""
+    run = run_playbook(ep, "cloud_design.platform.site", "-vvv", extra_vars=BASE, callback="default",
+                       env={"ANSIBLE_COLLECTIONS_PATH": str(installed)})
     assert run.rc == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert "task path: %s/ansible_collections/cloud_design/platform/roles/" % installed in run.stdout
+    assert "task path: %s/roles/" % TOP not in run.stdout
     yield run
-    removed = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
-    assert not removed.failed, removed
+    if environment_vpcs(ep, ENV):  # the last test removes it; this is the clean-up when a test before it failed
+        removed = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
+        assert not removed.failed, removed
+
+
+def environment_vpcs(ep, env):
+    return ep.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Project", "Values": [PLATFORM]},
+                                                   {"Name": "tag:Environment", "Values": [env]}])["Vpcs"]
+
+
+def tagged(ep, env):
+    found = ep.client("resourcegroupstaggingapi").get_resources(TagFilters=[
+        {"Key": "Project", "Values": [PLATFORM]}, {"Key": "Environment", "Values": [env]}])["ResourceTagMappingList"]
+    return sorted(r["ResourceARN"] for r in found)
+
+
+def platform_keys(ep, env):
+    """{alias: key state} of the environment's KMS keys."""
+    kms = ep.client("kms")
+    return {a["AliasName"]: kms.describe_key(KeyId=a["TargetKeyId"])["KeyMetadata"]["KeyState"]
+            for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/%s-%s-" % (PLATFORM, env))}
 
 
 def test_application_runs_on_database_containers(ep, converged):
@@ -71,6 +112,42 @@ def test_switching_database_mode_is_refused(ep, converged):
     assert not [c for c in ep.client("rds").describe_db_clusters()["DBClusters"] if c["DBClusterIdentifier"].startswith("%s-%s" % (PLATFORM, ENV))]
 
 
+def test_verify_names_each_break_and_a_converge_repairs_it(ep, converged, tmp_path):
+    """Broken through the API (a security group opened to the world, a log group's key taken off, a
+    service scaled to zero): verify fails naming each with its fix; a converge of the roles the fixes
+    name repairs them; verify passes."""
+    args = dict(BASE, verify_output_dir=str(tmp_path), verify_drift=False)
+    first = run_playbook(ep, "playbooks/verify.yml", extra_vars=args)
+    assert not first.failed, first.failure_messages()
+    ec2, prefix = ep.client("ec2"), "%s-%s" % (PLATFORM, ENV)
+    group = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [prefix + "-inventory-app"]}])["SecurityGroups"][0]
+    ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ep.client("logs").disassociate_kms_key(logGroupName="/%s/%s/ecs/billing-app" % (PLATFORM, ENV))
+    ep.client("ecs").update_service(cluster=prefix + "-cluster", service="inventory-app", desiredCount=0)
+
+    broken = run_playbook(ep, "playbooks/verify.yml", extra_vars=args)
+    assert broken.failed
+    messages = broken.failure_messages()
+    assert messages[0].startswith("The platform does not match its design: 3 findings failed"), messages
+    assert ("open_to_world %s-inventory-app (%s): tcp 22 open to 0.0.0.0/0. Fix: remove the rule" % (prefix, group["GroupId"])) in " ".join(messages)
+    assert any(m.startswith("encryption log group /%s/%s/ecs/billing-app: encrypted with no customer managed key, "
+                            "not the platform's logs key. Fix:" % (PLATFORM, ENV)) for m in messages), messages
+    assert any(m.startswith("service_desired inventory-app: desired count 0. Fix:") for m in messages), messages
+    assert "| fail | open_to_world |" in (tmp_path / ("%s-eu-west-1.md" % prefix)).read_text()
+
+    # The repair the fixes name: the roles that own what was broken (the service's group and count,
+    # every log group's key), as an operator would run them; the whole site.yml repairs the same.
+    repair = run_playbook(ep, "playbooks/site.yml", "--tags", "service_inventory,observability", extra_vars=BASE)
+    assert not repair.failed, repair
+    assert repair.changed >= 3, repair.changed_tasks()
+    after = run_playbook(ep, "playbooks/verify.yml", extra_vars=args)
+    assert not after.failed, after.failure_messages()
+    rules = ec2.describe_security_groups(GroupIds=[group["GroupId"]])["SecurityGroups"][0]["IpPermissions"]
+    assert not [r for r in rules if r.get("FromPort") == 22]
+    assert ep.client("ecs").describe_services(cluster=prefix + "-cluster", services=["inventory-app"])["services"][0]["desiredCount"] >= 1
+
+
 def test_a_service_turned_off_loses_its_alarms(ep, converged):
     """rabbitmq removed (its role with platform_state absent), observability alone: its alarms and its
     dashboard row go; the others stay. The environment is removed next, so it is not restored."""
@@ -86,3 +163,32 @@ def test_a_service_turned_off_loses_its_alarms(ep, converged):
     assert set(after) < set(before)
     body = dashboard_text(ep, "demo-ctr")
     assert '"rabbitmq"' not in body and '"billing-app"' in body
+
+
+def test_two_environments_side_by_side_and_destroy_keeps_the_keys_unless_asked(ep, converged):
+    """A second environment in the same account and region (its keys and network) beside this one: no
+    name collides. Destroying this one with the defaults leaves the other exactly as it was and keeps
+    this one's keys (restorable data stays readable); asked, a second destroy schedules their deletion."""
+    two = dict(BASE, platform_env="two", platform_vpc_cidr="10.40.0.0/16")
+    built = run_playbook(ep, "playbooks/site.yml", "--tags", "security_hardening,network", extra_vars=two)
+    assert not built.failed, built
+    other = tagged(ep, "two")
+    assert len(environment_vpcs(ep, "two")) == 1 and len(environment_vpcs(ep, ENV)) == 1
+    assert len(platform_keys(ep, "two")) == 3
+
+    removed = run_playbook(ep, "playbooks/destroy.yml", extra_vars=dict(BASE, security_hardening_keep_keys_on_destroy=True))
+    assert not removed.failed, removed
+    assert environment_vpcs(ep, ENV) == []
+    assert not [s for s in ep.client("ecs").describe_clusters(clusters=["%s-%s-cluster" % (PLATFORM, ENV)])["clusters"] if s["status"] == "ACTIVE"]
+    assert platform_keys(ep, ENV) == {"alias/demo-ctr-%s" % p: "Enabled" for p in ("data", "logs", "secrets")}
+    assert tagged(ep, "two") == other and platform_keys(ep, "two") == {"alias/demo-two-%s" % p: "Enabled" for p in ("data", "logs", "secrets")}
+
+    asked = run_playbook(ep, "playbooks/destroy.yml", "--tags", "security_hardening", extra_vars=BASE)  # inventories/local: keep_keys false
+    assert not asked.failed, asked
+    assert asked.changed == 1, asked.changed_tasks()
+    assert platform_keys(ep, ENV) == {}
+    assert tagged(ep, "two") == other
+
+    gone = run_playbook(ep, "playbooks/destroy.yml", "--tags", "network,security_hardening", extra_vars=two)
+    assert not gone.failed, gone
+    assert environment_vpcs(ep, "two") == [] and platform_keys(ep, "two") == {}

@@ -1,11 +1,12 @@
 """End to end: playbooks/site.yml on the embedded endpoint, checked through the AWS API.
 
 Order matters and is the order of a platform's life: bad inputs change nothing; converge;
-a re-run and a check run change nothing; each role runs alone by its tag; destroy leaves
+a re-run changes nothing; verify.yml passes, its check run (drift) changing nothing; each role runs alone by its tag; destroy leaves
 nothing behind and a second destroy changes nothing.
 """
 
 import json
+import shutil
 
 import pytest
 
@@ -233,14 +234,32 @@ def test_second_run_changes_nothing(ep, converged):
     assert inventory_counts(ep) == counts
 
 
-def test_check_mode_changes_nothing(ep, converged):
-    """make plan (site.yml in check mode with diff) on the converged platform: nothing, in one line."""
+def test_verify_passes_with_no_drift_and_draws_the_platform(ep, converged, tmp_path):
+    """verify.yml on the converged platform: every check passes, including drift (site.yml in check
+    mode would change nothing); the report and the diagram (DOT, Mermaid and, with Graphviz, PNG and
+    SVG) name what is deployed; nothing in the account changes."""
     counts = inventory_counts(ep)
-    proc = run_plan(ep, "-e", json.dumps(BASE))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    lines = proc.stdout.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("No changes: the platform matches its inputs"), proc.stdout
+    run = run_playbook(ep, "playbooks/verify.yml", extra_vars=dict(BASE, verify_output_dir=str(tmp_path)))
+    assert not run.failed, run.failure_messages()
     assert inventory_counts(ep) == counts
+    base = tmp_path / ("%s-%s-eu-west-1" % (PLATFORM, ENV))
+    report = base.with_suffix(".md").read_text()
+    assert "**PASSED**" in report and "| fail |" not in report
+    assert "| pass | drift | site.yml | a converge would change nothing (check mode) |" in report
+    # the endpoint runs no task: those two checks are skipped there (inventories/local), and say so
+    assert "| skipped | service_running | billing-app |" in report and "| skipped | target_health |" in report
+    for arn in (c["DBClusterArn"] for c in ep.client("rds").describe_db_clusters()["DBClusters"]):
+        assert "| pass | encryption | Aurora %s | encrypted with the platform's data key |" % arn.rsplit(":", 1)[-1] in report
+    dot, mermaid = base.with_suffix(".dot").read_text(), base.with_suffix(".mmd").read_text()
+    services = ep.client("ecs").list_services(cluster="demo-e2e-cluster")["serviceArns"]
+    assert len(services) == 4
+    for name in [s.rsplit("/", 1)[-1] for s in services] + ["demo-e2e-inventory-db", "demo-e2e-billing-db", "demo-e2e-edge"]:
+        assert name in dot and name in mermaid, name
+    assert "```mermaid\n" + mermaid in report
+    if shutil.which("dot"):
+        assert base.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        svg = base.with_suffix(".svg").read_text().replace("&#45;", "-")
+        assert svg.startswith("<?xml") and "inventory-app" in svg
 
 
 @pytest.mark.parametrize("tag", ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq",

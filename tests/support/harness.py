@@ -73,7 +73,10 @@ class Run:
         out = []
         for _name, host in self.host_results():
             failed = [host] + list(host.get("results", []) or [])
-            out.extend(str(r.get("msg", "")) for r in failed if r.get("failed"))
+            for result in failed:
+                if result.get("failed"):
+                    msg = result.get("msg", "")
+                    out.extend(str(m) for m in (msg if isinstance(msg, list) else [msg]))
         return out
 
     def __repr__(self):

@@ -130,3 +130,33 @@ def test_observability_family(aws, run_module):
     assert found["alarms"] == ["demo-t-x-cpu-high"] and found["rules"] == ["demo-t-ecs-task-stopped"]
     assert found["trail"]["name"] == "demo-t-trail" and found["trail"]["multi_region"] is True and found["trail"]["logging"] is True
     assert found["budget"] == {"name": "demo-t-monthly", "amount": 200.0, "unit": "USD"}
+
+
+def test_audit_family_reads_open_rules_group_rules_target_health_and_encryption(aws, run_module):
+    vpc = make_vpc(aws)
+    ec2 = aws("ec2")
+    app = ec2.create_security_group(GroupName="demo-t-app", Description="app", VpcId=vpc)["GroupId"]
+    lb = ec2.create_security_group(GroupName="demo-t-lb", Description="lb", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=app, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "UserIdGroupPairs": [{"GroupId": lb}]},
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    elb = aws("elbv2")
+    tg = elb.create_target_group(Name="demo-t-app", Protocol="TCP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+    key = aws("kms").create_key()["KeyMetadata"]["Arn"]
+    aws("ecr").create_repository(repositoryName="demo-t/app", encryptionConfiguration={"encryptionType": "KMS", "kmsKey": key})
+    aws("ecr").create_repository(repositoryName="other/app")
+    result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["network", "edge", "observability", "audit"]})
+    audit = result["audit"]
+    assert audit["open_ingress"] == [{"group_id": app, "group_name": "demo-t-app", "protocol": "tcp", "from_port": 22, "to_port": 22,
+                                      "cidr": "0.0.0.0/0"}]
+    assert {"to": app, "from": lb, "protocol": "tcp", "from_port": 8080, "to_port": 8080} in audit["group_rules"]
+    assert result["edge"]["target_groups"]["demo-t-app"]["arn"] == tg
+    assert audit["target_health"] == {"demo-t-app": {"total": 0, "healthy": 0, "states": {}}}
+    assert audit["ecr_encryption"] == {"demo-t/app": {"type": "KMS", "kms_key": key}}
+    assert audit["trail_bucket_encryption"] == {}  # no trail, no bucket read
+    assert audit["inspector2"]["account"] in ("ENABLED", "DISABLED")
+
+
+def test_audit_is_not_read_unless_asked(aws, run_module):
+    result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
+    assert "audit" not in result

@@ -1,0 +1,71 @@
+"""The collection as users get it: the built artifact installs and resolves, the execution
+environment's build context is made from it, the changelog lints."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import yaml
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+
+
+def run(*cmd, cwd=TOP, env=None):
+    proc = subprocess.run(list(cmd), cwd=cwd, env=dict(os.environ, **(env or {})), capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def version():
+    with open(os.path.join(TOP, "galaxy.yml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["version"]
+
+
+def build(out):
+    run(os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--force", "--output-path", str(out))
+    artifact = out / ("cloud_design-platform-%s.tar.gz" % version())
+    assert artifact.is_file()
+    return artifact
+
+
+def test_the_artifact_installs_and_holds_what_users_run(tmp_path):
+    artifact = build(tmp_path / "build")
+    names = run("tar", "-tzf", str(artifact)).stdout.split()
+    for wanted in ("playbooks/site.yml", "playbooks/verify.yml", "playbooks/destroy.yml", "playbooks/templates/verify_report.md.j2",
+                   "roles/network/meta/argument_specs.yml", "plugins/modules/platform_info.py", "meta/runtime.yml", "MANIFEST.json"):
+        assert wanted in names, wanted
+    # nothing of the checkout's own machinery
+    assert not [n for n in names if n.startswith((".venv", ".collections", ".endpoint", "tests/output", "reports/", "ee/"))]
+    dest = tmp_path / "collections"
+    run(os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "--force", "-p", str(dest), str(artifact))
+    installed = dest / "ansible_collections" / "cloud_design" / "platform"
+    assert (installed / "playbooks" / "site.yml").is_file()
+    (tmp_path / "ansible.cfg").write_text("[defaults]\ncollections_path = %s\n" % dest)
+    doc = json.loads(run(os.path.join(BIN, "ansible-doc"), "-j", "cloud_design.platform.platform_info", cwd=str(tmp_path),
+                         env={"ANSIBLE_CONFIG": str(tmp_path / "ansible.cfg")}).stdout)["cloud_design.platform.platform_info"]["doc"]
+    assert doc["short_description"] == "Discover a deployed cloud_design platform in one call"
+    assert doc["filename"].startswith(str(installed))  # the installed copy, not the checkout
+
+
+def test_the_execution_environment_context_is_made_from_the_artifact(tmp_path):
+    shutil.copy(os.path.join(TOP, "execution-environment.yml"), tmp_path)
+    shutil.copytree(os.path.join(TOP, "ee"), tmp_path / "ee")
+    artifact = build(tmp_path / "build")
+    with open(tmp_path / "ee" / "requirements.yml", encoding="utf-8") as handle:
+        wanted = [c["name"] for c in yaml.safe_load(handle)["collections"] if c.get("type") == "file"]
+    assert wanted == ["collections/" + artifact.name], "ee/requirements.yml must name the artifact of galaxy.yml's version"
+    run(os.path.join(BIN, "ansible-builder"), "create", "-f", "execution-environment.yml", "-c", "context", "--output-filename", "Containerfile",
+        cwd=str(tmp_path))
+    context = tmp_path / "context"
+    assert (context / "_build" / "collections" / artifact.name).is_file()
+    containerfile = (context / "Containerfile").read_text()
+    assert "ansible-galaxy collection install" in containerfile and "ansible-core==2.21.5" in containerfile
+    assert "boto3" in (context / "_build" / "requirements.txt").read_text()
+
+
+def test_the_changelog_fragments_lint():
+    proc = run(os.path.join(BIN, "antsibull-changelog"), "lint")
+    assert proc.stdout.strip() == "", proc.stdout
