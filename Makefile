@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 PLAYBOOK_ARGS ?=
 
-.PHONY: help venv endpoint stop demo plan verify test lint sanity unit molecule e2e bench clean
+.PHONY: help venv endpoint stop demo plan verify faults test lint sanity unit molecule e2e bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ molecule: venv ## molecule scenario of every role against a private endpoint
 
 e2e: venv ## end-to-end runs of playbooks/site.yml against a private endpoint
 	@bash tools/test.sh e2e
+
+faults: venv ## converge through the fault-injection proxy against a fault-free reference; faults, outcomes, duplicates
+	@$(BIN)/python tools/faults.py $(PLAYBOOK_ARGS)
 
 bench: venv ## time fresh, no-op, --check and each role alone; module invocations, API calls, ratio to the floor
 	@$(BIN)/python tools/bench.py

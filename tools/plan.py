@@ -20,54 +20,25 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SYMBOLS = {"create": "+", "change": "~", "remove": "-"}
 
 
-def _empty(value):
-    return value in (None, "", {}, []) or (isinstance(value, dict) and value.get("state") == "absent")
+# The collection's own parser of a check run (verify.yml reads drift with it), from this checkout.
+sys.path.insert(0, os.path.join(TOP, ".collections"))
+from ansible_collections.cloud_design.platform.plugins.module_utils.audit import (  # noqa: E402  pylint: disable=wrong-import-position
+    change_details as details,
+    change_kind as kind_of,
+    check_run_changes,
+)
 
-
-def kind_of(result):
-    """create, change or remove, from the module's diff (before/after) where it gives one."""
-    diffs = result.get("diff")
-    diffs = diffs if isinstance(diffs, list) else [diffs] if diffs else []
-    befores = [d.get("before") for d in diffs if isinstance(d, dict)]
-    afters = [d.get("after") for d in diffs if isinstance(d, dict)]
-    if befores and all(_empty(b) for b in befores) and not all(_empty(a) for a in afters):
-        return "create"
-    if afters and all(_empty(a) for a in afters) and not all(_empty(b) for b in befores):
-        return "remove"
-    if diffs:
-        return "change"
-    text = " ".join(str(c) for c in result.get("changes") or []).lower()
-    if text.startswith(("create", "would create")):
-        return "create"
-    if text.startswith(("delete", "remove", "would delete", "would remove")):
-        return "remove"
-    return "change"
-
-
-def details(result):
-    """What the module says would differ, in a few words."""
-    changes = result.get("changes")
-    if changes:
-        return "; ".join(str(c) for c in changes[:6]) + (" (+%d more)" % (len(changes) - 6) if len(changes) > 6 else "")
-    return ""
+__all__ = ["details", "kind_of", "plan", "render"]
 
 
 def plan(data):
     """{role: [(kind, task name, item label, details)]} from a json-callback run, and the task count."""
-    roles, tasks = OrderedDict(), 0
-    for play in data.get("plays", []):
-        for task in play.get("tasks", []):
-            name = task["task"]["name"]
-            role, _sep, short = name.rpartition(" : ")
-            role = role.rsplit(".", 1)[-1] or "(playbook)"
-            for host in task.get("hosts", {}).values():
-                tasks += 1
-                for result in host.get("results") or [host]:
-                    if not result.get("changed"):
-                        continue
-                    item = result.get("_ansible_item_label") or result.get("item") if "results" in host else None
-                    label = "" if item is None else " [%s]" % (item if isinstance(item, str) else json.dumps(item)[:60])
-                    roles.setdefault(role, []).append((kind_of(result), short or name, label, details(result)))
+    roles = OrderedDict()
+    for change in check_run_changes(data):
+        item = change["item"]
+        label = "" if item is None else " [%s]" % (item if isinstance(item, str) else json.dumps(item)[:60])
+        roles.setdefault(change["role"], []).append((change["kind"], change["task"], label, change["detail"]))
+    tasks = sum(len(task.get("hosts", {})) for play in data.get("plays", []) for task in play.get("tasks", []))
     return roles, tasks
 
 

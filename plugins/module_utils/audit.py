@@ -259,8 +259,41 @@ def finding_line(finding):
     return line + (". Fix: %s" % finding["fix"] if finding.get("fix") else "")
 
 
+def _empty(value):
+    return value in (None, "", {}, []) or (isinstance(value, dict) and value.get("state") == "absent")
+
+
+def change_kind(result):
+    """create, change or remove, from a changed task result's diff (before/after) or its changes list."""
+    diffs = result.get("diff")
+    diffs = diffs if isinstance(diffs, list) else [diffs] if diffs else []
+    befores = [d.get("before") for d in diffs if isinstance(d, dict)]
+    afters = [d.get("after") for d in diffs if isinstance(d, dict)]
+    if befores and all(_empty(b) for b in befores) and not all(_empty(a) for a in afters):
+        return "create"
+    if afters and all(_empty(a) for a in afters) and not all(_empty(b) for b in befores):
+        return "remove"
+    if diffs:
+        return "change"
+    text = " ".join(str(c) for c in result.get("changes") or []).lower()
+    if text.startswith(("create", "would create")):
+        return "create"
+    if text.startswith(("delete", "remove", "would delete", "would remove")):
+        return "remove"
+    return "change"
+
+
+def change_details(result):
+    """What the module says would differ, in a few words."""
+    changes = result.get("changes")
+    if isinstance(changes, list) and changes:
+        return "; ".join(str(c) for c in changes[:6]) + (" (+%d more)" % (len(changes) - 6) if len(changes) > 6 else "")
+    return str(changes) if changes else ""
+
+
 def check_run_changes(data):
-    """What a check-mode run (ansible.builtin.json callback) would change: [{role, task, item, kind, detail}]."""
+    """What a check-mode run (ansible.builtin.json callback) would change, in task order:
+    [{role, task, item, kind, detail}]; tools/plan.py (make plan) and verify.yml read it."""
     out = []
     for play in data.get("plays", []):
         for task in play.get("tasks", []):
@@ -272,7 +305,6 @@ def check_run_changes(data):
                     if not result.get("changed"):
                         continue
                     item = (result.get("_ansible_item_label") or result.get("item")) if "results" in host else None
-                    changes = result.get("changes") or []
-                    out.append({"role": role, "task": short or name, "item": item,
-                                "detail": "; ".join(str(c) for c in changes[:6]) if isinstance(changes, list) else str(changes)})
+                    out.append({"role": role, "task": short or name, "item": item, "kind": change_kind(result),
+                                "detail": change_details(result)})
     return out

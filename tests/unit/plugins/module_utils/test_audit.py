@@ -166,8 +166,8 @@ def test_check_run_changes_reads_the_json_callback():
         {"task": {"name": "cloud_design.platform.workload : Service"}, "hosts": {"h": {"results": [
             {"changed": True, "_ansible_item_label": "billing-app"}, {"changed": False, "item": "x"}]}}}]}]}
     assert check_run_changes(data) == [
-        {"role": "network", "task": "Subnets", "item": None, "detail": "create subnet a"},
-        {"role": "workload", "task": "Service", "item": "billing-app", "detail": ""}]
+        {"role": "network", "task": "Subnets", "item": None, "kind": "create", "detail": "create subnet a"},
+        {"role": "workload", "task": "Service", "item": "billing-app", "kind": "change", "detail": ""}]
     assert check_run_changes({}) == []
 
 

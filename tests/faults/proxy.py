@@ -1,0 +1,284 @@
+"""A fault-injection proxy between the AWS clients (Ansible, boto3) and the embedded endpoint.
+
+Every request is forwarded to the endpoint unless a fault is drawn for it. Faults, each with its
+own rate:
+
+- ``throttle``: the request is answered, without reaching the endpoint, by the throttling error
+  of the service's own protocol: JSON services (``X-Amz-Target``) 400 ``ThrottlingException``;
+  REST-JSON services 429 ``TooManyRequestsException``; query services (form ``Action=``) 400
+  ``Throttling`` in an ``ErrorResponse``, EC2 503 ``RequestLimitExceeded`` in its ``Response``;
+  S3 (REST-XML) 503 ``SlowDown``.
+- ``error500`` / ``error503``: 500 ``InternalError`` / 503 ``ServiceUnavailable`` in the protocol's
+  format, without reaching the endpoint.
+- ``drop``: the connection is closed with no answer, without reaching the endpoint.
+- ``ambiguous`` (writes only): the request reaches the endpoint and is carried out, then its answer
+  is replaced by a 500 or the connection is reset: the client cannot know the write happened.
+
+Draws are deterministic for a seed: the n-th request of one operation (service, operation) gets
+the same draw whatever the interleaving of other operations. Every fault is logged as one JSON
+line (``--log``); ``summary()`` counts them per kind and operation.
+
+    python tests/faults/proxy.py --upstream http://127.0.0.1:5000 --port 5100 --seed 7 \\
+        --rate throttle=0.15 --rate error500=0.15 --rate error503=0.15 --rate drop=0.15 \\
+        --rate ambiguous=0.05 --log faults.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import re
+import socket
+import struct
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+KINDS = ("throttle", "error500", "error503", "drop", "ambiguous")
+# Operations that change something: an ambiguous failure matters only for them.
+WRITE_PREFIXES = ("Create", "Put", "Allocate", "Associate", "Attach", "Authorize", "Run", "Register", "Modify", "Update",
+                  "Request", "Import", "Enable", "Tag", "Start", "Add", "Set", "Copy", "Restore", "Subscribe", "Replace",
+                  "Schedule", "Delete", "Deregister", "Detach", "Disassociate", "Release", "Revoke", "Remove", "Untag",
+                  "Disable", "Stop", "Cancel", "Unsubscribe", "Publish", "Rotate", "Apply", "Batch", "Generate")
+CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+
+
+def service_of(headers):
+    match = CREDENTIAL.search(headers.get("Authorization", ""))
+    return match.group(1) if match else "unknown"
+
+
+def protocol_and_operation(method, path, headers, body):
+    """(protocol, operation) of a request: json, rest-json, query, ec2 or rest-xml."""
+    target = headers.get("X-Amz-Target")
+    if target:
+        return "json", target.rsplit(".", 1)[-1]
+    content_type = headers.get("Content-Type", "")
+    if "x-www-form-urlencoded" in content_type or "Action=" in urllib.parse.urlsplit(path).query:
+        params = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if body else {}
+        params.update(urllib.parse.parse_qs(urllib.parse.urlsplit(path).query))
+        action = (params.get("Action") or ["Unknown"])[0]
+        return ("ec2" if service_of(headers) == "ec2" else "query"), action
+    service = service_of(headers)
+    # the first two path segments name the resource collection (/2015-02-01/file-systems, /v2/apis)
+    route = "%s /%s" % (method, "/".join(urllib.parse.urlsplit(path).path.split("/")[1:3]))
+    return ("rest-xml" if service in ("s3", "route53", "cloudfront") else "rest-json"), route
+
+
+def is_write(method, protocol, operation):
+    if protocol in ("json", "query", "ec2"):
+        return operation.startswith(WRITE_PREFIXES)
+    return method in ("POST", "PUT", "DELETE", "PATCH")
+
+
+ERRORS = {
+    # kind: (status, code, message)
+    "throttle": {"json": (400, "ThrottlingException", "Rate exceeded"), "rest-json": (429, "TooManyRequestsException", "Too Many Requests"),
+                 "query": (400, "Throttling", "Rate exceeded"), "ec2": (503, "RequestLimitExceeded", "Request limit exceeded."),
+                 "rest-xml": (503, "SlowDown", "Please reduce your request rate.")},
+    "error500": {p: (500, "InternalError" if p in ("ec2", "rest-xml") else "InternalFailure", "We encountered an internal error. Please try again.")
+                 for p in ("json", "rest-json", "query", "ec2", "rest-xml")},
+    "error503": {p: (503, "ServiceUnavailable" if p != "ec2" else "Unavailable", "Service is unavailable. Please try again.")
+                 for p in ("json", "rest-json", "query", "ec2", "rest-xml")},
+}
+
+
+def error_body(protocol, status, code, message, request_id="fault-injected"):
+    """(headers, body) of an AWS error in the protocol's own format."""
+    if protocol == "json":
+        return {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": request_id}, \
+            json.dumps({"__type": code, "message": message}).encode()
+    if protocol == "rest-json":
+        return {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": request_id}, \
+            json.dumps({"message": message, "Message": message}).encode()
+    if protocol == "ec2":
+        return {"Content-Type": "text/xml"}, ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>%s</Code>"
+                                              "<Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>"
+                                              % (code, message, request_id)).encode()
+    if protocol == "rest-xml":
+        return {"Content-Type": "application/xml"}, ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>%s</Code><Message>%s</Message>"
+                                                     "<RequestId>%s</RequestId></Error>" % (code, message, request_id)).encode()
+    return {"Content-Type": "text/xml"}, ("<ErrorResponse><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message></Error>"
+                                          "<RequestId>%s</RequestId></ErrorResponse>"
+                                          % ("Receiver" if status >= 500 else "Sender", code, message, request_id)).encode()
+
+
+class Faults:
+    """The fault plan: rates per kind, a seed, per-operation counters and the log."""
+
+    def __init__(self, rates=None, seed=0, log_path=None):
+        unknown = set(rates or {}) - set(KINDS)
+        if unknown:
+            raise ValueError("unknown fault kinds %s; known: %s" % (sorted(unknown), ", ".join(KINDS)))
+        self.rates = {k: float((rates or {}).get(k, 0.0)) for k in KINDS}
+        if sum(self.rates.values()) > 1.0:
+            raise ValueError("the fault rates add up to more than 1")
+        self.seed = seed
+        self.counts = {}
+        self.events = []
+        self.lock = threading.Lock()
+        self.log_path = log_path
+        self.requests = 0
+
+    def draw(self, service, operation, write):
+        """The fault for the next request of this operation, or None."""
+        with self.lock:
+            self.requests += 1
+            key = (service, operation)
+            n = self.counts[key] = self.counts.get(key, 0) + 1
+        digest = hashlib.sha256(("%s|%s|%s|%d" % (self.seed, service, operation, n)).encode()).digest()
+        value = struct.unpack(">Q", digest[:8])[0] / 2.0 ** 64
+        edge = 0.0
+        for kind in KINDS:
+            rate = self.rates[kind]
+            if kind == "ambiguous" and not write:
+                continue
+            edge += rate
+            if value < edge:
+                return kind, n
+        return None, n
+
+    def record(self, **event):
+        with self.lock:
+            self.events.append(event)
+            if self.log_path:
+                with open(self.log_path, "a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(event, sort_keys=True) + "\n")
+
+    def summary(self):
+        """{kind: count} and {kind: {service:operation: count}} of what was injected."""
+        by_kind, by_op = {k: 0 for k in KINDS}, {k: {} for k in KINDS}
+        for event in self.events:
+            by_kind[event["fault"]] += 1
+            op = "%s:%s" % (event["service"], event["operation"])
+            by_op[event["fault"]][op] = by_op[event["fault"]].get(op, 0) + 1
+        return {"requests": self.requests, "injected": by_kind, "by_operation": by_op}
+
+
+def make_handler(upstream, faults):
+    target = urllib.parse.urlsplit(upstream)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # quiet: the fault log says what matters
+            pass
+
+        def _reset(self):
+            """Close the connection with a TCP reset and no answer."""
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            self.close_connection = True
+
+        def _answer(self, status, headers, body):
+            self.send_response(status)
+            for key, value in headers.items():
+                if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _forward(self, body):
+            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=300)
+            try:
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection",)}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                return resp.status, dict(resp.getheaders()), resp.read()
+            finally:
+                conn.close()
+
+        def _handle(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if self.path.startswith("/moto-api"):
+                self._answer(*self._forward(body))
+                return
+            protocol, operation = protocol_and_operation(self.command, self.path, self.headers, body)
+            service = service_of(self.headers)
+            write = is_write(self.command, protocol, operation)
+            kind, nth = faults.draw(service, operation, write)
+            if kind is None:
+                self._answer(*self._forward(body))
+                return
+            event = {"fault": kind, "service": service, "operation": operation, "nth": nth, "protocol": protocol}
+            if kind == "drop":
+                faults.record(**event)
+                self._reset()
+                return
+            if kind == "ambiguous":
+                status, _headers, _body = self._forward(body)
+                event["upstream_status"] = status
+                # half of them answered by a 500, half by a reset, by the draw's own order
+                if nth % 2:
+                    event["answer"] = "reset"
+                    faults.record(**event)
+                    self._reset()
+                    return
+                event["answer"] = "500"
+                faults.record(**event)
+                self._answer(500, *error_body(protocol, *ERRORS["error500"][protocol]))
+                return
+            status, code, message = ERRORS[kind][protocol]
+            event["answer"] = "%d %s" % (status, code)
+            faults.record(**event)
+            headers, payload = error_body(protocol, status, code, message)
+            self._answer(status, headers, payload)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle  # noqa: N815
+
+    return Handler
+
+
+class FaultProxy:
+    """The proxy in a background thread: ``with FaultProxy(upstream, faults) as proxy: proxy.url``."""
+
+    def __init__(self, upstream, faults, port=0, host="127.0.0.1"):
+        self.faults = faults
+        self.server = ThreadingHTTPServer((host, port), make_handler(upstream, faults))
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = "http://%s:%d" % (host, self.port)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--upstream", required=True)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rate", action="append", default=[], help="KIND=RATE, KIND one of " + ", ".join(KINDS))
+    parser.add_argument("--log")
+    args = parser.parse_args(argv)
+    rates = dict((k, float(v)) for k, v in (r.split("=", 1) for r in args.rate))
+    proxy = FaultProxy(args.upstream, Faults(rates, args.seed, args.log), port=args.port)
+    print("fault proxy on %s -> %s" % (proxy.url, args.upstream), flush=True)
+    try:
+        proxy.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print(json.dumps(proxy.faults.summary(), sort_keys=True), flush=True)
+
+
+if __name__ == "__main__":
+    main()

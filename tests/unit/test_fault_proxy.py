@@ -1,0 +1,115 @@
+"""The fault-injection proxy (tests/faults/proxy.py) in front of a moto server: each protocol's own
+throttling error, 5xx, dropped connections, ambiguous writes carried out upstream, seeded draws."""
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+from moto.server import ThreadedMotoServer
+
+from tests.faults.proxy import FaultProxy, Faults, protocol_and_operation
+
+NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield "http://%s:%d" % (host, port)
+    server.stop()
+
+
+def client(url, service, config=NO_RETRY):
+    return boto3.client(service, endpoint_url=url, region_name="eu-west-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing", config=config)
+
+
+@pytest.mark.parametrize("service, call, code", [
+    ("ec2", lambda c: c.describe_vpcs(), "RequestLimitExceeded"),
+    ("iam", lambda c: c.list_roles(), "Throttling"),
+    ("logs", lambda c: c.describe_log_groups(), "ThrottlingException"),
+    ("efs", lambda c: c.describe_file_systems(), "TooManyRequestsException"),
+    ("s3", lambda c: c.list_buckets(), "SlowDown"),
+])
+def test_throttling_speaks_each_protocol(upstream, service, call, code):
+    with FaultProxy(upstream, Faults({"throttle": 1.0})) as proxy:
+        with pytest.raises(ClientError) as err:
+            call(client(proxy.url, service))
+        assert err.value.response["Error"]["Code"] == code
+        assert proxy.faults.summary()["injected"]["throttle"] == 1
+
+
+def test_botocore_retries_absorb_throttling_and_5xx(upstream):
+    """Seed 37 draws, for DescribeVpcs: -, 503, -, 500, -, throttle, -, -: five calls, eight requests,
+    each fault absorbed by one retry of botocore's standard mode."""
+    faults = Faults({"throttle": 0.2, "error500": 0.15, "error503": 0.15}, seed=37)
+    with FaultProxy(upstream, faults) as proxy:
+        ec2 = client(proxy.url, "ec2", Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+        for dummy in range(5):
+            ec2.describe_vpcs()
+    assert faults.summary()["injected"] == {"throttle": 1, "error500": 1, "error503": 1, "drop": 0, "ambiguous": 0}
+    assert faults.requests == 8
+
+
+def test_a_dropped_connection_is_a_connection_error(upstream):
+    with FaultProxy(upstream, Faults({"drop": 1.0})) as proxy:
+        with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+            client(proxy.url, "sts").get_caller_identity()
+
+
+def test_an_ambiguous_write_is_carried_out_but_answered_with_an_error(upstream):
+    """The client sees a failure; the endpoint holds the VPC: retrying blindly would make a second one."""
+    direct = client(upstream, "ec2")
+    before = len(direct.describe_vpcs()["Vpcs"])
+    faults = Faults({"ambiguous": 1.0}, seed=1)
+    with FaultProxy(upstream, faults) as proxy:
+        ec2 = client(proxy.url, "ec2")
+        with pytest.raises((ClientError, ConnectionClosedError, EndpointConnectionError)):
+            ec2.create_vpc(CidrBlock="10.61.0.0/16")
+        with pytest.raises((ClientError, ConnectionClosedError, EndpointConnectionError)):
+            ec2.create_vpc(CidrBlock="10.62.0.0/16")
+        ec2.describe_vpcs()  # a read is never ambiguous
+    assert len(direct.describe_vpcs()["Vpcs"]) == before + 2
+    events = faults.events
+    assert [(e["fault"], e["operation"], e["upstream_status"]) for e in events] == [("ambiguous", "CreateVpc", 200)] * 2
+    assert sorted(e["answer"] for e in events) == ["500", "reset"]
+
+
+def test_draws_are_the_same_for_a_seed_whatever_the_order():
+    def draws(seed, order):
+        faults = Faults({"throttle": 0.2, "error500": 0.2, "drop": 0.1, "ambiguous": 0.1}, seed=seed)
+        out = {}
+        for op in order:
+            out.setdefault(op, []).append(faults.draw("ec2", op, op.startswith("Create"))[0])
+        return out
+
+    ops = ["DescribeVpcs", "CreateVpc"] * 30
+    assert draws(7, ops) == draws(7, sorted(ops))
+    assert draws(7, ops) != draws(8, ops)
+    reads = draws(7, ["DescribeVpcs"] * 200)["DescribeVpcs"]
+    assert "ambiguous" not in reads  # reads are never ambiguous
+    assert 20 < reads.count("throttle") < 60
+
+
+def test_bad_rates_are_refused():
+    with pytest.raises(ValueError, match="unknown fault kinds"):
+        Faults({"slow": 0.1})
+    with pytest.raises(ValueError, match="more than 1"):
+        Faults({"throttle": 0.6, "drop": 0.6})
+
+
+@pytest.mark.parametrize("headers, path, body, expected", [
+    ({"X-Amz-Target": "Logs_20140328.CreateLogGroup"}, "/", b"{}", ("json", "CreateLogGroup")),
+    ({"Content-Type": "application/x-www-form-urlencoded",
+      "Authorization": "AWS4-HMAC-SHA256 Credential=t/20261203/eu-west-1/ec2/aws4_request"}, "/", b"Action=CreateVpc&Version=1",
+     ("ec2", "CreateVpc")),
+    ({"Content-Type": "application/x-www-form-urlencoded",
+      "Authorization": "AWS4-HMAC-SHA256 Credential=t/20261203/eu-west-1/rds/aws4_request"}, "/", b"Action=CreateDBCluster",
+     ("query", "CreateDBCluster")),
+    ({"Authorization": "AWS4-HMAC-SHA256 Credential=t/20261203/eu-west-1/efs/aws4_request"}, "/2015-02-01/file-systems/fs-1", b"",
+     ("rest-json", "POST /2015-02-01/file-systems")),
+])
+def test_protocol_and_operation(headers, path, body, expected):
+    assert protocol_and_operation("POST", path, headers, body) == expected
