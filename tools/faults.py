@@ -47,6 +47,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rate", action="append", default=[], help="KIND=RATE (default: 15 %% of each fault kind, 5 %% ambiguous writes)")
     parser.add_argument("--env", default="flt")
+    parser.add_argument("--log", help="keep the proxy's JSON-lines log of every fault at this path")
+    parser.add_argument("--keep", help="keep each run's JSON output (reference, faulty, resume, again) in this directory")
     args, playbook_args = parser.parse_known_args(argv)
     rates = dict(DEFAULT_RATES)
     rates.update((k, float(v)) for k, v in (r.split("=", 1) for r in args.rate))
@@ -61,7 +63,7 @@ def main(argv=None):
                 print("the reference converge failed: %s" % outcome(ref))
                 return 1
             want = inventory_counts(reference)
-            log = os.path.join(tmp, "faults.jsonl")
+            log = os.path.abspath(args.log) if args.log else os.path.join(tmp, "faults.jsonl")
             faults = Faults(rates, args.seed, log)
             with FaultProxy(target.url, faults) as proxy:
                 start = time.monotonic()
@@ -74,6 +76,11 @@ def main(argv=None):
         finally:
             reference.stop()
             target.stop()
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        for label, run in (("reference", ref), ("faulty", faulty), ("resume", resume), ("again", again)):
+            with open(os.path.join(args.keep, label + ".json"), "w", encoding="utf-8") as handle:
+                handle.write(run.stdout)
     summary = faults.summary()
     lines = ["Faults at seed %d: %s" % (args.seed, ", ".join("%s %.0f %%" % (k, 100 * v) for k, v in rates.items())),
              "requests through the proxy: %d; injected: %s" % (summary["requests"], json.dumps(summary["injected"])),

@@ -9,6 +9,9 @@
   ambiguous failure is recognised by AWS instead of creating twice.
 - ``pick_one()``: adopt-or-refuse. Zero candidates: create; one: adopt it; more: refuse
   with the list and how to resolve it, never pick one silently.
+- ``create_once()``: a create that AWS does not deduplicate, made so that a failure after the
+  write (a 5xx or a dropped connection) is never retried blindly: look first, adopt what the
+  lost answer created, create again only when nothing is there.
 - ``wait_for()``: poll with backoff until a condition holds (for APIs without a waiter).
 - ``PlatformModule``: AnsibleAWSModule whose clients share one parsed copy of botocore's
   service models per Python process.
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
@@ -73,15 +77,22 @@ class PlatformModule(AnsibleAWSModule):
     """AnsibleAWSModule with clients made as amazon.aws makes them (same connection options,
     credentials resolved per session as before) from a shared service-model loader."""
 
-    def client(self, service, retry_decorator=None, **extra_params):
+    def client(self, service, retry_decorator=None, retries=True, **extra_params):
+        """A client of the service; ``retries=False``: one attempt per call, for ``create_once()``."""
         region, endpoint_url, kw_args = get_aws_connection_info(self)
         kw_args.update(extra_params)
         profile = kw_args.pop("profile_name", None)
         config = botocore.config.Config(user_agent="APN/1.0 Ansible cloud_design.platform")
+        if not (os.environ.get("AWS_RETRY_MODE") or os.environ.get("AWS_MAX_ATTEMPTS")):
+            # botocore's own default gives up after 3 attempts; the playbooks set these variables
+            # (platform_aws_retry_mode, platform_aws_max_attempts) and this is the same default.
+            config = config.merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 10}))
         for param in ("config", "aws_config"):
             extra = kw_args.pop(param, None)
             if extra:
                 config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
+        if not retries:
+            config = config.merge(botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
         try:
             session = boto3.session.Session(profile_name=profile)
             session._session.register_component("data_loader", _shared_loader(session))  # pylint: disable=protected-access
@@ -94,9 +105,85 @@ class PlatformModule(AnsibleAWSModule):
         return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
 
 
+# Throttling codes of every protocol (amazon.aws's AWSRetry knows the EC2 and query ones only):
+# a request refused with one of them was not carried out, so it is always safe to send again.
+THROTTLING_CODES = ("Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
+                    "RequestThrottled", "RequestThrottledException", "SlowDown", "PriorRequestNotComplete",
+                    "ProvisionedThroughputExceededException", "RequestLimitExceededException")
+# Server-side failures: the request may or may not have been carried out.
+SERVER_ERROR_CODES = ("InternalError", "InternalFailure", "InternalServerError", "InternalServerException", "InternalServiceError",
+                      "InternalServiceException", "InternalErrorException", "ServiceUnavailable", "ServiceUnavailableException",
+                      "Unavailable")
+
+
 def aws_retry():
-    """The retry decorator for every client: throttling, 5xx and dropped connections."""
-    return AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=30)
+    """The retry decorator for every client: throttling and 5xx of every protocol.
+
+    Dropped connections are retried by botocore itself (its ``retries`` configuration). A create
+    that AWS does not deduplicate does not go through this: see ``create_once()``.
+    """
+    return AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=30,
+                                     catch_extra_error_codes=list(THROTTLING_CODES + SERVER_ERROR_CODES))
+
+
+def _failure_kind(exc):
+    """'throttled' (not carried out), 'ambiguous' (may have been carried out) or None (a real error)."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if error.get("Code") in THROTTLING_CODES or status == 429:
+            return "throttled"
+        if error.get("Code") in SERVER_ERROR_CODES or status >= 500:
+            return "ambiguous"
+        return None
+    if isinstance(exc, (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)):
+        return "ambiguous"
+    return None
+
+
+def create_once(create, find, what, exists_codes=(), attempts=8, delay=1.0, max_delay=20.0, sleep=None):
+    """Create a resource exactly once although the call may fail after the write.
+
+    ``create()`` makes the call through a client that does not retry by itself
+    (``PlatformModule.client(service, retries=False)``); ``find()`` lists the resources that the
+    create would have made (by the name or tags the create gives them at creation, atomically).
+    A throttled call is sent again after a backoff. After a failure that may have come after
+    the write (5xx, connection dropped or timed out) or an "already exists" answer
+    (``exists_codes``), nothing is sent again before looking: one candidate is adopted, none
+    means the create did not happen (it is sent again), several stop the run with their list
+    (``pick_one``), never a silent pick. Lookups are repeated with the backoff, since a listing
+    may lag behind a create.
+
+    Returns ``(resource, adopted)``: the create's answer and False, or the candidate found and True.
+    """
+    sleep = sleep or time.sleep
+    last = None
+    for attempt in range(attempts):
+        if attempt:
+            sleep(min(delay * 2 ** (attempt - 1), max_delay))
+        if last is not None and last[0] in ("ambiguous", "exists"):
+            found = pick_one(find(), what)
+            if found is not None:
+                return found, True
+        try:
+            return create(), False
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            kind = _failure_kind(exc)
+            if kind is None and isinstance(exc, botocore.exceptions.ClientError) and exc.response.get("Error", {}).get("Code") in exists_codes:
+                kind = "exists"
+            if kind is None:
+                raise
+            last = (kind, exc)
+    if last[0] in ("ambiguous", "exists"):
+        sleep(min(delay * 2 ** (attempts - 1), max_delay))
+        found = pick_one(find(), what)
+        if found is not None:
+            return found, True
+    if last[0] == "exists":
+        raise PlatformError("AWS answers that %s exists (%s) but none can be found by its name or tags; "
+                            "look for it in the account (another tool may have made it without the platform's tags)"
+                            % (what, last[1]))
+    raise last[1]
 
 
 def client_token(*parts, length=64):

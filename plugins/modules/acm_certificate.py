@@ -157,6 +157,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     apply_tags,
     aws_retry,
     client_token,
+    create_once,
     dict_to_tag_list,
     pick_one,
     tag_list_to_dict,
@@ -202,9 +203,13 @@ class Certificates:
         self.params = module.params
         self.check = module.check_mode
         self.acm = module.client("acm", retry_decorator=aws_retry())
+        self.acm_once = module.client("acm", retries=False)  # a first import goes through create_once()
 
     def find(self):
         """The certificate tagged Name=<name> (adopt one, refuse several)."""
+        return pick_one(self.candidates(), "ACM certificates tagged Name=%s" % self.params["name"], ident=lambda c: c[0])
+
+    def candidates(self):
         found = []
         paginator = self.acm.get_paginator("list_certificates")
         # Every key type, not only RSA 2048 (the default filter of ListCertificates).
@@ -220,7 +225,7 @@ class Certificates:
             )
             if tags.get("Name") == self.params["name"]:
                 found.append((summary["CertificateArn"], tags))
-        return pick_one(found, "ACM certificates tagged Name=%s" % self.params["name"], ident=lambda c: c[0])
+        return found
 
     def describe(self, arn, tags):
         cert = self.acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
@@ -376,7 +381,13 @@ class Certificates:
             kwargs["CertificateArn"] = before["arn"]
         else:
             kwargs["Tags"] = dict_to_tag_list(tags)
-        arn = self.acm.import_certificate(aws_retry=True, **kwargs)["CertificateArn"]
+        if before:
+            arn = self.acm.import_certificate(aws_retry=True, **kwargs)["CertificateArn"]
+        else:
+            # A first import takes no idempotency token: tagged at import, looked up before any retry.
+            made, adopted = create_once(lambda: self.acm_once.import_certificate(**kwargs), self.candidates,
+                                        "ACM certificates tagged Name=%s" % params["name"])
+            arn = made[0] if adopted else made["CertificateArn"]
         return True, self.describe(arn, tags if not before else before["tags"])
 
 

@@ -105,7 +105,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, aws_retry, pick_one
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, aws_retry, create_once, pick_one
 
 PASSWORD_KEYS = {
     "min_length": ("MinimumLength", 14),
@@ -124,18 +124,23 @@ class Pools:
         self.params = module.params
         self.check = module.check_mode
         self.idp = module.client("cognito-idp", retry_decorator=aws_retry())
+        self.idp_once = module.client("cognito-idp", retries=False)  # creates without a token: create_once()
         self.region = self.idp.meta.region_name
         self.changes = []
 
+    def pools(self):
+        return [p for p in all_pages(self.idp.list_user_pools, "UserPools", MaxResults=60) if p["Name"] == self.params["name"]]
+
     def find_pool(self):
-        pools = [p for p in all_pages(self.idp.list_user_pools, "UserPools", MaxResults=60) if p["Name"] == self.params["name"]]
-        found = pick_one(pools, "Cognito user pools named %s" % self.params["name"], ident=lambda p: p["Id"])
+        found = pick_one(self.pools(), "Cognito user pools named %s" % self.params["name"], ident=lambda p: p["Id"])
         return self.idp.describe_user_pool(aws_retry=True, UserPoolId=found["Id"])["UserPool"] if found else None
 
+    def clients(self, pool_id):
+        return [c for c in all_pages(self.idp.list_user_pool_clients, "UserPoolClients", UserPoolId=pool_id, MaxResults=60)
+                if c["ClientName"] == self.client_name]
+
     def find_client(self, pool_id):
-        clients = [c for c in all_pages(self.idp.list_user_pool_clients, "UserPoolClients", UserPoolId=pool_id, MaxResults=60)
-                   if c["ClientName"] == self.client_name]
-        found = pick_one(clients, "app clients named %s in pool %s" % (self.client_name, pool_id), ident=lambda c: c["ClientId"])
+        found = pick_one(self.clients(pool_id), "app clients named %s in pool %s" % (self.client_name, pool_id), ident=lambda c: c["ClientId"])
         if not found:
             return None
         return self.idp.describe_user_pool_client(aws_retry=True, UserPoolId=pool_id, ClientId=found["ClientId"])["UserPoolClient"]
@@ -199,8 +204,12 @@ class Pools:
             if self.check:
                 return before, {"user_pool": {"name": self.params["name"], "mfa": self.params["mfa"]},
                                 "client": {"name": self.client_name}}
-            pool = self.idp.create_user_pool(aws_retry=True, PoolName=self.params["name"], UsernameAttributes=["email"],
-                                             MfaConfiguration="OFF", **wanted)["UserPool"]
+            # CreateUserPool takes no idempotency token: looked up by name before any retry.
+            pool, adopted = create_once(lambda: self.idp_once.create_user_pool(PoolName=self.params["name"], UsernameAttributes=["email"],
+                                                                               MfaConfiguration="OFF", **wanted)["UserPool"],
+                                        self.pools, "Cognito user pools named %s" % self.params["name"])
+            if adopted:
+                pool = self.idp.describe_user_pool(aws_retry=True, UserPoolId=pool["Id"])["UserPool"]
             mfa = "OFF"
         else:
             mfa = self.mfa_config(pool["Id"])
@@ -221,8 +230,11 @@ class Pools:
         if client is None:
             self.changes.append("create app client %s" % self.client_name)
             if not self.check:
-                client = self.idp.create_user_pool_client(aws_retry=True, UserPoolId=pool["Id"], GenerateSecret=False,
-                                                          **wanted_client)["UserPoolClient"]
+                client, adopted = create_once(
+                    lambda: self.idp_once.create_user_pool_client(UserPoolId=pool["Id"], GenerateSecret=False, **wanted_client)["UserPoolClient"],
+                    lambda: self.clients(pool["Id"]), "app clients named %s in pool %s" % (self.client_name, pool["Id"]))
+                if adopted:
+                    client = self.idp.describe_user_pool_client(aws_retry=True, UserPoolId=pool["Id"], ClientId=client["ClientId"])["UserPoolClient"]
         else:
             before["client"] = {"id": client["ClientId"], "name": client["ClientName"],
                                 "auth_flows": sorted(client.get("ExplicitAuthFlows") or [])}

@@ -371,6 +371,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     apply_tags,
     aws_retry,
     client_token,
+    create_once,
     dict_to_tag_list,
     tag_list_to_dict,
     wait_for,
@@ -811,8 +812,17 @@ class Workload:
         self.changes.append("register task definition %s (%s)" % (self.names["family"], ", ".join(diffs)))
         if self.check:
             return current, dict(wanted, taskDefinitionArn="(new revision of %s)" % self.names["family"])
-        registered = self.client("ecs").register_task_definition(
-            aws_retry=True, tags=dict_to_tag_list(self.tags, "key", "value"), **wanted)["taskDefinition"]
+        # A revision has no idempotency token: after a failure that may have come after the write, the
+        # family's latest revision is looked at first and adopted when it is already the wanted one.
+        once = self.module.client("ecs", retries=False)
+
+        def made():
+            latest = self.latest_task_definition()
+            fresh = latest and latest["taskDefinitionArn"] != (current or {}).get("taskDefinitionArn")
+            return [latest] if fresh and not task_definition_differences(latest, wanted) else []
+
+        registered = create_once(lambda: once.register_task_definition(tags=dict_to_tag_list(self.tags, "key", "value"), **wanted)["taskDefinition"],
+                                 made, "new revisions of %s" % self.names["family"])[0]
         return current, registered
 
     # -- service

@@ -171,6 +171,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     all_pages,
     apply_tags,
     aws_retry,
+    create_once,
     pick_one,
     wait_for,
 )
@@ -192,6 +193,7 @@ class HttpApi:
         self.params = module.params
         self.check = module.check_mode
         self.gw = module.client("apigatewayv2", retry_decorator=aws_retry())
+        self.gw_once = module.client("apigatewayv2", retries=False)  # creates without a token: create_once()
         self.region = self.gw.meta.region_name
         self.changes = []
 
@@ -209,13 +211,17 @@ class HttpApi:
         )[0]
 
     # ---- finding -------------------------------------------------------------------------
+    def apis(self):
+        return [a for a in all_pages(self.gw.get_apis, "Items") if a["Name"] == self.params["name"] and a.get("ProtocolType") == "HTTP"]
+
     def find_api(self):
-        apis = [a for a in all_pages(self.gw.get_apis, "Items") if a["Name"] == self.params["name"] and a.get("ProtocolType") == "HTTP"]
-        return pick_one(apis, "HTTP APIs named %s" % self.params["name"], ident=lambda a: a["ApiId"])
+        return pick_one(self.apis(), "HTTP APIs named %s" % self.params["name"], ident=lambda a: a["ApiId"])
+
+    def vpc_links(self, name):
+        return [v for v in all_pages(self.gw.get_vpc_links, "Items") if v["Name"] == name and v.get("VpcLinkStatus") not in ("DELETING",)]
 
     def find_vpc_link(self, name):
-        links = [v for v in all_pages(self.gw.get_vpc_links, "Items") if v["Name"] == name and v.get("VpcLinkStatus") not in ("DELETING",)]
-        return pick_one(links, "VPC links named %s" % name, ident=lambda v: v["VpcLinkId"])
+        return pick_one(self.vpc_links(name), "VPC links named %s" % name, ident=lambda v: v["VpcLinkId"])
 
     def find_stage(self, api_id, name):
         try:
@@ -254,8 +260,9 @@ class HttpApi:
             self.note("create HTTP API %s" % self.params["name"])
             if self.check:
                 return None
-            return self.gw.create_api(aws_retry=True, Name=self.params["name"], ProtocolType="HTTP",
-                                      Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()}, **wanted)
+            return create_once(lambda: self.gw_once.create_api(Name=self.params["name"], ProtocolType="HTTP",
+                                                               Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()}, **wanted),
+                               self.apis, "HTTP APIs named %s" % self.params["name"])[0]
         differ = {k: v for k, v in wanted.items() if api.get(k, "" if k == "Description" else False) != v}
         if differ:
             self.note("update HTTP API %s: %s" % (self.params["name"], sorted(differ)))
@@ -276,8 +283,9 @@ class HttpApi:
             self.note("create VPC link %s" % name)
             if self.check:
                 return "(new VPC link)"
-            link = self.gw.create_vpc_link(aws_retry=True, Name=name, SubnetIds=subnets, SecurityGroupIds=groups,
-                                           Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()})
+            link = create_once(lambda: self.gw_once.create_vpc_link(Name=name, SubnetIds=subnets, SecurityGroupIds=groups,
+                                                                    Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()}),
+                               lambda: self.vpc_links(name), "VPC links named %s" % name)[0]
         else:
             if sorted(link.get("SubnetIds") or []) != subnets or sorted(link.get("SecurityGroupIds") or []) != groups:
                 raise PlatformError(
@@ -335,8 +343,14 @@ class HttpApi:
             have = current.pop(spec["name"], None)
             if have is None:
                 self.note("create integration %s" % spec["name"])
-                ids[spec["name"]] = "(new integration %s)" % spec["name"] if self.check or not api_id else \
-                    self.gw.create_integration(aws_retry=True, ApiId=api_id, **wanted)["IntegrationId"]
+                if self.check or not api_id:
+                    ids[spec["name"]] = "(new integration %s)" % spec["name"]
+                    continue
+                made = create_once(lambda wanted=wanted: self.gw_once.create_integration(ApiId=api_id, **wanted),
+                                   lambda wanted=wanted: [i for i in all_pages(self.gw.get_integrations, "Items", ApiId=api_id)
+                                                          if i.get("Description") == wanted["Description"]],
+                                   "integrations of API %s described %s" % (api_id, wanted["Description"]))[0]
+                ids[spec["name"]] = made["IntegrationId"]
                 continue
             ids[spec["name"]] = have["IntegrationId"]
             differ = sorted(k for k, v in wanted.items() if have.get(k) != v)
@@ -360,7 +374,10 @@ class HttpApi:
             if have is None:
                 self.note("create route %s" % spec["key"])
                 if not self.check and api_id:
-                    self.gw.create_route(aws_retry=True, ApiId=api_id, RouteKey=spec["key"], **wanted)
+                    # A route key is unique in its API: a create retried after its answer was lost is refused.
+                    create_once(lambda spec=spec, wanted=wanted: self.gw_once.create_route(ApiId=api_id, RouteKey=spec["key"], **wanted),
+                                lambda spec=spec: [r for r in all_pages(self.gw.get_routes, "Items", ApiId=api_id) if r["RouteKey"] == spec["key"]],
+                                "routes %s of API %s" % (spec["key"], api_id), exists_codes=("ConflictException",))
                 continue
             differ = sorted(k for k, v in wanted.items() if have.get(k) != v)
             if differ:

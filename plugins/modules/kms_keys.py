@@ -106,6 +106,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     apply_tags,
     aws_retry,
+    create_once,
     pick_one,
     tag_list_to_dict,
 )
@@ -118,9 +119,10 @@ def full_alias(alias):
 
 
 class Keys:
-    def __init__(self, module, kms):
+    def __init__(self, module, kms, kms_once=None):
         self.module = module
         self.kms = kms
+        self.kms_once = kms_once or kms  # one attempt per call: CreateKey goes through create_once()
         self.check = module.check_mode
         self.changes = []
         self._aliases = None
@@ -136,6 +138,9 @@ class Keys:
 
     def orphan(self, alias):
         """A key tagged with the alias but without it: a create whose answer was lost."""
+        return pick_one(self.orphans(alias), "KMS keys tagged %s=%s without their alias" % (ALIAS_TAG, alias), ident=lambda k: k["KeyId"])
+
+    def orphans(self, alias):
         aliased = set(self.aliases().values())
         found = []
         for page in self.kms.get_paginator("list_keys").paginate():
@@ -150,7 +155,7 @@ class Keys:
                     meta = self.kms.describe_key(aws_retry=True, KeyId=key["KeyId"])["KeyMetadata"]
                     if meta["KeyState"] in ("Enabled", "Disabled", "PendingDeletion"):
                         found.append(meta)
-        return pick_one(found, "KMS keys tagged %s=%s without their alias" % (ALIAS_TAG, alias), ident=lambda k: k["KeyId"])
+        return found
 
     def describe(self, meta):
         rotation = self.kms.get_key_rotation_status(aws_retry=True, KeyId=meta["KeyId"]).get("KeyRotationEnabled", False)
@@ -176,7 +181,8 @@ class Keys:
                        "Tags": [{"TagKey": k, "TagValue": str(v)} for k, v in sorted(tags.items())]}
             if policy:
                 request["Policy"] = json.dumps(policy)
-            meta = self.kms.create_key(aws_retry=True, **request)["KeyMetadata"]
+            meta = create_once(lambda: self.kms_once.create_key(**request)["KeyMetadata"], lambda: self.orphans(alias),
+                               "KMS keys tagged %s=%s without their alias" % (ALIAS_TAG, alias))[0]
             before = {}
         else:
             before = self.describe(meta)
@@ -250,7 +256,7 @@ def main():
     params = module.params
     if not 7 <= params["deletion_window_days"] <= 30:
         module.fail_json(msg="deletion_window_days must be 7 to 30 (AWS limits), got %d" % params["deletion_window_days"])
-    keys = Keys(module, module.client("kms", retry_decorator=aws_retry()))
+    keys = Keys(module, module.client("kms", retry_decorator=aws_retry()), module.client("kms", retries=False))
     before, after, out = {}, {}, {}
     try:
         for spec in params["definitions"]:

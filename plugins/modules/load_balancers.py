@@ -205,6 +205,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     apply_tags,
     aws_retry,
+    create_once,
     dict_to_tag_list,
     tag_list_to_dict,
     wait_for,
@@ -227,6 +228,7 @@ class Balancers:
         self.params = module.params
         self.check = module.check_mode
         self.elb = module.client("elbv2", retry_decorator=aws_retry())
+        self.elb_once = module.client("elbv2", retries=False)  # creates go through create_once()
         self._wafv2 = None
         self.changes = []
         self.existing_tgs = {}
@@ -363,9 +365,12 @@ class Balancers:
             self.note("create target group %s" % tg["name"])
             if self.check:
                 return "(new target group %s)" % tg["name"]
-            created = self.elb.create_target_group(
-                aws_retry=True, Name=tg["name"], Protocol=tg["protocol"], Port=tg["port"], VpcId=self.params["vpc_id"],
-                TargetType="ip", Tags=dict_to_tag_list(wanted_tags), **health)["TargetGroups"][0]
+            # Names are unique: AWS answers a repeated create with the same group, or refuses a different one.
+            created = create_once(lambda: self.elb_once.create_target_group(
+                Name=tg["name"], Protocol=tg["protocol"], Port=tg["port"], VpcId=self.params["vpc_id"],
+                TargetType="ip", Tags=dict_to_tag_list(wanted_tags), **health)["TargetGroups"][0],
+                lambda: [x for x in [self.find_tg(tg["name"])] if x], "target groups named %s" % tg["name"],
+                exists_codes=("DuplicateTargetGroupName",))[0]
             arn = created["TargetGroupArn"]
             self.elb.modify_target_group_attributes(aws_retry=True, TargetGroupArn=arn, Attributes=[
                 {"Key": "deregistration_delay.timeout_seconds", "Value": str(tg["deregistration_delay"])}])
@@ -426,7 +431,9 @@ class Balancers:
                           IpAddressType="ipv4", Tags=dict_to_tag_list(tags))
             if spec["security_group_ids"]:
                 kwargs["SecurityGroups"] = spec["security_group_ids"]
-            lb = self.elb.create_load_balancer(aws_retry=True, **kwargs)["LoadBalancers"][0]
+            lb = create_once(lambda: self.elb_once.create_load_balancer(**kwargs)["LoadBalancers"][0],
+                             lambda: [x for x in [self.find_lb(spec["name"])] if x], "load balancers named %s" % spec["name"],
+                             exists_codes=("DuplicateLoadBalancerName",))[0]
             if self.params["wait"]:
                 lb = wait_for(lambda: self.find_lb(spec["name"]), lambda x: x["State"]["Code"] != "provisioning",
                               what="load balancer %s to become active" % spec["name"])
@@ -472,8 +479,14 @@ class Balancers:
             have = by_port.pop(listener["port"], None)
             if have is None:
                 self.note("create listener %s/%d" % (spec["name"], listener["port"]))
-                listener_arn = None if self.check else self.elb.create_listener(
-                    aws_retry=True, LoadBalancerArn=arn, **request)["Listeners"][0]["ListenerArn"]
+                if not self.check:
+                    # One listener per port: a repeated create is refused (DuplicateListener), then adopted.
+                    listener_arn = create_once(
+                        lambda request=request: self.elb_once.create_listener(LoadBalancerArn=arn, **request)["Listeners"][0],
+                        lambda port=listener["port"]: [li for li in self.listeners(arn) if li["Port"] == port],
+                        "listeners of %s on port %d" % (spec["name"], listener["port"]), exists_codes=("DuplicateListener",))[0]["ListenerArn"]
+                else:
+                    listener_arn = None
             else:
                 listener_arn = have["ListenerArn"]
                 if self.listener_differs(have, request):

@@ -94,6 +94,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     apply_tags,
     aws_retry,
     client_token,
+    create_once,
     dict_to_tag_list,
     ec2_tag_calls,
     pick_one,
@@ -113,9 +114,12 @@ def find_gateway(ec2, name, subnet_id):
     return pick_one(gateways, "NAT gateways named %s in %s" % (name, subnet_id), ident=lambda g: g["NatGatewayId"])
 
 
+def eips_named(ec2, name):
+    return ec2.describe_addresses(aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [name]}])["Addresses"]
+
+
 def find_eip(ec2, name):
-    addresses = ec2.describe_addresses(aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [name]}])["Addresses"]
-    return pick_one(addresses, "elastic IPs named %s" % name, ident=lambda a: a["AllocationId"])
+    return pick_one(eips_named(ec2, name), "elastic IPs named %s" % name, ident=lambda a: a["AllocationId"])
 
 
 def view(gateway):
@@ -137,7 +141,7 @@ def ensure_tags(module, ec2, resource_id, current, wanted):
     return apply_tags(module.check_mode, current, wanted, module.params["purge_tags"], *ec2_tag_calls(ec2, resource_id))[0]
 
 
-def ensure_present(module, ec2):
+def ensure_present(module, ec2, ec2_once):
     params = module.params
     name, subnet_id = params["name"], params["subnet_id"]
     tags = dict(params.get("tags") or {}, Name=name)
@@ -159,10 +163,10 @@ def ensure_present(module, ec2):
         return True, {}, {"subnet_id": subnet_id, "state": "available", "tags": tags}
     eip = find_eip(ec2, eip_name)
     if eip is None:
-        eip = ec2.allocate_address(
-            aws_retry=True, Domain="vpc",
-            TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": dict_to_tag_list(eip_tags)}],
-        )
+        # AllocateAddress takes no idempotency token: tagged at allocation, looked up before any retry.
+        eip = create_once(lambda: ec2_once.allocate_address(
+            Domain="vpc", TagSpecifications=[{"ResourceType": "elastic-ip", "Tags": dict_to_tag_list(eip_tags)}],
+        ), lambda: eips_named(ec2, eip_name), "elastic IPs named %s" % eip_name)[0]
     elif eip.get("AssociationId"):
         raise PlatformError(
             "elastic IP %s (%s) is tagged %s but already associated (%s); release or re-tag it, then run again"
@@ -215,7 +219,7 @@ def main():
     ec2 = module.client("ec2", retry_decorator=aws_retry())
     try:
         if module.params["state"] == "present":
-            changed, before, after = ensure_present(module, ec2)
+            changed, before, after = ensure_present(module, ec2, module.client("ec2", retries=False))
         else:
             changed, before, after = ensure_absent(module, ec2)
     except PlatformError as exc:

@@ -88,6 +88,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     apply_tags,
     aws_retry,
+    create_once,
     dict_to_tag_list,
     ec2_tag_calls,
     pick_one,
@@ -125,23 +126,25 @@ def ensure(module, ec2):
     target = in_use if matches(in_use, params) else None
     changed = False
     if target is None:
-        named = [view(o) for o in ec2.describe_dhcp_options(
-            aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [params["name"]]}])["DhcpOptions"]]
-        target = pick_one([o for o in named if matches(o, params)], "DHCP option sets named %s" % params["name"],
-                          ident=lambda o: o["id"])
+        def named():
+            return [o for o in (view(d) for d in ec2.describe_dhcp_options(
+                aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [params["name"]]}])["DhcpOptions"]) if matches(o, params)]
+
+        what = "DHCP option sets named %s" % params["name"]
+        target = pick_one(named(), what, ident=lambda o: o["id"])
         changed = True
         if module.check_mode:
             return True, in_use, target or {"domain_name": params["domain_name"], "dns_servers": params["dns_servers"], "tags": tags}
         if target is None:
-            created = ec2.create_dhcp_options(
-                aws_retry=True,
+            once = module.client("ec2", retries=False)
+            created, adopted = create_once(lambda: once.create_dhcp_options(
                 DhcpConfigurations=[
                     {"Key": "domain-name", "Values": [params["domain_name"]]},
                     {"Key": "domain-name-servers", "Values": params["dns_servers"]},
                 ],
                 TagSpecifications=[{"ResourceType": "dhcp-options", "Tags": dict_to_tag_list(tags)}],
-            )["DhcpOptions"]
-            target = view(created)
+            )["DhcpOptions"], named, what)
+            target = created if adopted else view(created)
         ec2.associate_dhcp_options(aws_retry=True, DhcpOptionsId=target["id"], VpcId=params["vpc_id"])
         # The set replaced: delete it only when it is ours by name and no VPC uses it any more.
         if in_use and in_use["tags"].get("Name") == params["name"] and in_use["id"] != target["id"]:

@@ -90,6 +90,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     all_pages,
     apply_tags,
     aws_retry,
+    create_once,
     dict_to_tag_list,
     pick_one,
     tag_list_to_dict,
@@ -178,10 +179,14 @@ def main():
             changed = True
             after = summary({"Name": name}, comparable(rules), params.get("tags") or {})
             if not module.check_mode:
-                created = waf.create_web_acl(aws_retry=True, Name=name, Scope=scope, DefaultAction={"Allow": {}},
-                                             VisibilityConfig=visibility(name), Rules=rules,
-                                             Description="cloud_design.platform managed rules and rate limit",
-                                             Tags=dict_to_tag_list(params.get("tags")))["Summary"]
+                # Names are unique in a scope: a create retried after its answer was lost is refused, then adopted.
+                once = module.client("wafv2", retries=False)
+                created = create_once(
+                    lambda: once.create_web_acl(Name=name, Scope=scope, DefaultAction={"Allow": {}}, VisibilityConfig=visibility(name), Rules=rules,
+                                                Description="cloud_design.platform managed rules and rate limit",
+                                                Tags=dict_to_tag_list(params.get("tags")))["Summary"],
+                    lambda: [a for a in all_pages(waf.list_web_acls, "WebACLs", token="NextMarker", Scope=scope, Limit=100) if a["Name"] == name],
+                    "web ACLs named %s" % name, exists_codes=("WAFDuplicateItemException",))[0]
                 after = summary(created, comparable(rules), params.get("tags") or {})
         else:
             if comparable(current.get("Rules")) != comparable(rules) or "Allow" not in (current.get("DefaultAction") or {}):

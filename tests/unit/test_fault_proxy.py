@@ -113,3 +113,28 @@ def test_bad_rates_are_refused():
 ])
 def test_protocol_and_operation(headers, path, body, expected):
     assert protocol_and_operation("POST", path, headers, body) == expected
+
+
+def test_create_once_makes_one_key_where_retries_make_several(upstream):
+    """Every write answered with an error after it was carried out: botocore's retries create a KMS key
+    per attempt; create_once (no client retries, look before sending again) creates one and adopts it."""
+    from ansible_collections.cloud_design.platform.plugins.module_utils.platform import create_once  # pylint: disable=import-outside-toplevel
+    kms = client(upstream, "kms")
+
+    def tagged(tag):
+        found = []
+        for key in kms.list_keys()["Keys"]:
+            tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+            if {"TagKey": "test", "TagValue": tag} in tags:
+                found.append(key["KeyId"])
+        return found
+
+    with FaultProxy(upstream, Faults({"ambiguous": 1.0}, seed=1)) as proxy:
+        retrying = client(proxy.url, "kms", Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+        with pytest.raises((ClientError, ConnectionClosedError, EndpointConnectionError)):
+            retrying.create_key(Tags=[{"TagKey": "test", "TagValue": "retried"}])
+        once = client(proxy.url, "kms")
+        key, adopted = create_once(lambda: once.create_key(Tags=[{"TagKey": "test", "TagValue": "once"}])["KeyMetadata"]["KeyId"],
+                                   lambda: tagged("once"), "KMS keys tagged test=once", sleep=lambda s: None)
+    assert len(tagged("retried")) == 3
+    assert tagged("once") == [key] and adopted

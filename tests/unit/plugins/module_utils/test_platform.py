@@ -132,3 +132,112 @@ def test_platform_module_reports_a_missing_region(aws, monkeypatch, run_module):
     with pytest.raises(Exception) as err:
         module.client("ec2")
     assert "requires a region" in str(err.value)
+
+
+def client_error(code, status):
+    return ClientError({"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "CreateThing")
+
+
+class Scripted:
+    """create() answers from a script (an exception or a value); find() lists what exists."""
+
+    def __init__(self, answers, existing=(), appears_after_ambiguous=True):
+        self.answers = list(answers)
+        self.existing = list(existing)
+        self.appears = appears_after_ambiguous
+        self.creates = 0
+        self.finds = 0
+
+    def create(self):
+        self.creates += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            # an ambiguous failure: the write happened, its answer was lost
+            if self.appears and pu._failure_kind(answer) == "ambiguous":  # pylint: disable=protected-access
+                self.existing.append({"id": "thing-%d" % self.creates})
+            raise answer
+        self.existing.append(answer)
+        return answer
+
+    def find(self):
+        self.finds += 1
+        return list(self.existing)
+
+
+def run_once(script, **kwargs):
+    pauses = []
+    result = pu.create_once(script.create, script.find, "things named demo", sleep=pauses.append, **kwargs)
+    return result, pauses
+
+
+def test_create_once_creates_when_nothing_failed():
+    script = Scripted([{"id": "thing-1"}])
+    assert run_once(script) == (({"id": "thing-1"}, False), [])
+    assert script.finds == 0
+
+
+def test_create_once_sends_a_throttled_create_again_without_looking():
+    script = Scripted([client_error("ThrottlingException", 400), client_error("RequestLimitExceeded", 503), {"id": "thing-3"}])
+    (result, adopted), pauses = run_once(script)
+    assert (result, adopted) == ({"id": "thing-3"}, False)
+    assert script.creates == 3 and script.finds == 0
+    assert pauses == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("failure", [
+    client_error("InternalError", 500),
+    client_error("ServiceUnavailable", 503),
+    pu.botocore.exceptions.ConnectionClosedError(endpoint_url="https://ec2.example"),
+    pu.botocore.exceptions.ReadTimeoutError(endpoint_url="https://ec2.example"),
+])
+def test_create_once_adopts_the_one_an_ambiguous_failure_made(failure):
+    """One candidate after a failure that came after the write: adopted, never created again."""
+    script = Scripted([failure, {"id": "never"}])
+    (result, adopted), dummy = run_once(script)
+    assert (result, adopted) == ({"id": "thing-1"}, True)
+    assert script.creates == 1 and script.existing == [{"id": "thing-1"}]
+
+
+def test_create_once_creates_again_when_the_failure_made_nothing():
+    """Zero candidates: the 5xx came before the write; the create is sent again."""
+    script = Scripted([client_error("InternalFailure", 500), {"id": "thing-2"}], appears_after_ambiguous=False)
+    (result, adopted), pauses = run_once(script)
+    assert (result, adopted) == ({"id": "thing-2"}, False)
+    assert script.creates == 2 and script.finds == 1 and pauses == [1.0]
+
+
+def test_create_once_refuses_two_candidates_and_lists_them():
+    """Two candidates (a leftover of another tool beside the one just made): stop, name both."""
+    script = Scripted([client_error("InternalError", 500)], existing=[{"id": "leftover-1"}])
+    with pytest.raises(pu.AmbiguousResourceError) as err:
+        run_once(script)
+    assert "found 2 things named demo" in str(err.value)
+    assert script.creates == 1
+
+
+def test_create_once_adopts_on_already_exists_when_asked():
+    script = Scripted([client_error("InvalidGroup.Duplicate", 400)], existing=[{"id": "sg-1"}])
+    (result, adopted), dummy = run_once(script, exists_codes=("InvalidGroup.Duplicate",))
+    assert (result, adopted) == ({"id": "sg-1"}, True)
+
+
+def test_create_once_raises_a_real_error_at_once():
+    script = Scripted([client_error("InvalidParameterValue", 400)])
+    with pytest.raises(ClientError):
+        run_once(script, exists_codes=("InvalidGroup.Duplicate",))
+    assert script.creates == 1 and script.finds == 0
+
+
+def test_create_once_gives_up_after_its_attempts_with_the_last_error():
+    script = Scripted([client_error("Throttling", 400)] * 3)
+    with pytest.raises(ClientError) as err:
+        run_once(script, attempts=3)
+    assert err.value.response["Error"]["Code"] == "Throttling"
+    assert script.creates == 3 and script.finds == 0
+
+
+def test_create_once_names_an_exists_answer_it_cannot_find():
+    script = Scripted([client_error("RepositoryAlreadyExistsException", 400)] * 2)
+    with pytest.raises(pu.PlatformError) as err:
+        run_once(script, exists_codes=("RepositoryAlreadyExistsException",), attempts=2)
+    assert "none can be found" in str(err.value)
