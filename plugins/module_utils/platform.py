@@ -141,7 +141,7 @@ def _failure_kind(exc):
     return None
 
 
-def create_once(create, find, what, exists_codes=(), attempts=8, delay=1.0, max_delay=20.0, sleep=None):
+def create_once(create, find, what, exists_codes=(), attempts=None, delay=1.0, max_delay=20.0, sleep=None):
     """Create a resource exactly once although the call may fail after the write.
 
     ``create()`` makes the call through a client that does not retry by itself
@@ -154,9 +154,12 @@ def create_once(create, find, what, exists_codes=(), attempts=8, delay=1.0, max_
     (``pick_one``), never a silent pick. Lookups are repeated with the backoff, since a listing
     may lag behind a create.
 
+    ``attempts`` defaults to the run's botocore setting (``AWS_MAX_ATTEMPTS``, 10 without it).
+
     Returns ``(resource, adopted)``: the create's answer and False, or the candidate found and True.
     """
     sleep = sleep or time.sleep
+    attempts = attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or 10)
     last = None
     for attempt in range(attempts):
         if attempt:

@@ -220,8 +220,14 @@ def main():
                 changes.append("create %s" % name)
                 if not module.check_mode:
                     extra = {"kmsKeyId": key} if key else {}
-                    logs.create_log_group(aws_retry=True, logGroupName=name, tags={k: str(v) for k, v in (params.get("tags") or {}).items()},
-                                          **extra)
+                    try:
+                        logs.create_log_group(aws_retry=True, logGroupName=name, tags={k: str(v) for k, v in (params.get("tags") or {}).items()},
+                                              **extra)
+                    except botocore.exceptions.ClientError as exc:
+                        # Names are unique: "already exists" right after the listing means a retried
+                        # create whose first attempt was written although its answer was lost.
+                        if exc.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
+                            raise
                     logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=days)
                 after[name] = {"retention_days": days, "kms_key_id": key}
             for name, group in sorted(found.items()):

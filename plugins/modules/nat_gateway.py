@@ -103,7 +103,11 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 
 
 def find_gateway(ec2, name, subnet_id):
-    gateways = ec2.describe_nat_gateways(
+    return pick_one(gateways_named(ec2, name, subnet_id), "NAT gateways named %s in %s" % (name, subnet_id), ident=lambda g: g["NatGatewayId"])
+
+
+def gateways_named(ec2, name, subnet_id):
+    return ec2.describe_nat_gateways(
         aws_retry=True,
         Filters=[
             {"Name": "subnet-id", "Values": [subnet_id]},
@@ -111,7 +115,6 @@ def find_gateway(ec2, name, subnet_id):
             {"Name": "state", "Values": ["pending", "available"]},
         ],
     )["NatGateways"]
-    return pick_one(gateways, "NAT gateways named %s in %s" % (name, subnet_id), ident=lambda g: g["NatGatewayId"])
 
 
 def eips_named(ec2, name):
@@ -172,14 +175,17 @@ def ensure_present(module, ec2, ec2_once):
             "elastic IP %s (%s) is tagged %s but already associated (%s); release or re-tag it, then run again"
             % (eip["AllocationId"], eip.get("PublicIp"), eip_name, eip["AssociationId"])
         )
-    created = ec2.create_nat_gateway(
-        aws_retry=True,
+    # The token makes AWS answer a retried create with the gateway already made. Where a retry comes
+    # without it being honoured, the elastic IP is refused as taken (Resource.AlreadyAssociated):
+    # the gateway of that name in the subnet is then adopted.
+    created = create_once(lambda: ec2_once.create_nat_gateway(
         SubnetId=subnet_id,
         AllocationId=eip["AllocationId"],
         ConnectivityType="public",
         ClientToken=client_token("nat", subnet_id, name, eip["AllocationId"]),
         TagSpecifications=[{"ResourceType": "natgateway", "Tags": dict_to_tag_list(tags)}],
-    )["NatGateway"]
+    )["NatGateway"], lambda: gateways_named(ec2, name, subnet_id), "NAT gateways named %s in %s" % (name, subnet_id),
+        exists_codes=("Resource.AlreadyAssociated",))[0]
     ec2.get_waiter("nat_gateway_available").wait(
         NatGatewayIds=[created["NatGatewayId"]],
         WaiterConfig={"Delay": 5, "MaxAttempts": max(1, params["wait_timeout"] // 5)},

@@ -79,3 +79,37 @@ def run_module(monkeypatch):
 
 def dumps(value):
     return json.dumps(value, sort_keys=True, default=str)
+
+
+@pytest.fixture
+def lose_answers(monkeypatch):
+    """{call name: times}: clients without retries (create_once's) carry out those calls, then
+    lose the answer (a read timeout), as a reset after the write does on real AWS."""
+    import botocore.exceptions  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
+
+    lost = {}
+    real_client = pu.PlatformModule.client
+
+    class Losing:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            call = getattr(self.conn, name)
+            if lost.get(name, 0) <= 0:
+                return call
+
+            def carried_out_then_lost(**kwargs):
+                lost[name] -= 1
+                call(**kwargs)
+                raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://aws.example")
+            return carried_out_then_lost
+
+    def client(self, service, retry_decorator=None, retries=True, **extra):
+        conn = real_client(self, service, retry_decorator=retry_decorator, retries=retries, **extra)
+        return conn if retries else Losing(conn)
+
+    monkeypatch.setattr(pu.PlatformModule, "client", client)
+    monkeypatch.setattr(pu.time, "sleep", lambda s: None)
+    return lost
