@@ -13,6 +13,8 @@ def ep(tmp_path_factory):
 
 
 def pytest_collection_modifyitems(items):
-    """The converged-platform file first: it is the longest, so the other worker takes the rest
-    (xdist --dist loadfile hands out files in collection order)."""
-    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/e2e/test_site.py") else 1)
+    """The longest files first, the converged platform and the platform under faults, one per
+    worker; the workers take the rest as each frees (xdist --dist loadfile hands out
+    files in collection order)."""
+    first = ("tests/e2e/test_site.py", "tests/e2e/test_faults.py")
+    items.sort(key=lambda item: next((i for i, name in enumerate(first) if item.nodeid.startswith(name)), len(first)))

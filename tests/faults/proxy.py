@@ -18,6 +18,10 @@ Draws are deterministic for a seed: the n-th request of one operation (service, 
 the same draw whatever the interleaving of other operations. Every fault is logged as one JSON
 line (``--log``); ``summary()`` counts them per kind and operation.
 
+``Faults.kill_at(n, action)`` stops a client in the middle of its work: the n-th write from then
+on is carried out by the endpoint, then ``action()`` runs (the kill-mid-run test sends SIGKILL to
+the ansible-playbook process group there) and the connection is reset.
+
     python tests/faults/proxy.py --upstream http://127.0.0.1:5000 --port 5100 --seed 7 \\
         --rate throttle=0.15 --rate error500=0.15 --rate error503=0.15 --rate drop=0.15 \\
         --rate ambiguous=0.05 --log faults.jsonl
@@ -32,6 +36,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,6 +126,12 @@ class Faults:
         self.lock = threading.Lock()
         self.log_path = log_path
         self.requests = 0
+        self.writes = 0
+        # kill_at(n, action): after the n-th write has reached the endpoint, action() runs (it kills
+        # the client) and the connection is reset: the write happened, nobody learnt it.
+        self.kill_write = None
+        self.kill_action = None
+        self.killed = None
 
     def draw(self, service, operation, write):
         """The fault for the next request of this operation, or None."""
@@ -139,6 +150,20 @@ class Faults:
             if value < edge:
                 return kind, n
         return None, n
+
+    def kill_at(self, write, action):
+        """Run ``action`` once the ``write``-th write (counting from now) has been carried out."""
+        with self.lock:
+            self.kill_write, self.kill_action, self.killed = self.writes + write, action, None
+
+    def note_write(self, service, operation):
+        """Count a write; True when it is the one to kill the client after."""
+        with self.lock:
+            self.writes += 1
+            if self.kill_write is not None and self.writes == self.kill_write:
+                self.killed = {"service": service, "operation": operation, "write": self.writes}
+                return True
+        return False
 
     def record(self, **event):
         with self.lock:
@@ -203,6 +228,11 @@ def make_handler(upstream, faults):
             service = service_of(self.headers)
             write = is_write(self.command, protocol, operation)
             kind, nth = faults.draw(service, operation, write)
+            if write and faults.note_write(service, operation):
+                self._forward(body)
+                faults.kill_action()
+                self._reset()
+                return
             if kind is None:
                 self._answer(*self._forward(body))
                 return
@@ -235,13 +265,23 @@ def make_handler(upstream, faults):
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A client that goes away (a killed run, a reset of ours seen on a kept-alive connection)
+    is part of the game, not an error to print."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class FaultProxy:
     """The proxy in a background thread: ``with FaultProxy(upstream, faults) as proxy: proxy.url``."""
 
     def __init__(self, upstream, faults, port=0, host="127.0.0.1"):
         self.faults = faults
-        self.server = ThreadingHTTPServer((host, port), make_handler(upstream, faults))
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, port), make_handler(upstream, faults))
         self.port = self.server.server_address[1]
         self.url = "http://%s:%d" % (host, self.port)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -84,7 +84,14 @@ class Run:
             self.rc, self.stats, self.changed_tasks(), self.failure_messages(), self.stderr[-2000:])
 
 
-def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json"):
+class Through:
+    """An endpoint as run_playbook sees it, reached through a proxy's port (tests/faults/proxy.py)."""
+
+    def __init__(self, port):
+        self.port = port
+
+
+def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
@@ -99,8 +106,26 @@ def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/lo
     if callback == "json":
         full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
     full_env.update(env or {})
+    return cmd, full_env
+
+
+def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json"):
+    cmd, full_env = _playbook(ep, playbook, args, extra_vars, inventory, env, callback)
     proc = subprocess.run(cmd, cwd=TOP, env=full_env, capture_output=True, text=True, timeout=1200, check=False)
     return Run(proc)
+
+
+def start_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json"):
+    """ansible-playbook in a process group of its own (its pid is the group's id); not waited for."""
+    cmd, full_env = _playbook(ep, playbook, args, extra_vars, inventory, env, callback)
+    return subprocess.Popen(cmd, cwd=TOP, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def finish_playbook(proc, timeout=1200):
+    """The Run of a started playbook, once it has ended (or been killed)."""
+    stdout, stderr = proc.communicate(timeout=timeout)
+    return Run(subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
 
 
 def run_plan(ep, *args, inventory="inventories/local"):

@@ -138,3 +138,25 @@ def test_create_once_makes_one_key_where_retries_make_several(upstream):
                                    lambda: tagged("once"), "KMS keys tagged test=once", sleep=lambda s: None)
     assert len(tagged("retried")) == 3
     assert tagged("once") == [key] and adopted
+
+
+def test_kill_at_runs_after_the_nth_write_reached_the_endpoint(upstream):
+    """Reads are not counted; the second write from kill_at is carried out, then the action runs
+    and the client sees a reset; later writes pass."""
+    faults = Faults({}, seed=1)
+    killed = []
+    with FaultProxy(upstream, faults) as proxy:
+        ec2 = client(proxy.url, "ec2")
+        ec2.describe_vpcs()
+        faults.kill_at(2, lambda: killed.append(faults.writes))
+        ec2.create_vpc(CidrBlock="10.41.0.0/16")
+        ec2.describe_vpcs()
+        assert not killed
+        with pytest.raises((ConnectionClosedError, EndpointConnectionError)):
+            ec2.create_vpc(CidrBlock="10.42.0.0/16")
+        assert killed == [2]
+        assert faults.killed == {"service": "ec2", "operation": "CreateVpc", "write": 2}
+        ec2.create_vpc(CidrBlock="10.43.0.0/16")
+    cidrs = {v["CidrBlock"] for v in client(upstream, "ec2").describe_vpcs()["Vpcs"]}
+    assert {"10.41.0.0/16", "10.42.0.0/16", "10.43.0.0/16"} <= cidrs
+    assert faults.writes == 3
