@@ -104,6 +104,22 @@ class PlatformModule(AnsibleAWSModule):
             self.fail_json_aws(exc, msg="Couldn't connect to AWS")
         return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
 
+    def exit_converged(self, converge, failure, key=None):
+        """Run ``converge()``, which returns ``(changes, before, after)``, and exit with ``changed``,
+        ``changes``, ``after`` under ``key`` (merged into the result without one) and the diff;
+        a PlatformError fails with its message, an AWS error with ``failure`` and the error."""
+        try:
+            changes, before, after = converge()
+        except PlatformError as exc:
+            self.fail_json(msg=str(exc))
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            self.fail_json_aws(exc, msg=failure)
+        result = {"changed": bool(changes), "changes": changes}
+        result.update({key: after} if key else after)
+        if self._diff:
+            result["diff"] = {"before": before, "after": after}
+        self.exit_json(**result)
+
 
 # Throttling codes of every protocol (amazon.aws's AWSRetry knows the EC2 and query ones only):
 # a request refused with one of them was not carried out, so it is always safe to send again.

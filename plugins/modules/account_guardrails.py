@@ -123,6 +123,8 @@ changes:
   elements: str
 """
 
+import uuid
+
 try:
     import botocore
 except ImportError:
@@ -131,7 +133,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry, create_once
 
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 PASSWORD_KEYS = {
@@ -269,7 +271,15 @@ class Guardrails:
         if detectors:
             gd.update_detector(aws_retry=True, DetectorId=detectors[0], Enable=wanted)
         elif wanted:
-            gd.create_detector(aws_retry=True, Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES")
+            # One detector per account and region. The token (one per run: a later run after a
+            # destroy must not be answered with the deleted detector) makes AWS answer a retried
+            # create with the detector it made; a retry that AWS refuses anyway (BadRequestException:
+            # a detector exists) is resolved by listing, never by a second create.
+            once = self.module.client("guardduty", retries=False)
+            token = str(uuid.uuid4())
+            create_once(lambda: once.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES", ClientToken=token),
+                        lambda: gd.list_detectors(aws_retry=True).get("DetectorIds") or [],
+                        "GuardDuty detectors of the account in %s" % self.module.region, exists_codes=("BadRequestException",))
 
     def security_hub(self, wanted, standards):
         hub = self.client("securityhub")

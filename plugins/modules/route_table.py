@@ -277,16 +277,7 @@ def main():
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     table = Table(module)
-    try:
-        before, after = table.ensure()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge route table %s" % module.params["name"])
-    result = {"changed": bool(table.changes), "changes": table.changes, "route_table": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+    module.exit_converged(lambda: (table.changes,) + table.ensure(), "Failed to converge route table %s" % module.params["name"], "route_table")
 
 
 if __name__ == "__main__":

@@ -95,11 +95,6 @@ changes:
   sample: ["create subnet shop-prod-public-a 10.20.0.0/20 in eu-west-1a"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
@@ -181,16 +176,8 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        changes, before, after = converge(module, module.client("ec2", retry_decorator=aws_retry()), module.client("ec2", retries=False))
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge the subnets of %s" % module.params["vpc_id"])
-    result = {"changed": bool(changes), "changes": changes, "subnets": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+    module.exit_converged(lambda: converge(module, module.client("ec2", retry_decorator=aws_retry()), module.client("ec2", retries=False)),
+                          "Failed to converge the subnets of %s" % module.params["vpc_id"], "subnets")
 
 
 if __name__ == "__main__":

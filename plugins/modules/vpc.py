@@ -103,13 +103,7 @@ internet_gateway:
     tags: {Name: shop-prod-igw}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformError,
     PlatformModule,
     apply_tags,
     aws_retry,
@@ -234,21 +228,17 @@ def main():
     params = module.params
     network = Network(module)
     base_tags = dict(params.get("tags") or {})
-    try:
+
+    def converge():
         vpc_before, vpc_after = network.ensure_vpc(dict(base_tags, Name=params["name"]))
         igw_before, igw_after = {}, {}
         if params["internet_gateway"]:
             igw_name = params["internet_gateway_name"] or params["name"] + "-igw"
             igw_before, igw_after = network.ensure_gateway(vpc_after.get("id"), igw_name, dict(base_tags, Name=igw_name))
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge VPC %s" % params["name"])
-    result = {"changed": bool(network.changes), "changes": network.changes, "vpc": vpc_after, "internet_gateway": igw_after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": {"vpc": vpc_before, "internet_gateway": igw_before},
-                          "after": {"vpc": vpc_after, "internet_gateway": igw_after}}
-    module.exit_json(**result)
+        return (network.changes, {"vpc": vpc_before, "internet_gateway": igw_before},
+                {"vpc": vpc_after, "internet_gateway": igw_after})
+
+    module.exit_converged(converge, "Failed to converge VPC %s" % params["name"])
 
 
 if __name__ == "__main__":

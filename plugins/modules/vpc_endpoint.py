@@ -115,11 +115,6 @@ changes:
   sample: ["create Gateway endpoint com.amazonaws.eu-west-1.s3"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
@@ -231,16 +226,8 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        changes, before, after = converge(module, module.client("ec2", retry_decorator=aws_retry()), module.client("ec2", retries=False))
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge the %s endpoint" % module.params["service"])
-    result = {"changed": bool(changes), "changes": changes, "endpoint": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+    module.exit_converged(lambda: converge(module, module.client("ec2", retry_decorator=aws_retry()), module.client("ec2", retries=False)),
+                          "Failed to converge the %s endpoint" % module.params["service"], "endpoint")
 
 
 if __name__ == "__main__":

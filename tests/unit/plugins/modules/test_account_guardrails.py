@@ -80,3 +80,13 @@ def test_security_hub_standards_enabled_once():
     again.clients["securityhub"] = hub
     again.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
     assert again.changes == []
+
+
+def test_a_lost_detector_create_is_adopted_not_repeated(aws, run_module, lose_answers):
+    """CreateDetector carried out, its answer lost: the module lists before any second create."""
+    lose_answers.update(create_detector=1)
+    result = run_module(ag, {"guardduty": True})
+    assert lose_answers == {"create_detector": 0}
+    assert result["changed"] is True
+    assert len(aws("guardduty").list_detectors()["DetectorIds"]) == 1
+    assert run_module(ag, {"guardduty": True})["changed"] is False
