@@ -20,10 +20,8 @@ description:
     what an interrupted run made.
   - amazon.aws and community.aws have modules for REST APIs only.
 notes:
-  - Authorizers are found through the routes that use them. A create whose answer is lost is
-    resolved with GetAuthorizers before anything is sent again (adopted, never made twice); a run
-    killed between creating the authorizer and its first route leaves that authorizer unused, and
-    the next run makes another.
+  - Authorizers are found through the routes that use them. A run stopped between creating the
+    authorizer and its first route leaves that authorizer unused; the next run makes another.
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
@@ -319,12 +317,7 @@ class HttpApi:
             self.note("create JWT authorizer %s" % spec["name"])
             if self.check or not api_id:
                 return "(new authorizer)", current
-            # After a failure that may have come after the write, GetAuthorizers (not the routes: a
-            # lost authorizer has no route yet) finds one of the name; it is read on that path only.
-            made = create_once(lambda: self.gw_once.create_authorizer(ApiId=api_id, Name=spec["name"], **wanted),
-                               lambda: [a for a in all_pages(self.gw.get_authorizers, "Items", ApiId=api_id) if a["Name"] == spec["name"]],
-                               "JWT authorizers named %s of API %s" % (spec["name"], api_id))[0]
-            return made["AuthorizerId"], current
+            return self.gw.create_authorizer(aws_retry=True, ApiId=api_id, Name=spec["name"], **wanted)["AuthorizerId"], current
         got = {"AuthorizerType": have.get("AuthorizerType"), "IdentitySource": have.get("IdentitySource"),
                "JwtConfiguration": {"Issuer": (have.get("JwtConfiguration") or {}).get("Issuer"),
                                     "Audience": sorted((have.get("JwtConfiguration") or {}).get("Audience") or [])}}

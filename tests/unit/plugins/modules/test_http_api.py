@@ -1,13 +1,11 @@
 """http_api against moto: the edge as a whole, one changed attribute, a removed route, check mode, bad input.
 
-moto has no UpdateStage and no UpdateDomainName: those two calls are recorded through a client proxy;
-it has no GetAuthorizers either: the proxy answers it from moto's own state, as AWS would.
+moto has no UpdateStage and no UpdateDomainName: those two calls are recorded through a client proxy.
 """
 
 import copy
 
 import pytest
-from moto.apigatewayv2.models import apigatewayv2_backends
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 from ansible_collections.cloud_design.platform.plugins.modules import http_api
@@ -45,14 +43,7 @@ class Recorder:
     def __getattr__(self, name):
         if name in ("update_stage", "update_domain_name"):
             return lambda **kwargs: self._calls.append((name, kwargs)) or {}
-        if name == "get_authorizers":
-            return self._get_authorizers
         return getattr(self._client, name)
-
-    def _get_authorizers(self, ApiId, aws_retry=False, **kwargs):  # noqa: N803  pylint: disable=invalid-name,unused-argument
-        self._calls.append(("get_authorizers", {"ApiId": ApiId}))
-        ids = list(apigatewayv2_backends["123456789012"]["eu-west-1"].apis[ApiId].authorizers)
-        return {"Items": [self._client.get_authorizer(ApiId=ApiId, AuthorizerId=i) for i in ids]}
 
 
 @pytest.fixture
@@ -169,15 +160,3 @@ def test_absent(aws, run_module, recorded):
     gw = aws("apigatewayv2")
     assert gw.get_apis()["Items"] == [] and gw.get_vpc_links()["Items"] == [] and gw.get_domain_names()["Items"] == []
     assert run_module(http_api, edge(state="absent"))["changed"] is False
-
-
-def test_a_lost_authorizer_create_is_adopted_not_repeated(aws, run_module, lose_answers, recorded):
-    """CreateAuthorizer carried out, its answer lost: GetAuthorizers finds it before any second create."""
-    lose_answers.update(create_authorizer=1)
-    assert run_module(http_api, edge())["changed"] is True
-    assert lose_answers["create_authorizer"] == 0
-    assert [name for name, dummy in recorded if name == "get_authorizers"] == ["get_authorizers"]
-    gw, api, routes = the_api(aws)
-    ids = list(apigatewayv2_backends["123456789012"]["eu-west-1"].apis[api["ApiId"]].authorizers)
-    assert len(ids) == 1 and routes["POST /api/billing"]["AuthorizerId"] == ids[0]
-    assert run_module(http_api, edge())["changed"] is False
