@@ -45,11 +45,34 @@ def counts(ep):
     return have
 
 
+def descendants(pid):
+    """Every live process under ``pid`` (Linux /proc), whatever its process group or session."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, encoding="utf-8") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        kids = children.get(todo.pop(), [])
+        found += kids
+        todo += kids
+    return found
+
+
 def kill_group(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """SIGKILL to the playbook's process group, as the issue asks, and to anything under it that
+    left the group: Mitogen's helpers start sessions of their own and would linger, idle."""
+    stray = descendants(pid)
+    for target in [pid] + stray:
+        try:
+            (os.killpg if target == pid else os.kill)(target, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def more_than(have, want):
