@@ -1,12 +1,16 @@
 #!/usr/bin/env python
 """moto's server with corrections where moto departs from AWS, each naming the AWS behaviour it restores.
 
-tools/endpoint.py starts the embedded endpoint through this file. A correction belongs here only
-when the platform's code does what AWS documents and moto does something else; it never makes
-the endpoint more lenient than AWS.
+tools/endpoint.py starts the embedded endpoint through this file, and the unit tests import it so
+that in-process moto answers as the endpoint does. A correction belongs here only when the
+platform's code does what AWS documents and moto does something else; it never makes the
+endpoint more lenient than AWS.
 """
 
+import json
 import sys
+
+from moto.apigatewayv2 import responses as apigatewayv2_responses
 
 from moto.cloudtrail import models as cloudtrail_models
 from moto.logs import exceptions as logs_exceptions
@@ -38,6 +42,16 @@ def _associate_kms_key(self):
     return ""
 
 
+def _get_authorizers(self):
+    """GetAuthorizers of API Gateway v2 (AWS API reference): moto has GetAuthorizer but not the
+    listing, and answers 500. The http_api module lists authorizers to adopt one whose create
+    answer was lost. Same error as AWS for a missing API; one page (the platform has a handful)."""
+    api_id = self.path.split("/")[-2]
+    api = self.apigatewayv2_backend.get_api(api_id)  # NotFoundException as AWS
+    return 200, {}, json.dumps({"items": [a.to_json() for a in api.authorizers.values()]})
+
+
+apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
 logs_responses.LogsResponse.disassociate_kms_key = _associate_kms_key  # no kmsKeyId: the key is taken off
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)

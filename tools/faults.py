@@ -26,7 +26,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
 from tests.faults.proxy import FaultProxy, Faults  # noqa: E402  pylint: disable=wrong-import-position
-from tests.support.harness import Endpoint, Through, inventory_counts, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from tests.support.harness import Endpoint, Through, duplicate_counts, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
 
 DEFAULT_RATES = {"throttle": 0.15, "error500": 0.15, "error503": 0.15, "drop": 0.15, "ambiguous": 0.05}
 
@@ -61,7 +61,7 @@ def main(argv=None):
             if ref.failed:
                 print("the reference converge failed: %s" % outcome(ref))
                 return 1
-            want = inventory_counts(reference)
+            want = duplicate_counts(reference)
             log = os.path.abspath(args.log) if args.log else os.path.join(tmp, "faults.jsonl")
             faults = Faults(rates, args.seed, log)
             with FaultProxy(target.url, faults) as proxy:
@@ -71,10 +71,10 @@ def main(argv=None):
                                       env={"PYTHONPATH": os.path.join(TOP, "tests", "faults", "fast_backoff"),
                                            "PLATFORM_FAULTS_TIME_SCALE": str(args.time_scale)})
                 faulty_seconds = time.monotonic() - start
-            after_faults = inventory_counts(target)
+            after_faults = duplicate_counts(target)
             resume = run_playbook(target, "playbooks/site.yml", *playbook_args, extra_vars=base)
             again = run_playbook(target, "playbooks/site.yml", *playbook_args, extra_vars=base)
-            have = inventory_counts(target)
+            have = duplicate_counts(target)
         finally:
             reference.stop()
             target.stop()

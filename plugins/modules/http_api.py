@@ -20,8 +20,10 @@ description:
     what an interrupted run made.
   - amazon.aws and community.aws have modules for REST APIs only.
 notes:
-  - Authorizers are found through the routes that use them. A run stopped between creating the
-    authorizer and its first route leaves that authorizer unused; the next run makes another.
+  - Authorizers are listed with GetAuthorizers, whether a route uses them or not, so an authorizer
+    whose create answer was lost, or whose run was killed before its first route, is adopted by its
+    name and never made twice. Two authorizers of the wanted name (a leftover of another tool) stop
+    the run with both IDs.
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
@@ -236,21 +238,10 @@ class HttpApi:
             return None
 
     def authorizers(self, api_id):
-        """The API's authorizers, found through the routes that use them.
-
-        GetAuthorizers would list them directly, but the embedded test endpoint lacks it; the platform
-        only ever uses an authorizer from a route, so this finds every one that matters.
-        """
+        """Every authorizer of the API (GetAuthorizers), used by a route or not."""
         if not api_id:
             return []
-        ids = {r["AuthorizerId"] for r in all_pages(self.gw.get_routes, "Items", ApiId=api_id) if r.get("AuthorizerId")}
-        found = []
-        for authorizer_id in sorted(ids):
-            try:
-                found.append(self.gw.get_authorizer(aws_retry=True, ApiId=api_id, AuthorizerId=authorizer_id))
-            except is_boto3_error_code("NotFoundException"):
-                continue
-        return found
+        return all_pages(self.gw.get_authorizers, "Items", ApiId=api_id)
 
     # ---- parts ---------------------------------------------------------------------------
     def ensure_api(self):
@@ -303,21 +294,32 @@ class HttpApi:
         return link["VpcLinkId"]
 
     def ensure_authorizer(self, api_id):
+        """The JWT authorizer by name, and the API's other authorizers (removed once no route uses them).
+
+        Every authorizer is listed, not only those the routes use: one whose create answer was lost,
+        or whose run was killed before its first route, is adopted by name instead of made again.
+        """
         spec = self.params["jwt_authorizer"]
-        current = {a["Name"]: a for a in self.authorizers(api_id)}
+        found = self.authorizers(api_id)
         if not spec:
-            return None, current
+            return None, found
+        what = "JWT authorizers named %s of API %s" % (spec["name"], api_id)
+        hint = ("Keep the one the routes use and delete the others (aws apigatewayv2 delete-authorizer "
+                "--api-id %s --authorizer-id ID), then run again." % api_id)
+        have = pick_one([a for a in found if a["Name"] == spec["name"]], what, ident=lambda a: a["AuthorizerId"], hint=hint)
+        stale = [a for a in found if a["Name"] != spec["name"]]
         wanted = {
             "AuthorizerType": "JWT",
             "IdentitySource": [spec.get("identity_source") or "$request.header.Authorization"],
             "JwtConfiguration": {"Issuer": spec["issuer"], "Audience": sorted(spec["audience"])},
         }
-        have = current.pop(spec["name"], None)
         if have is None:
             self.note("create JWT authorizer %s" % spec["name"])
             if self.check or not api_id:
-                return "(new authorizer)", current
-            return self.gw.create_authorizer(aws_retry=True, ApiId=api_id, Name=spec["name"], **wanted)["AuthorizerId"], current
+                return "(new authorizer)", stale
+            made = create_once(lambda: self.gw_once.create_authorizer(ApiId=api_id, Name=spec["name"], **wanted),
+                               lambda: [a for a in self.authorizers(api_id) if a["Name"] == spec["name"]], what)[0]
+            return made["AuthorizerId"], stale
         got = {"AuthorizerType": have.get("AuthorizerType"), "IdentitySource": have.get("IdentitySource"),
                "JwtConfiguration": {"Issuer": (have.get("JwtConfiguration") or {}).get("Issuer"),
                                     "Audience": sorted((have.get("JwtConfiguration") or {}).get("Audience") or [])}}
@@ -325,7 +327,7 @@ class HttpApi:
             self.note("update JWT authorizer %s" % spec["name"])
             if not self.check:
                 self.gw.update_authorizer(aws_retry=True, ApiId=api_id, AuthorizerId=have["AuthorizerId"], **wanted)
-        return have["AuthorizerId"], current
+        return have["AuthorizerId"], stale
 
     def ensure_integrations(self, api_id, link_id):
         current = {}
@@ -503,8 +505,8 @@ class HttpApi:
             self.note("remove integration %s" % name)
             if not self.check:
                 self.gw.delete_integration(aws_retry=True, ApiId=api_id, IntegrationId=stale["IntegrationId"])
-        for name, stale in sorted(stale_authorizers.items()):
-            self.note("remove authorizer %s" % name)
+        for stale in sorted(stale_authorizers, key=lambda a: (a["Name"], a["AuthorizerId"])):
+            self.note("remove authorizer %s (%s)" % (stale["Name"], stale["AuthorizerId"]))
             if not self.check:
                 self.gw.delete_authorizer(aws_retry=True, ApiId=api_id, AuthorizerId=stale["AuthorizerId"])
         stage = self.ensure_stage(api_id)[0]

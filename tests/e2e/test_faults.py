@@ -20,29 +20,13 @@ import signal
 import pytest
 
 from tests.faults.proxy import FaultProxy, Faults
-from tests.support.harness import TOP, Endpoint, Through, finish_playbook, inventory_counts, run_playbook, start_playbook
+from tests.support.harness import TOP, Endpoint, Through, duplicate_counts, finish_playbook, run_playbook, start_playbook
 
 SEED = 7
 RATES = {"throttle": 0.15, "error500": 0.15, "error503": 0.15, "drop": 0.15, "ambiguous": 0.05}
 BASE = {"platform_env": "flt"}
 KILLS = 3
 FAST_BACKOFF = {"PYTHONPATH": os.path.join(TOP, "tests", "faults", "fast_backoff"), "PLATFORM_FAULTS_TIME_SCALE": "0.05"}
-
-
-def counts(ep):
-    """inventory_counts and the parts of resources a retried create could also duplicate."""
-    have = inventory_counts(ep)
-    kms, elb, apigw, iam = ep.client("kms"), ep.client("elbv2"), ep.client("apigatewayv2"), ep.client("iam")
-    have["kms_keys"] = len([k for k in kms.list_keys()["Keys"]
-                            if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"])
-    have["listeners"] = sum(len(elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"])
-                            for lb in elb.describe_load_balancers()["LoadBalancers"])
-    have["api_routes"] = sum(len(apigw.get_routes(ApiId=a["ApiId"])["Items"]) for a in apigw.get_apis()["Items"])
-    have["api_integrations"] = sum(len(apigw.get_integrations(ApiId=a["ApiId"])["Items"]) for a in apigw.get_apis()["Items"])
-    have["iam_policies"] = len(iam.list_policies(Scope="Local")["Policies"])
-    have["dhcp_options"] = len(ep.client("ec2").describe_dhcp_options()["DhcpOptions"])
-    have["sns_subscriptions"] = len(ep.client("sns").list_subscriptions()["Subscriptions"])
-    return have
 
 
 def descendants(pid):
@@ -92,7 +76,7 @@ def reference(tmp_path_factory):
         with FaultProxy(ep.url, writes) as proxy:
             run = run_playbook(Through(proxy.port), "playbooks/site.yml", extra_vars=BASE)
         assert not run.failed, run.failure_messages()[:3]
-        return counts(ep), writes.writes
+        return duplicate_counts(ep), writes.writes
     finally:
         ep.stop()
 
@@ -111,11 +95,11 @@ def test_the_platform_converges_through_faults_without_a_duplicate(reference, tm
         # The draw is what the test is about: every kind must have happened, writes lost included.
         assert all(injected["injected"][kind] > 0 for kind in RATES), injected["injected"]
         assert not faulty.failed, faulty.failure_messages()[:3]
-        assert more_than(counts(ep), want) == {}
+        assert more_than(duplicate_counts(ep), want) == {}
         again = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)
         assert not again.failed, again.failure_messages()[:3]
         assert again.changed == 0, again.changed_tasks()
-        assert differing(counts(ep), want) == {}
+        assert differing(duplicate_counts(ep), want) == {}
     finally:
         ep.stop()
 
@@ -138,9 +122,9 @@ def test_a_run_killed_at_any_write_resumes_without_a_duplicate(reference, tmp_pa
                     break
                 print("killed at write %d of %d: %s" % (point, writes, faults.killed))
                 assert run.rc == -signal.SIGKILL, (point, faults.killed, run.rc)
-                assert more_than(counts(ep), want) == {}, (point, faults.killed)
+                assert more_than(duplicate_counts(ep), want) == {}, (point, faults.killed)
         resumed = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)
         assert not resumed.failed, (points, resumed.failure_messages()[:3])
-        assert differing(counts(ep), want) == {}, points
+        assert differing(duplicate_counts(ep), want) == {}, points
     finally:
         ep.stop()

@@ -192,3 +192,22 @@ def inventory_counts(ep):
             AccountId=ep.client("sts").get_caller_identity()["Account"]).get("Budgets", [])),
         "event_rules": len(ep.client("events").list_rules()["Rules"]),
     }
+
+
+def duplicate_counts(ep):
+    """inventory_counts and the parts of resources that a retried create could also duplicate."""
+    have = inventory_counts(ep)
+    kms, elb, apigw, iam = ep.client("kms"), ep.client("elbv2"), ep.client("apigatewayv2"), ep.client("iam")
+    apis = [a["ApiId"] for a in apigw.get_apis()["Items"]]
+    have["kms_keys"] = len([k for k in kms.list_keys()["Keys"]
+                            if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"])
+    have["listeners"] = sum(len(elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"])
+                            for lb in elb.describe_load_balancers()["LoadBalancers"])
+    have["api_routes"] = sum(len(apigw.get_routes(ApiId=a)["Items"]) for a in apis)
+    have["api_integrations"] = sum(len(apigw.get_integrations(ApiId=a)["Items"]) for a in apis)
+    have["api_authorizers"] = sum(len(apigw.get_authorizers(ApiId=a)["Items"]) for a in apis)
+    have["iam_policies"] = len(iam.list_policies(Scope="Local")["Policies"])
+    have["dhcp_options"] = len(ep.client("ec2").describe_dhcp_options()["DhcpOptions"])
+    have["sns_subscriptions"] = len(ep.client("sns").list_subscriptions()["Subscriptions"])
+    have["guardduty_detectors"] = len(ep.client("guardduty").list_detectors()["DetectorIds"])
+    return have

@@ -11,7 +11,12 @@ COLLECTIONS = os.path.join(TOP, ".collections")
 if os.path.isdir(COLLECTIONS) and COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
 
+# In-process moto answers as the embedded endpoint does: the endpoint's corrections (calls moto lacks
+# or gets wrong, each restoring what AWS documents) are loaded here too.
+sys.path.insert(0, os.path.join(TOP, "tools"))
+
 # pylint: disable=wrong-import-position
+import endpoint_server  # noqa: E402,F401  pylint: disable=import-error,unused-import
 import boto3  # noqa: E402
 from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402

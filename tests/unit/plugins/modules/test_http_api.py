@@ -1,6 +1,8 @@
 """http_api against moto: the edge as a whole, one changed attribute, a removed route, check mode, bad input.
 
 moto has no UpdateStage and no UpdateDomainName: those two calls are recorded through a client proxy.
+GetAuthorizers, which moto lacks too, comes from the endpoint's corrections (tools/endpoint_server.py,
+loaded by the unit tests' conftest).
 """
 
 import copy
@@ -160,3 +162,60 @@ def test_absent(aws, run_module, recorded):
     gw = aws("apigatewayv2")
     assert gw.get_apis()["Items"] == [] and gw.get_vpc_links()["Items"] == [] and gw.get_domain_names()["Items"] == []
     assert run_module(http_api, edge(state="absent"))["changed"] is False
+
+
+def jwt(gw, api_id, name="cognito"):
+    """An authorizer made outside the module (what a killed run or another tool leaves)."""
+    return gw.create_authorizer(ApiId=api_id, Name=name, AuthorizerType="JWT", IdentitySource=["$request.header.Authorization"],
+                                JwtConfiguration={"Issuer": ISSUER, "Audience": ["client-1"]})["AuthorizerId"]
+
+
+def open_edge():
+    """The edge without the JWT route and authorizer: the API exists, no route uses an authorizer."""
+    return edge(jwt_authorizer=None, routes=edge()["routes"][:2])
+
+
+def test_a_lost_authorizer_create_is_adopted_not_repeated(aws, run_module, lose_answers, recorded):
+    """CreateAuthorizer carried out, its answer lost: GetAuthorizers finds it before any second create."""
+    lose_answers.update(create_authorizer=1)
+    assert run_module(http_api, edge())["changed"] is True
+    assert lose_answers["create_authorizer"] == 0
+    gw, api, routes = the_api(aws)
+    found = gw.get_authorizers(ApiId=api["ApiId"])["Items"]
+    assert len(found) == 1 and routes["POST /api/billing"]["AuthorizerId"] == found[0]["AuthorizerId"]
+    assert run_module(http_api, edge())["changed"] is False
+
+
+def test_an_authorizer_no_route_uses_yet_is_adopted(aws, run_module, recorded):
+    """A run killed between CreateAuthorizer and the first route: the next run adopts that authorizer by name."""
+    run_module(http_api, open_edge())
+    gw, api, dummy = the_api(aws)
+    left = jwt(gw, api["ApiId"])
+    result = run_module(http_api, edge())
+    assert result["changed"] is True and "create JWT authorizer cognito" not in result["changes"]
+    dummy, dummy, routes = the_api(aws)
+    assert [a["AuthorizerId"] for a in gw.get_authorizers(ApiId=api["ApiId"])["Items"]] == [left]
+    assert routes["POST /api/billing"]["AuthorizerId"] == left
+
+
+def test_two_authorizers_of_the_name_stop_the_run_with_both(aws, run_module, recorded):
+    run_module(http_api, open_edge())
+    gw, api, dummy = the_api(aws)
+    ids = sorted([jwt(gw, api["ApiId"]), jwt(gw, api["ApiId"])])
+    with pytest.raises(ModuleFail) as failed:
+        run_module(http_api, edge())
+    message = failed.value.result["msg"]
+    assert all(i in message for i in ids) and "delete-authorizer" in message
+    assert len(gw.get_authorizers(ApiId=api["ApiId"])["Items"]) == 2
+    assert "POST /api/billing" not in the_api(aws)[2]
+
+
+def test_an_authorizer_of_another_name_is_removed(aws, run_module, recorded):
+    run_module(http_api, edge())
+    gw, api, dummy = the_api(aws)
+    jwt(gw, api["ApiId"], name="old")
+    result = run_module(http_api, edge(), check=True)
+    assert result["changed"] is True and any(c.startswith("remove authorizer old") for c in result["changes"])
+    assert len(gw.get_authorizers(ApiId=api["ApiId"])["Items"]) == 2
+    assert run_module(http_api, edge())["changed"] is True
+    assert [a["Name"] for a in gw.get_authorizers(ApiId=api["ApiId"])["Items"]] == ["cognito"]
