@@ -45,7 +45,7 @@ def main(argv=None):
     parser.add_argument("--attempts", type=int, default=30,
                         help="botocore attempts per call in the run through the proxy (default 30: at 60 %% faults, 10 attempts "
                              "leave about one call in 170 failed)")
-    parser.add_argument("--time-scale", type=float, default=0.05,
+    parser.add_argument("--time-scale", type=float, default=0.01,
                         help="fraction of each retry's wait actually waited in the run through the proxy (1 = real time)")
     parser.add_argument("--keep", help="keep each run's JSON output (reference, faulty, resume, again) in this directory")
     args, playbook_args = parser.parse_known_args(argv)

@@ -26,7 +26,7 @@ SEED = 7
 RATES = {"throttle": 0.15, "error500": 0.15, "error503": 0.15, "drop": 0.15, "ambiguous": 0.05}
 BASE = {"platform_env": "flt"}
 KILLS = 3
-FAST_BACKOFF = {"PYTHONPATH": os.path.join(TOP, "tests", "faults", "fast_backoff"), "PLATFORM_FAULTS_TIME_SCALE": "0.05"}
+FAST_BACKOFF = {"PYTHONPATH": os.path.join(TOP, "tests", "faults", "fast_backoff"), "PLATFORM_FAULTS_TIME_SCALE": "0.01"}
 
 
 def descendants(pid):

@@ -187,6 +187,10 @@ def make_handler(upstream, faults):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # An answer goes out as headers then body: with Nagle's algorithm the body waits for the
+        # client's delayed ACK of the headers, 40 ms per call (measured: 50 ms a call through the
+        # proxy against 5 ms direct, a 45 % slower converge). TCP_NODELAY sends both at once.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):  # quiet: the fault log says what matters
             pass
