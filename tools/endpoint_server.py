@@ -11,7 +11,6 @@ import json
 import sys
 
 from moto.apigatewayv2 import responses as apigatewayv2_responses
-
 from moto.cloudtrail import models as cloudtrail_models
 from moto.logs import exceptions as logs_exceptions
 from moto.logs import responses as logs_responses
