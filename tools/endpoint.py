@@ -22,6 +22,14 @@ import urllib.request
 
 HOST = "127.0.0.1"
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Windows of the timing rules of tools/endpoint_rules.py for every endpoint started here (seconds): a
+# new IAM role is refused by the services it is handed to, a new load balancer is 'provisioning' (WAF
+# refuses it), the Resource Groups Tagging API does not see a new certificate yet.
+ENDPOINT_TIMING = {
+    "ENDPOINT_IAM_PROPAGATION_SECONDS": "3",
+    "ENDPOINT_LB_PROVISIONING_SECONDS": "4",
+    "ENDPOINT_TAGGING_LAG_SECONDS": "30",
+}
 STATE_DIR = os.environ.get("PLATFORM_ENDPOINT_DIR", os.path.join(TOP, ".endpoint"))
 
 
@@ -83,6 +91,10 @@ def start(port=5000, state_dir=STATE_DIR, timeout=60.0):
     env = dict(os.environ)
     # AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy, ...) exist only with this.
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    # The timing rules of tools/endpoint_rules.py (IAM propagation, load balancer provisioning, tagging
+    # lag), unless the caller set its own windows.
+    for name, seconds in ENDPOINT_TIMING.items():
+        env.setdefault(name, seconds)
     log_path = os.path.join(state_dir, "moto-%d.log" % port)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # pylint: disable=consider-using-with

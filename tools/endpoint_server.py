@@ -16,6 +16,8 @@ from moto.logs import exceptions as logs_exceptions
 from moto.logs import responses as logs_responses
 from moto.server import main
 
+import endpoint_rules  # pylint: disable=wrong-import-order
+
 
 def _trail_by_name_or_arn(original):
     """DeleteTrail takes the trail's name or its ARN (AWS API reference); moto ignores an ARN
@@ -33,11 +35,24 @@ def _trail_by_name_or_arn(original):
 def _associate_kms_key(self):
     """AssociateKmsKey / DisassociateKmsKey of CloudWatch Logs (AWS API reference): moto has neither,
     so a log group whose key was taken off could not be keyed again (the platform's log_groups module
-    does it; verify.yml reports a group without the key). Same errors as AWS for a missing group."""
+    does it; verify.yml reports a group without the key). Same errors as AWS for a missing group, and
+    the key is checked as CloudWatch Logs checks it (endpoint_rules.check_log_group_key): a symmetric
+    key's ARN whose policy lets the service use it for this group."""
     name = self._get_param("logGroupName")
     if name not in self.logs_backend.groups:
         raise logs_exceptions.ResourceNotFoundException("The specified log group does not exist.")
-    self.logs_backend.groups[name].kms_key_id = self._get_param("kmsKeyId")
+    key = self._get_param("kmsKeyId")
+    endpoint_rules.check_log_group_key(self.logs_backend.account_id, self.logs_backend.region_name, name, key)
+    self.logs_backend.groups[name].kms_key_id = key
+    return ""
+
+
+def _disassociate_kms_key(self):
+    """DisassociateKmsKey (AWS API reference): the group's key is taken off."""
+    name = self._get_param("logGroupName")
+    if name not in self.logs_backend.groups:
+        raise logs_exceptions.ResourceNotFoundException("The specified log group does not exist.")
+    self.logs_backend.groups[name].kms_key_id = None
     return ""
 
 
@@ -52,8 +67,10 @@ def _get_authorizers(self):
 
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
-logs_responses.LogsResponse.disassociate_kms_key = _associate_kms_key  # no kmsKeyId: the key is taken off
+logs_responses.LogsResponse.disassociate_kms_key = _disassociate_kms_key
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)
+# The endpoint refuses what AWS refuses: resource policies as the services read them, and time.
+endpoint_rules.install()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -247,6 +247,15 @@ def all_pages(call, key, token="NextToken", next_token=None, **kwargs):
             return items
 
 
+def partition_of(region):
+    """The ARN partition of a region (aws, aws-cn, aws-us-gov, ...), from botocore's endpoint data:
+    no ARN the platform writes assumes ``aws``."""
+    try:
+        return boto3.session.Session().get_partition_for_region(region or "us-east-1")
+    except Exception:  # pylint: disable=broad-except
+        return "aws"
+
+
 def tag_list_to_dict(tags, key="Key", value="Value"):
     """[{'Key': k, 'Value': v}] -> {k: v}; tolerates None."""
     return {t[key]: t[value] for t in (tags or [])}

@@ -151,6 +151,7 @@ except ImportError:
 from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.cloud_design.platform.plugins.module_utils.certificates import certificates_named
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
@@ -210,22 +211,10 @@ class Certificates:
         return pick_one(self.candidates(), "ACM certificates tagged Name=%s" % self.params["name"], ident=lambda c: c[0])
 
     def candidates(self):
-        found = []
-        paginator = self.acm.get_paginator("list_certificates")
-        # Every key type, not only RSA 2048 (the default filter of ListCertificates).
-        includes = {"keyTypes": ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]}
-        summaries = paginator.paginate(Includes=includes).build_full_result().get("CertificateSummaryList", [])
-        for summary in summaries:
-            # Converging, only certificates for the name are candidates (no tag call for the rest of the
-            # account); removing, any certificate with the Name tag goes, whatever name it was made for.
-            if self.params["state"] == "present" and summary.get("DomainName") != self.params["domain_name"]:
-                continue
-            tags = tag_list_to_dict(
-                self.acm.list_tags_for_certificate(aws_retry=True, CertificateArn=summary["CertificateArn"]).get("Tags")
-            )
-            if tags.get("Name") == self.params["name"]:
-                found.append((summary["CertificateArn"], tags))
-        return found
+        # Converging, only certificates for the name are candidates (no tag call for the rest of the
+        # account); removing, any certificate with the Name tag goes, whatever name it was made for.
+        domain = self.params["domain_name"] if self.params["state"] == "present" else None
+        return certificates_named(self.acm, self.params["name"], domain)
 
     def describe(self, arn, tags):
         cert = self.acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]

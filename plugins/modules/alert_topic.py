@@ -111,13 +111,15 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     apply_tags,
     aws_retry,
     dict_to_tag_list,
+    partition_of,
     tag_list_to_dict,
 )
 
 
 def topic_policy(arn, account, services):
+    partition = arn.split(":")[1]
     statements = [
-        {"Sid": "AccountManages", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % account},
+        {"Sid": "AccountManages", "Effect": "Allow", "Principal": {"AWS": "arn:%s:iam::%s:root" % (partition, account)},
          "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
                     "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
          "Resource": arn, "Condition": {"StringEquals": {"AWS:SourceOwner": account}}},
@@ -235,7 +237,7 @@ def main():
                     sns.delete_topic(aws_retry=True, TopicArn=arn)
         else:
             region = module.region
-            planned_arn = arn or "arn:aws:sns:%s:%s:%s" % (region, account, name)
+            planned_arn = arn or "arn:%s:sns:%s:%s:%s" % (partition_of(region), region, account, name)
             policy = topic_policy(planned_arn, account, params["publisher_services"])
             wanted_attributes = {"KmsMasterKeyId": params["kms_key_id"], "Policy": json.dumps(policy)}
             if params["display_name"] is not None:

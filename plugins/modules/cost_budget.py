@@ -158,6 +158,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     apply_tags,
     aws_retry,
     dict_to_tag_list,
+    partition_of,
     tag_list_to_dict,
 )
 
@@ -185,7 +186,7 @@ class Budget:
 
     @property
     def arn(self):
-        return "arn:aws:budgets::%s:budget/%s" % (self.account, self.module.params["name"])
+        return "arn:%s:budgets::%s:budget/%s" % (partition_of(self.module.region), self.account, self.module.params["name"])
 
     def find(self, name):
         try:

@@ -174,6 +174,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     apply_tags,
     aws_retry,
     create_once,
+    partition_of,
     pick_one,
     wait_for,
 )
@@ -203,7 +204,7 @@ class HttpApi:
         self.changes.append(what)
 
     def arn(self, path):
-        return "arn:aws:apigateway:%s::%s" % (self.region, path)
+        return "arn:%s:apigateway:%s::%s" % (partition_of(self.region), self.region, path)
 
     def tags(self, path, current):
         return apply_tags(

@@ -509,9 +509,23 @@ class Balancers:
         if self.check:
             return
         if wanted:
-            self.waf.associate_web_acl(aws_retry=True, WebACLArn=wanted, ResourceArn=arn)
+            # AWS WAF cannot see a load balancer until it is active, and for a while after: it answers
+            # WAFUnavailableEntityException (AWS WAF API reference, AssociateWebACL: a new resource can take a
+            # few minutes to become available for association). Wait for active, then retry that error.
+            wait_for(lambda: self.find_lb(spec["name"]), lambda x: x and x["State"]["Code"] == "active",
+                     what="load balancer %s to become active" % spec["name"])
+            wait_for(lambda: self.associate(wanted, arn), lambda done: done, timeout=600,
+                     what="AWS WAF to accept load balancer %s (WAFUnavailableEntityException)" % spec["name"])
         else:
             self.waf.disassociate_web_acl(aws_retry=True, ResourceArn=arn)
+
+    def associate(self, web_acl_arn, arn):
+        """True once the web ACL is associated; False while WAF cannot see the load balancer yet."""
+        try:
+            self.waf.associate_web_acl(aws_retry=True, WebACLArn=web_acl_arn, ResourceArn=arn)
+        except is_boto3_error_code("WAFUnavailableEntityException"):
+            return False
+        return True
 
     def remove(self, spec):
         lb = self.find_lb(spec["name"])

@@ -43,6 +43,11 @@ options:
     choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability,
               balancers, audit]
     default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability]
+  domain_name:
+    description:
+      - The domain of the edge certificate (C(platform_domain_name)); only certificates for it have their tags read.
+      - Without it, the tags of every certificate in the account and region are read to find the edge certificate.
+    type: str
 extends_documentation_fragment:
   - cloud_design.platform.platform
   - amazon.aws.common.modules
@@ -80,7 +85,7 @@ account:
   description: Account id and the region's available AZs.
   returned: when I(include) has C(account)
   type: dict
-  sample: {account_id: "123456789012", region: eu-west-1, availability_zones: [eu-west-1a, eu-west-1b, eu-west-1c]}
+  sample: {account_id: "123456789012", partition: aws, region: eu-west-1, availability_zones: [eu-west-1a, eu-west-1b, eu-west-1c]}
 network:
   description: The VPC and what is in it; C(vpc) is empty when none exists yet.
   returned: when I(include) has C(network)
@@ -189,6 +194,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
+from ansible_collections.cloud_design.platform.plugins.module_utils.certificates import certificates_named
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
@@ -233,6 +239,8 @@ class Discovery:
         identity = self.client("sts").get_caller_identity(aws_retry=True)
         return {
             "account_id": identity["Account"],
+            # aws, aws-cn or aws-us-gov: every ARN the platform writes is built with it.
+            "partition": identity["Arn"].split(":")[1],
             "region": self.module.region,
             "availability_zones": sorted(z["ZoneName"] for z in zones),
         }
@@ -376,7 +384,10 @@ class Discovery:
     def logs(self):
         logs = self.client("logs")
         out = {}
-        for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=self.names["log_group_prefix"]):
+        # The platform's own groups, and those of its Aurora clusters' log exports (named by RDS).
+        prefixes = [self.names["log_group_prefix"], "/aws/rds/cluster/%s-" % self.names["prefix"]]
+        pages = [page for prefix in prefixes for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix)]
+        for page in pages:
             for group in page["logGroups"]:
                 out[group["logGroupName"]] = {
                     "arn": group.get("arn"),
@@ -488,12 +499,9 @@ class Discovery:
         if balancers_only:
             return out
         out.update({"certificate": {}, "web_acl": {}, "http_api": {}, "user_pool": {}})
-        tagging = self.client("resourcegroupstaggingapi")
-        found = tagging.get_paginator("get_resources").paginate(
-            ResourceTypeFilters=["acm:certificate"],
-            TagFilters=[{"Key": "Project", "Values": [self.name]}, {"Key": "Environment", "Values": [self.env]}],
-        ).build_full_result().get("ResourceTagMappingList", [])
-        certs = [r["ResourceARN"] for r in found if tag_list_to_dict(r.get("Tags")).get("Name") == self.names["edge_certificate"]]
+        # Through ACM itself: the tagging API lags behind a certificate made moments ago.
+        certs = [arn for arn, _tags in certificates_named(self.client("acm"), self.names["edge_certificate"],
+                                                          self.module.params["domain_name"])]
         cert = pick_one(certs, "edge certificates tagged Name=%s" % self.names["edge_certificate"])
         if cert:
             described = self.client("acm").describe_certificate(aws_retry=True, CertificateArn=cert)["Certificate"]
@@ -646,6 +654,7 @@ def main():
         platform_name=dict(type="str", required=True),
         platform_env=dict(type="str", required=True),
         include=dict(type="list", elements="str", choices=choices, default=families),
+        domain_name=dict(type="str"),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     discovery = Discovery(module)

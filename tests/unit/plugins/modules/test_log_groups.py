@@ -1,5 +1,9 @@
 """log_groups against moto: owned groups made, every group under the prefix brought to one retention and key;
-AssociateKmsKey (not in moto) through a recorder."""
+AssociateKmsKey is the endpoint's (tools/endpoint_server.py), which checks the key as CloudWatch Logs does, so
+the key here is a real one whose policy lets CloudWatch Logs use it for the groups under /demo/t/."""
+
+import json
+import sys
 
 import pytest
 
@@ -8,11 +12,25 @@ from ansible_collections.cloud_design.platform.plugins.modules import log_groups
 
 from ...conftest import ModuleFail
 
-KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+KEY = None  # the key of each test (fixture below)
+
+
+@pytest.fixture(autouse=True)
+def key(aws, monkeypatch):
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+         "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], "Resource": "*",
+         "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:/demo/t/*"}}},
+    ]}
+    arn = aws("kms").create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]
+    monkeypatch.setattr(sys.modules[__name__], "KEY", arn)
+    return arn
 
 
 @pytest.fixture
 def associations(monkeypatch):
+    """The AssociateKmsKey calls the module makes (carried out by the endpoint)."""
     calls = []
     original = PlatformModule.client
 
@@ -22,7 +40,7 @@ def associations(monkeypatch):
 
         def associate_kms_key(self, **kwargs):
             calls.append(kwargs)
-            return {}
+            return self._client.associate_kms_key(**kwargs)
 
         def __getattr__(self, name):
             return getattr(self._client, name)
@@ -67,10 +85,14 @@ def test_make_and_govern(aws, run_module, associations):
 
 def test_unencrypted_group_is_associated_with_the_key(aws, run_module, associations):
     aws("logs").create_log_group(logGroupName="/demo/t/handmade")
+    planned = run_module(log_groups, args(groups=[]), check=True)["changes"]
+    assert "encrypt /demo/t/handmade with %s" % KEY in planned
+    assert associations == [] and "kmsKeyId" not in groups(aws)["/demo/t/handmade"]
     result = run_module(log_groups, args(groups=[]))
     assert "encrypt /demo/t/handmade with %s" % KEY in result["changes"]
     assert associations == [{"aws_retry": True, "logGroupName": "/demo/t/handmade", "kmsKeyId": KEY}]
-    assert run_module(log_groups, args(groups=[]), check=True)["changes"] == ["encrypt /demo/t/handmade with %s" % KEY]
+    assert groups(aws)["/demo/t/handmade"]["kmsKeyId"] == KEY
+    assert run_module(log_groups, args(groups=[]))["changed"] is False
 
 
 def test_absent_removes_owned_groups_only(aws, run_module, associations):

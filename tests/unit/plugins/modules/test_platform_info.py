@@ -1,5 +1,7 @@
 """platform_info against moto: empty account, a deployed network, ambiguity."""
 
+import json
+
 import pytest
 
 from ansible_collections.cloud_design.platform.plugins.modules import platform_info
@@ -118,6 +120,10 @@ def test_observability_family(aws, run_module):
                                        Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1,
                                        ComparisonOperator="GreaterThanThreshold")
     aws("s3").create_bucket(Bucket="demo-t-trail-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    # The endpoint checks the bucket policy as CloudTrail does (tools/endpoint_rules.py).
+    aws("s3").put_bucket_policy(Bucket="demo-t-trail-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": ["s3:GetBucketAcl", "s3:PutObject"],
+         "Resource": ["arn:aws:s3:::demo-t-trail-bucket", "arn:aws:s3:::demo-t-trail-bucket/AWSLogs/123456789012/*"]}]}))
     aws("cloudtrail").create_trail(Name="demo-t-trail", S3BucketName="demo-t-trail-bucket", IsMultiRegionTrail=True)
     aws("cloudtrail").start_logging(Name="demo-t-trail")
     aws("budgets").create_budget(AccountId="123456789012", Budget={

@@ -1,0 +1,309 @@
+"""The endpoint refuses what AWS refuses (tools/endpoint_rules.py), against in-process moto.
+
+The rules are exercised with the policies the roles ship (their templates rendered here) and with the
+shapes that AWS refuses, among them the ones the platform shipped before (an EventBridge key statement
+behind aws:SourceAccount, CloudTrail's DescribeKey behind an encryption context).
+"""
+
+import json
+import os
+
+import botocore.exceptions
+import jinja2
+import pytest
+
+import endpoint_rules  # pylint: disable=import-error  (tools/, loaded by conftest through endpoint_server)
+
+from .conftest import REGION, TOP
+
+ACCOUNT = "123456789012"
+PREFIX = "shop-dev"
+TRAIL = "arn:aws:cloudtrail:%s:%s:trail/%s-trail" % (REGION, ACCOUNT, PREFIX)
+TOPIC = "arn:aws:sns:%s:%s:%s-alerts" % (REGION, ACCOUNT, PREFIX)
+
+
+def render(role, template, **variables):
+    path = os.path.join(TOP, "roles", role, "templates")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(path), undefined=jinja2.StrictUndefined)
+    return json.loads(env.get_template(template).render(**variables))
+
+
+def logs_key_policy():
+    return render("security_hardening", "key_policy.json.j2", platform_name="shop", platform_env="dev",
+                  platform_region=REGION, __security_hardening_purpose="logs",
+                  __security_hardening_found={"account": {"account_id": ACCOUNT, "partition": "aws"}})
+
+
+def trail_bucket_policy(bucket, key_arn):
+    return render("observability", "trail_bucket_policy.json.j2", __observability_trail_bucket=bucket,
+                  __observability_account=ACCOUNT, __observability_trail=PREFIX + "-trail", platform_region=REGION,
+                  __observability_logs_key=key_arn, __observability_partition="aws")
+
+
+def key(aws, policy):
+    return aws("kms").create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]
+
+
+def code(exc_info):
+    return exc_info.value.response["Error"]["Code"]
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+@pytest.mark.parametrize("statement, context, allowed", [
+    ({"Effect": "Allow", "Principal": {"Service": "a.amazonaws.com"}, "Action": "kms:*", "Resource": "*"}, {}, True),
+    ({"Effect": "Allow", "Principal": {"Service": ["b.amazonaws.com"]}, "Action": "kms:*", "Resource": "*"}, {}, False),
+    ({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Gen*", "Resource": "*"}, {}, True),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"}, {}, False),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+      "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}}, {}, False),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+      "Condition": {"StringEqualsIfExists": {"aws:SourceAccount": "1"}}}, {}, True),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+      "Condition": {"StringNotEquals": {"aws:SourceAccount": "1"}}}, {}, True),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+      "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:x:*:1:thing/*"}}}, {"aws:sourcearn": "arn:aws:x:r:1:thing/a"}, True),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+      "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:x:*:1:thing/*"}}}, {"aws:SourceArn": "arn:aws:x:r:2:thing/a"}, False),
+    ({"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*",
+      "Condition": {"Null": {"aws:SourceArn": "true"}}}, {}, True),
+])
+def test_policy_evaluation(statement, context, allowed):
+    document = {"Statement": [statement]}
+    assert endpoint_rules.policy_allows(document, "a.amazonaws.com", "kms:GenerateDataKey", "*", context) is allowed
+
+
+def test_an_explicit_deny_wins():
+    document = {"Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]}
+    assert endpoint_rules.policy_allows(document, "x", "s3:PutObject", "arn:aws:s3:::b/k", {"aws:SecureTransport": "true"})
+    assert not endpoint_rules.policy_allows(document, "x", "s3:PutObject", "arn:aws:s3:::b/k", {"aws:SecureTransport": "false"})
+
+
+# ---------------------------------------------------------------------------------------------- CloudTrail
+def trail_setup(aws, policy, bucket_key=True):
+    key_arn = key(aws, policy)
+    bucket = "%s-trail-%s-%s" % (PREFIX, ACCOUNT, REGION)
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+        "BucketKeyEnabled": bucket_key}]})
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(trail_bucket_policy(bucket, key_arn)))
+    return key_arn, bucket
+
+
+def test_the_shipped_key_and_bucket_policies_let_cloudtrail_create_the_trail(aws):
+    key_arn, bucket = trail_setup(aws, logs_key_policy())
+    aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn, IsMultiRegionTrail=True)
+
+
+def test_describe_key_behind_an_encryption_context_is_refused(aws):
+    """The platform's key policy before: CloudTrail's DescribeKey carries no encryption context."""
+    policy = logs_key_policy()
+    for statement in policy["Statement"]:
+        if statement.get("Sid", "").startswith("CloudTrail"):
+            statement["Action"] = ["kms:GenerateDataKey*", "kms:DescribeKey"]
+            statement["Condition"] = {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:%s:trail/*" % ACCOUNT}}
+    key_arn, bucket = trail_setup(aws, policy)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn)
+    assert code(err) == "InsufficientEncryptionPolicyException"
+    assert "kms:DescribeKey" in str(err.value)
+
+
+def test_a_bucket_key_needs_decrypt(aws):
+    policy = logs_key_policy()
+    for statement in policy["Statement"]:
+        if isinstance(statement["Action"], list) and "kms:Decrypt" in statement["Action"] and "cloudtrail" in json.dumps(statement):
+            statement["Action"].remove("kms:Decrypt")
+    key_arn, bucket = trail_setup(aws, policy, bucket_key=True)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn)
+    assert code(err) == "InsufficientEncryptionPolicyException" and "kms:Decrypt" in str(err.value)
+
+
+def test_a_bucket_that_refuses_cloudtrail_is_refused(aws):
+    key_arn, bucket = trail_setup(aws, logs_key_policy())
+    aws("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": "arn:aws:s3:::" + bucket}]}))
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn)
+    assert code(err) == "InsufficientS3BucketPolicyException"
+
+
+def trail_role(aws, name, trust_account=ACCOUNT):
+    iam = aws("iam")
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": trust_account}}}]}
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=name, PolicyName="logs", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": "arn:aws:logs:%s:%s:log-group:/shop/dev/cloudtrail:log-stream:*" % (REGION, ACCOUNT)}]}))
+    return arn
+
+
+def test_a_role_made_a_moment_ago_is_refused_until_iam_propagates(aws, monkeypatch):
+    key_arn, bucket = trail_setup(aws, logs_key_policy())
+    group = "arn:aws:logs:%s:%s:log-group:/shop/dev/cloudtrail:*" % (REGION, ACCOUNT)
+    role = trail_role(aws, "fresh")
+    monkeypatch.setenv("ENDPOINT_IAM_PROPAGATION_SECONDS", "3600")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn,
+                                       CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=role)
+    assert code(err) == "InvalidCloudWatchLogsRoleArnException"
+    monkeypatch.setenv("ENDPOINT_IAM_PROPAGATION_SECONDS", "0")
+    aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn,
+                                   CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=role)
+
+
+def test_a_role_cloudtrail_may_not_assume_is_refused(aws):
+    key_arn, bucket = trail_setup(aws, logs_key_policy())
+    role = trail_role(aws, "other-account", trust_account="999999999999")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn,
+                                       CloudWatchLogsLogGroupArn="arn:aws:logs:%s:%s:log-group:/shop/dev/cloudtrail:*" % (REGION, ACCOUNT),
+                                       CloudWatchLogsRoleArn=role)
+    assert code(err) == "InvalidCloudWatchLogsRoleArnException"
+
+
+# ---------------------------------------------------------------------------------------------- CloudWatch Logs
+def test_log_groups_take_the_logs_key_only_where_its_policy_lets_cloudwatch_logs(aws):
+    key_arn = key(aws, logs_key_policy())
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/shop/dev/app", kmsKeyId=key_arn)
+    logs.create_log_group(logGroupName="/aws/rds/cluster/%s-inventory-db/postgresql" % PREFIX, kmsKeyId=key_arn)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        logs.create_log_group(logGroupName="/other/app", kmsKeyId=key_arn)
+    assert code(err) == "AccessDeniedException"
+    logs.create_log_group(logGroupName="/other/app")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        logs.associate_kms_key(logGroupName="/other/app", kmsKeyId=key_arn)
+    assert code(err) == "AccessDeniedException"
+
+
+@pytest.mark.parametrize("kms_key_id", ["not-a-key-at-all", "alias/whatever",
+                                        "arn:aws:kms:%s:%s:key/00000000-0000-0000-0000-000000000000" % (REGION, ACCOUNT)])
+def test_associate_kms_key_wants_a_key_arn(aws, kms_key_id):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/shop/dev/app")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        logs.associate_kms_key(logGroupName="/shop/dev/app", kmsKeyId=kms_key_id)
+    assert code(err) == "InvalidParameterException"
+    assert "kmsKeyId" not in logs.describe_log_groups(logGroupNamePrefix="/shop/dev/app")["logGroups"][0]
+
+
+# ---------------------------------------------------------------------------------------------- publishers to SNS
+def topic(aws, key_policy):
+    key_arn = key(aws, key_policy)
+    sns = aws("sns")
+    arn = sns.create_topic(Name=PREFIX + "-alerts", Attributes={"KmsMasterKeyId": key_arn})["TopicArn"]
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"Service": ["events.amazonaws.com", "cloudwatch.amazonaws.com", "budgets.amazonaws.com"]},
+        "Action": "sns:Publish", "Resource": arn, "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]}))
+    return arn
+
+
+def source_account_for_eventbridge():
+    """The platform's key policy before: EventBridge in the same statement as CloudWatch, behind aws:SourceAccount."""
+    policy = logs_key_policy()
+    policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != "EventBridgePublishesToThePlatformTopic"]
+    for statement in policy["Statement"]:
+        if statement.get("Sid") == "AlarmsAndBudgetsPublishToThePlatformTopic":
+            statement["Principal"]["Service"].append("events.amazonaws.com")
+    return policy
+
+
+def test_eventbridge_publishes_to_the_encrypted_topic_with_the_shipped_key_policy(aws):
+    arn = topic(aws, logs_key_policy())
+    events = aws("events")
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["aws.ecs"]}))
+    events.put_targets(Rule="r", Targets=[{"Id": "alerts", "Arn": arn}])
+
+
+def test_eventbridge_behind_aws_source_account_in_the_key_policy_is_refused(aws):
+    arn = topic(aws, source_account_for_eventbridge())
+    events = aws("events")
+    events.put_rule(Name="r", EventPattern=json.dumps({"source": ["aws.ecs"]}))
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        events.put_targets(Rule="r", Targets=[{"Id": "alerts", "Arn": arn}])
+    assert code(err) == "ValidationException" and "events.amazonaws.com" in str(err.value)
+
+
+def test_alarms_publish_with_the_shipped_policy_and_not_without_their_statement(aws):
+    arn = topic(aws, logs_key_policy())
+    cloudwatch = aws("cloudwatch")
+    alarm = dict(AlarmName="a", MetricName="m", Namespace="n", Statistic="Sum", Period=60, EvaluationPeriods=1,
+                 Threshold=1.0, ComparisonOperator="GreaterThanThreshold", AlarmActions=[arn])
+    cloudwatch.put_metric_alarm(**alarm)
+    aws("sns").set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps({"Statement": []}))
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        cloudwatch.put_metric_alarm(**alarm)
+    assert "topic policy" in str(err.value)
+
+
+def test_budgets_publish_only_through_a_key_that_lets_them(aws):
+    policy = logs_key_policy()
+    policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != "AlarmsAndBudgetsPublishToThePlatformTopic"]
+    arn = topic(aws, policy)
+    budget = {"BudgetName": PREFIX + "-monthly", "BudgetLimit": {"Amount": "10", "Unit": "USD"}, "TimeUnit": "MONTHLY",
+              "BudgetType": "COST"}
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("budgets").create_budget(AccountId=ACCOUNT, Budget=budget, NotificationsWithSubscribers=[{
+            "Notification": {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0},
+            "Subscribers": [{"SubscriptionType": "SNS", "Address": arn}]}])
+    assert "budgets.amazonaws.com" in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------- Aurora log exports
+def test_aurora_log_exports_make_an_unencrypted_group_that_never_expires(aws):
+    aws("rds").create_db_cluster(DBClusterIdentifier=PREFIX + "-inventory-db", Engine="aurora-postgresql",
+                                 MasterUsername="app", MasterUserPassword="secret-password-1",
+                                 EnableCloudwatchLogsExports=["postgresql"])
+    group = aws("logs").describe_log_groups(logGroupNamePrefix="/aws/rds/cluster/")["logGroups"]
+    assert [(g["logGroupName"], g.get("kmsKeyId"), g.get("retentionInDays")) for g in group] == [
+        ("/aws/rds/cluster/%s-inventory-db/postgresql" % PREFIX, None, None)]
+
+
+def test_an_existing_export_group_is_kept_as_it_is(aws):
+    key_arn = key(aws, logs_key_policy())
+    name = "/aws/rds/cluster/%s-inventory-db/postgresql" % PREFIX
+    aws("logs").create_log_group(logGroupName=name, kmsKeyId=key_arn)
+    aws("rds").create_db_cluster(DBClusterIdentifier=PREFIX + "-inventory-db", Engine="aurora-postgresql",
+                                 MasterUsername="app", MasterUserPassword="secret-password-1",
+                                 EnableCloudwatchLogsExports=["postgresql"])
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["kmsKeyId"] == key_arn
+
+
+# ---------------------------------------------------------------------------------------------- time
+def test_waf_refuses_a_load_balancer_until_it_is_active(aws, monkeypatch):
+    monkeypatch.setenv("ENDPOINT_LB_PROVISIONING_SECONDS", "3600")
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.%d.0/24" % i, AvailabilityZone=REGION + z)["Subnet"]["SubnetId"]
+               for i, z in ((1, "a"), (2, "b"))]
+    lb = aws("elbv2").create_load_balancer(Name="edge", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    acl = aws("wafv2").create_web_acl(Name="acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig={
+        "SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "acl"})["Summary"]["ARN"]
+    assert aws("elbv2").describe_load_balancers(LoadBalancerArns=[lb])["LoadBalancers"][0]["State"]["Code"] == "provisioning"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        aws("wafv2").associate_web_acl(WebACLArn=acl, ResourceArn=lb)
+    assert code(err) == "WAFUnavailableEntityException"
+    monkeypatch.setenv("ENDPOINT_LB_PROVISIONING_SECONDS", "0")
+    assert aws("elbv2").describe_load_balancers(LoadBalancerArns=[lb])["LoadBalancers"][0]["State"]["Code"] == "active"
+    aws("wafv2").associate_web_acl(WebACLArn=acl, ResourceArn=lb)
+
+
+def test_the_tagging_api_lags_behind_a_new_certificate(aws, monkeypatch):
+    monkeypatch.setenv("ENDPOINT_TAGGING_LAG_SECONDS", "3600")
+    arn = aws("acm").request_certificate(DomainName="shop.example.test", Tags=[{"Key": "Name", "Value": "edge"}])["CertificateArn"]
+
+    def tagged():
+        return [r["ResourceARN"] for r in aws("resourcegroupstaggingapi").get_resources(
+            ResourceTypeFilters=["acm:certificate"])["ResourceTagMappingList"]]
+    assert not tagged()
+    monkeypatch.setenv("ENDPOINT_TAGGING_LAG_SECONDS", "0")
+    assert tagged() == [arn]

@@ -1,0 +1,560 @@
+"""The endpoint refuses what AWS refuses: resource policies read as the AWS service will read them, and time.
+
+moto accepts a trail whose key CloudTrail may not use, a log group whose key CloudWatch Logs may not
+use, an alarm or rule that can never publish to its encrypted topic, a role handed to a service the
+instant it is made. AWS refuses each of these (or, for the publishers, accepts the put and then drops
+every message). tools/endpoint_server.py loads these rules into the endpoint (and the unit tests load
+them with it), so the rehearsal fails where a first deploy on a real account would.
+
+Each rule names the AWS document it follows. A rule only ever refuses; it never makes moto accept
+something it refused. The timing rules read their windows from the environment when they apply:
+
+  ENDPOINT_IAM_PROPAGATION_SECONDS  a role younger than this is refused by the services it is handed to
+  ENDPOINT_LB_PROVISIONING_SECONDS  a load balancer stays 'provisioning' (and refuses WAF) this long
+  ENDPOINT_TAGGING_LAG_SECONDS      the Resource Groups Tagging API sees a new resource this late
+
+All default to 0 (off), which is what in-process unit tests get unless they set them; tools/endpoint.py
+turns them on for every endpoint it starts (make demo, make test; ENDPOINT_TIMING there).
+"""
+
+import fnmatch
+import functools
+import inspect
+import json
+import os
+import time
+
+from moto.acm import models as acm_models
+from moto.budgets import models as budgets_models
+from moto.cloudtrail import models as cloudtrail_models
+from moto.cloudwatch import models as cloudwatch_models
+from moto.core.exceptions import JsonRESTError
+from moto.elbv2 import models as elbv2_models
+from moto.events import models as events_models
+from moto.iam import models as iam_models
+from moto.kms import models as kms_models
+from moto.logs import models as logs_models
+from moto.rds import models as rds_models
+from moto.resourcegroupstaggingapi import models as tagging_models
+from moto.s3 import models as s3_models
+from moto.sns import models as sns_models
+from moto.wafv2 import models as wafv2_models
+
+def window(name):
+    try:
+        return float(os.environ.get(name, "0") or 0)
+    except ValueError:
+        return 0.0
+
+
+class RuleError(JsonRESTError):
+    """An AWS error answered by one of these rules (JSON protocols)."""
+
+    def __init__(self, code, message, status=400):
+        super().__init__(code, message)
+        self.code = status
+
+
+# --------------------------------------------------------------------------------------------------
+# Policy evaluation (IAM User Guide: "Policy evaluation logic", "IAM JSON policy elements: Condition
+# operators"): an explicit Deny wins, then any Allow; a condition key missing from the request context
+# fails a positive operator and satisfies a negated one (...IfExists makes a missing key pass).
+# --------------------------------------------------------------------------------------------------
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _principal_matches(principal, service):
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    if "*" in _as_list(principal.get("AWS")):
+        return True  # {"AWS": "*"} is every principal, services included
+    return service in _as_list(principal.get("Service"))
+
+
+def _like(pattern, value, case=True):
+    if not case:
+        pattern, value = pattern.lower(), value.lower()
+    return fnmatch.fnmatchcase(value, pattern.replace("[", "[[]"))
+
+
+def _condition_holds(operator, key, expected, context):
+    """One condition operator over one key, as the IAM User Guide defines it."""
+    ctx = {k.lower(): v for k, v in context.items()}
+    if_exists = operator.endswith("IfExists")
+    op = operator[: -len("IfExists")] if if_exists else operator
+    if ":" in op:  # ForAnyValue: / ForAllValues: over single-valued keys behave as the plain operator here
+        op = op.split(":", 1)[1]
+    expected = [str(e) for e in _as_list(expected)]
+    present = key.lower() in ctx
+    if op == "Null":
+        return (not present) == (expected[0].lower() == "true")
+    negated = op in ("StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike")
+    if not present:
+        return True if (if_exists or negated) else False
+    actual = [str(v).lower() if isinstance(v, bool) else str(v) for v in _as_list(ctx[key.lower()])]
+    if op in ("StringEquals", "StringNotEquals"):
+        hit = any(a == e for a in actual for e in expected)
+    elif op in ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"):
+        hit = any(a.lower() == e.lower() for a in actual for e in expected)
+    elif op in ("StringLike", "StringNotLike", "ArnLike", "ArnNotLike", "ArnEquals", "ArnNotEquals"):
+        hit = any(_like(e, a) for a in actual for e in expected)
+    elif op == "Bool":
+        hit = any(a.lower() == e.lower() for a in actual for e in expected)
+    else:
+        return False  # an operator these rules do not read never grants
+    return not hit if negated else hit
+
+
+def _statement_matches(statement, service, action, resource, context):
+    if "Principal" in statement and not _principal_matches(statement["Principal"], service):
+        return False
+    if "NotPrincipal" in statement:
+        return False
+    if "Action" in statement:
+        if not any(_like(a, action, case=False) for a in _as_list(statement["Action"])):
+            return False
+    elif any(_like(a, action, case=False) for a in _as_list(statement.get("NotAction"))):
+        return False
+    if "Resource" in statement:
+        if not any(_like(r, resource) for r in _as_list(statement["Resource"])):
+            return False
+    elif "NotResource" in statement and any(_like(r, resource) for r in _as_list(statement["NotResource"])):
+        return False
+    for operator, keys in (statement.get("Condition") or {}).items():
+        for key, expected in keys.items():
+            if not _condition_holds(operator, key, expected, context):
+                return False
+    return True
+
+
+def policy_allows(document, service, action, resource, context):
+    """Whether a resource policy lets the service principal do the action on the resource."""
+    if isinstance(document, (bytes, bytearray)):
+        document = document.decode("utf-8")
+    if isinstance(document, str):
+        document = json.loads(document) if document else {}
+    statements = _as_list((document or {}).get("Statement"))
+    if any(s.get("Effect") == "Deny" and _statement_matches(s, service, action, resource, context) for s in statements):
+        return False
+    return any(s.get("Effect") == "Allow" and _statement_matches(s, service, action, resource, context) for s in statements)
+
+
+def _partition(region):
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+# --------------------------------------------------------------------------------------------------
+# KMS keys used by a service on the platform's behalf.
+# --------------------------------------------------------------------------------------------------
+def find_key(account, region, key_id):
+    """The moto key for an id, ARN, alias name or alias ARN; None when there is none."""
+    backend = kms_models.kms_backends[account][region]
+    try:
+        return backend.keys[backend.any_id_to_key_id(key_id)]
+    except Exception:  # pylint: disable=broad-except
+        return None
+
+
+def key_refusal(key, service, actions, context):
+    """None when the key policy lets the service make every call, else the first refused action."""
+    if key is None:
+        return "the key does not exist"
+    if key.key_state != "Enabled":
+        return "the key is %s" % key.key_state
+    for action in actions:
+        if not policy_allows(key.policy, service, action, key.arn, context):
+            return "its key policy does not allow %s to call %s (request context %s)" % (
+                service, action, json.dumps(context, sort_keys=True))
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# CloudTrail (AWS CloudTrail User Guide: "Amazon S3 bucket policy for CloudTrail", "Configure AWS KMS key
+# policies for CloudTrail" - required elements: encrypt (kms:GenerateDataKey* with the trail's encryption
+# context), describe (kms:DescribeKey), and kms:Decrypt "to create or update a trail with SSE-KMS
+# encryption enabled" when the bucket uses an S3 Bucket Key; "Sending events to CloudWatch Logs" - the
+# role CloudTrail assumes). CreateTrail / UpdateTrail answer InsufficientS3BucketPolicyException,
+# InsufficientEncryptionPolicyException, InvalidCloudWatchLogsRoleArnException.
+# --------------------------------------------------------------------------------------------------
+def role_age(account, arn):
+    """Seconds since the role was made, or None when there is no such role."""
+    try:
+        role = iam_models.iam_backends[account]["global"].get_role_by_arn(arn)
+    except Exception:  # pylint: disable=broad-except
+        return None, None
+    created = getattr(role, "_endpoint_created", None)
+    return role, (time.time() - created) if created else float("inf")
+
+
+def check_trail(backend, name, bucket_name, prefix, kms_key_id, cw_group_arn, cw_role_arn):
+    account, region = backend.account_id, backend.region_name
+    partition = _partition(region)
+    trail_arn = "arn:%s:cloudtrail:%s:%s:trail/%s" % (partition, region, account, name)
+    source = {"aws:SourceArn": trail_arn, "aws:SourceAccount": account}
+    service = "cloudtrail.amazonaws.com"
+    bucket = None
+    if bucket_name:
+        try:
+            bucket = s3_models.s3_backends[account][partition].get_bucket(bucket_name)
+        except Exception:  # pylint: disable=broad-except
+            bucket = None  # moto's own check answers S3BucketDoesNotExistException
+    key = find_key(account, region, kms_key_id) if kms_key_id else None
+    if bucket is not None:
+        bucket_arn = "arn:%s:s3:::%s" % (partition, bucket_name)
+        objects = "%s/%sAWSLogs/%s/CloudTrail/%s/2026/01/01/object.json.gz" % (
+            bucket_arn, (prefix.rstrip("/") + "/") if prefix else "", account, region)
+        put_context = dict(source, **{"s3:x-amz-acl": "bucket-owner-full-control", "aws:SecureTransport": "true"})
+        if key is not None:
+            put_context["s3:x-amz-server-side-encryption"] = "aws:kms"
+            put_context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key.arn
+        acl_context = dict(source, **{"aws:SecureTransport": "true"})
+        if not (bucket.policy and policy_allows(bucket.policy, service, "s3:GetBucketAcl", bucket_arn, acl_context)
+                and policy_allows(bucket.policy, service, "s3:PutObject", objects, put_context)):
+            raise RuleError("InsufficientS3BucketPolicyException",
+                            "Incorrect S3 bucket policy is detected for bucket: %s" % bucket_name)
+    if kms_key_id:
+        actions = [("kms:GenerateDataKey", dict(source, **{"kms:EncryptionContext:aws:cloudtrail:arn": trail_arn})),
+                   ("kms:DescribeKey", source)]
+        encryption = (getattr(bucket, "encryption", None) or {}).get("Rule") or {}
+        if str(encryption.get("BucketKeyEnabled", "")).lower() == "true":
+            actions.append(("kms:Decrypt", source))
+        for action, context in actions:
+            refused = key_refusal(key, service, [action], context)
+            if refused:
+                raise RuleError("InsufficientEncryptionPolicyException",
+                                "Insufficient permissions to access S3 bucket %s or KMS key %s: %s." % (
+                                    bucket_name, kms_key_id, refused))
+    if cw_role_arn:
+        role, age = role_age(account, cw_role_arn)
+        message = "Access denied. Verify in IAM that the role has adequate permissions."
+        if role is None or age < window("ENDPOINT_IAM_PROPAGATION_SECONDS"):
+            # IAM User Guide, "Troubleshoot IAM: changes I make are not always immediately visible".
+            raise RuleError("InvalidCloudWatchLogsRoleArnException", message)
+        if not policy_allows(role.assume_role_policy_document, service, "sts:AssumeRole", "*", source):
+            raise RuleError("InvalidCloudWatchLogsRoleArnException", message)
+        stream = "%s:log-stream:%s_CloudTrail_%s" % (cw_group_arn.rstrip("*").rstrip(":"), account, region)
+        documents = list(role.policies.values()) + [p.document for p in role.managed_policies.values()]
+        for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+            if not any(_identity_allows(doc, action, stream) for doc in documents):
+                raise RuleError("InvalidCloudWatchLogsRoleArnException", message)
+
+
+def _identity_allows(document, action, resource):
+    if isinstance(document, str):
+        document = json.loads(document)
+    statements = _as_list(document.get("Statement"))
+    if any(s.get("Effect") == "Deny" and _statement_matches(s, None, action, resource, {}) for s in statements):
+        return False
+    return any(s.get("Effect") == "Allow" and _statement_matches(s, None, action, resource, {}) for s in statements)
+
+
+def _trail_rule(original, name_arg):
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def wrapper(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs).arguments
+        name = bound[name_arg]
+        if name_arg == "name" and name.startswith("arn:"):
+            name = name.rsplit("/", 1)[-1]
+        bucket = bound.get("bucket_name") or bound.get("s3_bucket_name")
+        prefix = bound.get("s3_key_prefix")
+        kms = bound.get("kms_key_id")
+        group, role = bound.get("cw_log_group_arn"), bound.get("cw_role_arn")
+        if name_arg == "name" and name in self.trails:  # UpdateTrail: what it leaves alone stays as it is
+            trail = self.trails[name]
+            bucket = bucket or trail.bucket_name
+            prefix = prefix if prefix is not None else trail.s3_key_prefix
+            kms = kms if kms is not None else trail.kms_key_id
+            group = group if group is not None else trail.cw_log_group_arn
+            role = role if role is not None else trail.cw_role_arn
+        check_trail(self, name, bucket, prefix, kms, group, role)
+        return original(self, *args, **kwargs)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------------------------------
+# CloudWatch Logs (Amazon CloudWatch Logs User Guide, "Encrypt log data in CloudWatch Logs using AWS
+# KMS": the key must be a symmetric key whose policy lets logs.<region>.amazonaws.com use it with the
+# encryption context kms:EncryptionContext:aws:logs:arn of the group; otherwise CreateLogGroup and
+# AssociateKmsKey answer AccessDeniedException / InvalidParameterException).
+# --------------------------------------------------------------------------------------------------
+def check_log_group_key(account, region, group_name, kms_key_id):
+    if not kms_key_id:
+        return
+    partition = _partition(region)
+    key_arn_form = kms_key_id.startswith("arn:%s:kms:" % partition) and ":key/" in kms_key_id
+    key = find_key(account, region, kms_key_id) if key_arn_form else None
+    if key is None or key.key_spec != "SYMMETRIC_DEFAULT":
+        raise RuleError("InvalidParameterException",
+                        "Specified KMS key %s is not a symmetric key's ARN in this account and region" % kms_key_id)
+    arn = "arn:%s:logs:%s:%s:log-group:%s" % (partition, region, account, group_name)
+    context = {"kms:EncryptionContext:aws:logs:arn": arn, "aws:SourceAccount": account}
+    refused = key_refusal(key, "logs.%s.amazonaws.com" % region, ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], context)
+    if refused:
+        raise RuleError("AccessDeniedException",
+                        "The specified KMS key does not exist or is not allowed to be used with Arn '%s' (%s)" % (arn, refused))
+
+
+def _create_log_group(original):
+    @functools.wraps(original)
+    def create_log_group(self, log_group_name, tags, **kwargs):
+        check_log_group_key(self.account_id, self.region_name, log_group_name, kwargs.get("kms_key_id") or kwargs.get("kmsKeyId"))
+        return original(self, log_group_name, tags, **kwargs)
+
+    return create_log_group
+
+
+# --------------------------------------------------------------------------------------------------
+# Publishers to an encrypted SNS topic (Amazon SNS Developer Guide, "Key management": the topic policy
+# must allow sns:Publish to the service and the key policy kms:GenerateDataKey* and kms:Decrypt;
+# EventBridge's calls to KMS carry neither aws:SourceAccount nor aws:SourceArn, so a key statement that
+# requires them never matches for it). SNS encrypts with the encryption context aws:sns:topicArn (the
+# SNS key policies of the AWS service guides, e.g. GameLift's "Set up an SNS topic with server-side
+# encryption", condition on kms:EncryptionContext:aws:sns:topicArn). AWS accepts the alarm, rule or budget and then fails every
+# delivery in silence; the endpoint refuses the put instead, naming what would fail.
+# --------------------------------------------------------------------------------------------------
+PUBLISHER_KMS_CONTEXT = {"events.amazonaws.com": False, "cloudwatch.amazonaws.com": True, "budgets.amazonaws.com": True}
+
+
+def check_publisher(account, region, service, source_arn, topic_arn, error):
+    if ":sns:" not in topic_arn:
+        return
+    try:
+        topic = sns_models.sns_backends[account][region].get_topic(topic_arn)
+    except Exception:  # pylint: disable=broad-except
+        return  # another account's or region's topic: not this endpoint's to judge
+    source = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
+    why = None
+    if not policy_allows(topic.policy, service, "sns:Publish", topic_arn, source):
+        why = "the topic policy of %s does not allow %s to publish (request context %s)" % (
+            topic_arn, service, json.dumps(source, sort_keys=True))
+    elif topic.kms_master_key_id:
+        context = dict(source) if PUBLISHER_KMS_CONTEXT.get(service) else {}
+        context["kms:EncryptionContext:aws:sns:topicArn"] = topic_arn
+        refused = key_refusal(find_key(account, region, topic.kms_master_key_id), service,
+                              ["kms:GenerateDataKey", "kms:Decrypt"], context)
+        if refused:
+            why = "the topic %s is encrypted with %s and %s" % (topic_arn, topic.kms_master_key_id, refused)
+    if why:
+        raise error("%s could never deliver to its topic: %s. (AWS accepts this and drops every message; the "
+                    "endpoint refuses it.)" % (source_arn, why))
+
+
+def _validation(code):
+    def make(message):
+        return RuleError(code, message)
+    return make
+
+
+def _put_targets(original):
+    @functools.wraps(original)
+    def put_targets(self, name, event_bus_arn, targets):
+        bus = self._normalize_event_bus_arn(event_bus_arn)  # pylint: disable=protected-access
+        rule_arn = "arn:%s:events:%s:%s:rule/%s%s" % (_partition(self.region_name), self.region_name, self.account_id,
+                                                     "" if bus == "default" else bus + "/", name)
+        for target in targets:
+            check_publisher(self.account_id, self.region_name, "events.amazonaws.com", rule_arn, target["Arn"],
+                            _validation("ValidationException"))
+        return original(self, name, event_bus_arn, targets)
+
+    return put_targets
+
+
+def _put_metric_alarm(original):
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def put_metric_alarm(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs).arguments
+        alarm_arn = "arn:%s:cloudwatch:%s:%s:alarm:%s" % (_partition(self.region_name), self.region_name, self.account_id,
+                                                          bound["name"])
+        for key in ("alarm_actions", "ok_actions", "insufficient_data_actions"):
+            for action in bound.get(key) or []:
+                check_publisher(self.account_id, self.region_name, "cloudwatch.amazonaws.com", alarm_arn, action,
+                                _validation("ValidationError"))
+        return original(self, *args, **kwargs)
+
+    return put_metric_alarm
+
+
+def _budget_subscribers(notifications):
+    for entry in notifications or []:
+        for subscriber in entry.get("Subscribers") or []:
+            if subscriber.get("SubscriptionType") == "SNS":
+                yield subscriber["Address"]
+
+
+def _budget_check(backend, account, name, addresses):
+    region = "us-east-1"  # Budgets is global; the topic is the platform's, found in its own region
+    for address in addresses:
+        parts = address.split(":")
+        region = parts[3] if len(parts) > 5 else region
+        arn = "arn:%s:budgets::%s:budget/%s" % (_partition(region), account, name)
+        check_publisher(account, region, "budgets.amazonaws.com", arn, address, _validation("InvalidParameterException"))
+
+
+def _create_budget(original):
+    @functools.wraps(original)
+    def create_budget(self, account_id, budget, notifications):
+        _budget_check(self, account_id, budget["BudgetName"], _budget_subscribers(notifications))
+        return original(self, account_id, budget, notifications)
+
+    return create_budget
+
+
+def _create_notification(original):
+    @functools.wraps(original)
+    def create_notification(self, account_id, budget_name, notification, subscribers):
+        _budget_check(self, account_id, budget_name, _budget_subscribers([{"Subscribers": subscribers}]))
+        return original(self, account_id, budget_name, notification, subscribers)
+
+    return create_notification
+
+
+# --------------------------------------------------------------------------------------------------
+# Aurora log exports (Amazon Aurora User Guide, "Publishing Aurora PostgreSQL logs to Amazon CloudWatch
+# Logs": RDS creates /aws/rds/cluster/<cluster>/<log type> when it is missing, without a KMS key and
+# with events kept forever). moto creates nothing; the endpoint does what RDS does.
+# --------------------------------------------------------------------------------------------------
+def rds_log_groups(account, region, cluster_id, exports):
+    backend = logs_models.logs_backends[account][region]
+    for log_type in exports or []:
+        name = "/aws/rds/cluster/%s/%s" % (cluster_id, log_type)
+        if name not in backend.groups:
+            backend.groups[name] = logs_models.LogGroup(account, region, name)
+
+
+def _create_db_cluster(original):
+    @functools.wraps(original)
+    def create_db_cluster(self, kwargs):
+        cluster = original(self, kwargs)
+        rds_log_groups(self.account_id, self.region_name, cluster.db_cluster_identifier,
+                       cluster.enabled_cloudwatch_logs_exports)
+        return cluster
+
+    return create_db_cluster
+
+
+def _modify_db_cluster(original):
+    @functools.wraps(original)
+    def modify_db_cluster(self, kwargs):
+        cluster = original(self, kwargs)
+        rds_log_groups(self.account_id, self.region_name, cluster.db_cluster_identifier,
+                       cluster.enabled_cloudwatch_logs_exports)
+        return cluster
+
+    return modify_db_cluster
+
+
+# --------------------------------------------------------------------------------------------------
+# Time. IAM is eventually consistent (IAM User Guide, "Troubleshoot IAM": a new role may not be usable at
+# once); a new load balancer is 'provisioning' for minutes and AWS WAF answers
+# WAFUnavailableEntityException for it until it is active (AWS WAF API reference, AssociateWebACL:
+# "it can take a few minutes for a newly created resource to become available for association"); the
+# Resource Groups Tagging API is fed asynchronously and lags behind new resources and tags (its API
+# reference: "data might not be up to date").
+# --------------------------------------------------------------------------------------------------
+def _stamp_role(original):
+    @functools.wraps(original)
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._endpoint_created = time.time()  # pylint: disable=protected-access
+
+    return init
+
+
+def _stamp_balancer(original):
+    @functools.wraps(original)
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._endpoint_created = time.time()  # pylint: disable=protected-access
+
+    return init
+
+
+def _balancer_activate(original):
+    @functools.wraps(original)
+    def activate(self):
+        created = getattr(self, "_endpoint_created", 0)
+        if time.time() - created >= window("ENDPOINT_LB_PROVISIONING_SECONDS"):
+            original(self)
+
+    return activate
+
+
+def _associate_web_acl(original):
+    @functools.wraps(original)
+    def associate_web_acl(self, web_acl_arn, resource_arn):
+        if ":elasticloadbalancing:" in resource_arn:
+            balancers = elbv2_models.elbv2_backends[self.account_id][self.region_name].load_balancers
+            balancer = balancers.get(resource_arn)
+            if balancer is not None:
+                balancer.activate()
+                if balancer.state != "active":
+                    raise RuleError("WAFUnavailableEntityException",
+                                    "AWS WAF couldn't retrieve the resource that you requested. Retry your request.")
+        return original(self, web_acl_arn, resource_arn)
+
+    return associate_web_acl
+
+
+def _stamp_certificate(original):
+    @functools.wraps(original)
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._endpoint_created = time.time()  # pylint: disable=protected-access
+
+    return init
+
+
+def _tagging_lags(original):
+    @functools.wraps(original)
+    def get_resources(self, *args, **kwargs):
+        lag = window("ENDPOINT_TAGGING_LAG_SECONDS")
+        certificates = acm_models.acm_backends[self.account_id][self.region_name]
+        for resource in original(self, *args, **kwargs):
+            if lag and ":acm:" in resource.arn:
+                try:
+                    created = getattr(certificates.get_certificate(resource.arn), "_endpoint_created", 0)
+                except Exception:  # pylint: disable=broad-except
+                    created = 0
+                if time.time() - created < lag:
+                    continue  # not indexed yet
+            yield resource
+
+    return get_resources
+
+
+def install():
+    """Load every rule into moto (idempotent)."""
+    if getattr(cloudtrail_models, "_endpoint_rules", False):
+        return
+    cloudtrail_models._endpoint_rules = True  # pylint: disable=protected-access
+    backend = cloudtrail_models.CloudTrailBackend
+    backend.create_trail = _trail_rule(backend.create_trail, "name")
+    backend.update_trail = _trail_rule(backend.update_trail, "name")
+    logs_models.LogsBackend.create_log_group = _create_log_group(logs_models.LogsBackend.create_log_group)
+    events_models.EventsBackend.put_targets = _put_targets(events_models.EventsBackend.put_targets)
+    cloudwatch_models.CloudWatchBackend.put_metric_alarm = _put_metric_alarm(cloudwatch_models.CloudWatchBackend.put_metric_alarm)
+    budgets_models.BudgetsBackend.create_budget = _create_budget(budgets_models.BudgetsBackend.create_budget)
+    budgets_models.BudgetsBackend.create_notification = _create_notification(budgets_models.BudgetsBackend.create_notification)
+    rds_models.RDSBackend.create_db_cluster = _create_db_cluster(rds_models.RDSBackend.create_db_cluster)
+    rds_models.RDSBackend.modify_db_cluster = _modify_db_cluster(rds_models.RDSBackend.modify_db_cluster)
+    iam_models.Role.__init__ = _stamp_role(iam_models.Role.__init__)
+    elbv2_models.FakeLoadBalancer.__init__ = _stamp_balancer(elbv2_models.FakeLoadBalancer.__init__)
+    elbv2_models.FakeLoadBalancer.activate = _balancer_activate(elbv2_models.FakeLoadBalancer.activate)
+    wafv2_models.WAFV2Backend.associate_web_acl = _associate_web_acl(wafv2_models.WAFV2Backend.associate_web_acl)
+    acm_models.CertBundle.__init__ = _stamp_certificate(acm_models.CertBundle.__init__)
+    tagging = tagging_models.ResourceGroupsTaggingAPIBackend
+    tagging._get_resources_generator = _tagging_lags(tagging._get_resources_generator)  # pylint: disable=protected-access
