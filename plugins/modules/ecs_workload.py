@@ -870,13 +870,27 @@ class Workload:
             self.changes.append("service %s: tags" % self.names["service"])
         return current, after
 
-    def wait_deployment(self):
+    def wait_deployment(self, task_definition_arn):
+        """Wait for the deployment of the task definition just registered. With the circuit breaker's rollback, ECS
+        marks that deployment FAILED and starts a new PRIMARY deployment of the previous task definition, which ends
+        COMPLETED: success is the PRIMARY deployment running task_definition_arn, COMPLETED (Amazon ECS Developer Guide,
+        "How the Amazon ECS deployment circuit breaker detects failures")."""
         def probe():
             return self.find_service() or {}
 
+        def deployments(service):
+            return service.get("deployments") or []
+
+        def primary_of(service):
+            return next((d for d in deployments(service) if d.get("status") == "PRIMARY"), None)
+
+        def failed_of(service):
+            return next((d for d in deployments(service)
+                         if d.get("taskDefinition") == task_definition_arn and d.get("rolloutState") == "FAILED"), None)
+
         def settled(service):
-            primary = next((d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), None)
-            if primary is None:
+            primary = primary_of(service)
+            if primary is None or failed_of(service) or primary.get("taskDefinition") != task_definition_arn:
                 return True
             state = primary.get("rolloutState")
             if state:
@@ -885,11 +899,16 @@ class Workload:
 
         service = wait_for(probe, settled, timeout=self.params["wait_timeout"], delay=5,
                            what="the deployment of ECS service %s" % self.names["service"])
-        primary = next((d for d in service.get("deployments") or [] if d.get("status") == "PRIMARY"), {})
-        if primary.get("rolloutState") == "FAILED":
+        primary = primary_of(service) or {}
+        failed = failed_of(service)
+        if failed is None and primary.get("rolloutState") == "FAILED":
+            failed = primary
+        if failed is None and primary and primary.get("taskDefinition") != task_definition_arn:
+            failed = {"rolloutStateReason": "the service runs %s, not %s" % (primary.get("taskDefinition"), task_definition_arn)}
+        if failed is not None:
             events = "; ".join(e.get("message", "") for e in (service.get("events") or [])[:3])
             raise PlatformError("deployment of %s failed and the circuit breaker rolled it back: %s. Recent events: %s"
-                                % (self.names["service"], primary.get("rolloutStateReason"), events))
+                                % (self.names["service"], failed.get("rolloutStateReason"), events))
 
     # -- autoscaling
     def autoscaling(self):
@@ -968,7 +987,7 @@ class Workload:
             "(new Cloud Map service)" if params.get("discovery") else None))
         scaling = self.autoscaling()
         if params["wait"] and not self.check and self.changes:
-            self.wait_deployment()
+            self.wait_deployment(td_after["taskDefinitionArn"])
         before = {
             "task_definition": normal_task_definition(td_before),
             "service": brief_service(svc_before),

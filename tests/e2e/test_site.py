@@ -271,6 +271,18 @@ def test_each_role_runs_alone_by_tag(ep, converged, tag):
     assert run.stats["ok"] > 3
 
 
+def test_an_aurora_minor_upgrade_by_aws_is_kept(ep, converged):
+    """AWS upgrades minor versions itself (auto minor version upgrade); a converge must not try to go back."""
+    rds = ep.client("rds")
+    cluster = "%s-%s-inventory-db" % (PLATFORM, ENV)
+    before = rds.describe_db_clusters(DBClusterIdentifier=cluster)["DBClusters"][0]["EngineVersion"]
+    rds.modify_db_cluster(DBClusterIdentifier=cluster, EngineVersion=before + "1", ApplyImmediately=True)
+    run = run_playbook(ep, "playbooks/site.yml", "--tags", "service_inventory", extra_vars=BASE)
+    assert not run.failed, run
+    assert run.changed == 0, run.changed_tasks()
+    assert rds.describe_db_clusters(DBClusterIdentifier=cluster)["DBClusters"][0]["EngineVersion"] == before + "1"
+
+
 def test_check_mode_tells_what_would_change(ep, converged):
     """On a converged platform, a changed input shows up in the plan, per role, and is not applied."""
     proc = run_plan(ep, "--tags", "ecs_cluster", "-e", json.dumps(dict(BASE, ecs_cluster_container_insights="disabled")))

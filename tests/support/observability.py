@@ -67,8 +67,13 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     assert all(tags.get(k) == v for k, v in dict(PLATFORM_TAGS, Environment=env).items()), tags
     # The key lets those services use it for the topic.
     key_policy = json.loads(ep.client("kms").get_key_policy(KeyId=logs_key, PolicyName="default")["Policy"])
-    users = [s for s in key_policy["Statement"] if s.get("Sid") == "AlertPublishersUseTheKeyOfThePlatformTopic"][0]
-    assert sorted(users["Principal"]["Service"]) == ["budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]
+    users = {s["Sid"]: s for s in key_policy["Statement"] if "kms:EncryptionContext:aws:sns:topicArn" in json.dumps(s)}
+    assert sorted(users["AlarmsAndBudgetsPublishToThePlatformTopic"]["Principal"]["Service"]) == [
+        "budgets.amazonaws.com", "cloudwatch.amazonaws.com"]
+    # EventBridge's calls to KMS carry no aws:SourceAccount: its statement is scoped by the topic alone.
+    events = users["EventBridgePublishesToThePlatformTopic"]
+    assert events["Principal"]["Service"] == "events.amazonaws.com"
+    assert events["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": topic}}
 
     # One alarm set per deployed service, load balancer, database and the API; each to the topic; no other.
     services, wanted = expected_alarms(ep, env)
@@ -92,6 +97,10 @@ def check_observability(ep, env, services_expected, balancers_expected, database
 
     # Every log group of the environment: the retention and the logs key.
     groups = ep.client("logs").describe_log_groups(logGroupNamePrefix="/%s/%s/" % (PLATFORM, env))["logGroups"]
+    # And those of the Aurora clusters' log exports, which RDS would make unencrypted and kept forever.
+    exports = ep.client("logs").describe_log_groups(logGroupNamePrefix="/aws/rds/cluster/%s-" % prefix)["logGroups"]
+    assert len(exports) == databases_expected, exports
+    groups += exports
     assert "/%s/%s/cloudtrail" % (PLATFORM, env) in [g["logGroupName"] for g in groups]
     assert "/%s/%s/vpc-flow-logs" % (PLATFORM, env) in [g["logGroupName"] for g in groups]
     assert [(g["logGroupName"], g.get("retentionInDays"), g.get("kmsKeyId")) for g in groups

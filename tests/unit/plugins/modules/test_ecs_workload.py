@@ -228,10 +228,25 @@ def test_task_definition_comparison_ignores_what_aws_adds():
 
 # ---- waiting for a deployment (the endpoint runs no tasks, so these are recorded API shapes)
 
-def deployment(state, reason=""):
+NEW = "arn:aws:ecs:eu-west-1:123456789012:task-definition/demo-t-billing-app:4"
+OLD = "arn:aws:ecs:eu-west-1:123456789012:task-definition/demo-t-billing-app:3"
+
+
+def deployment(state, reason="", task_definition=NEW):
     return {"serviceName": "billing-app", "status": "ACTIVE", "events": [{"message": "(service billing-app) task failed to start"}],
-            "deployments": [{"status": "PRIMARY", "rolloutState": state, "rolloutStateReason": reason,
+            "deployments": [{"status": "PRIMARY", "rolloutState": state, "rolloutStateReason": reason, "taskDefinition": task_definition,
                              "desiredCount": 2, "runningCount": 0}]}
+
+
+def rolled_back():
+    """The circuit breaker's rollback as ECS reports it: the new deployment FAILED, a new PRIMARY of the previous
+    task definition that completes."""
+    return {"serviceName": "billing-app", "status": "ACTIVE", "events": [{"message": "(service billing-app) rolling back"}],
+            "deployments": [
+                {"status": "PRIMARY", "rolloutState": "COMPLETED", "rolloutStateReason": "ECS deployment completed.",
+                 "taskDefinition": OLD, "desiredCount": 2, "runningCount": 2},
+                {"status": "ACTIVE", "rolloutState": "FAILED", "taskDefinition": NEW, "desiredCount": 0, "runningCount": 0,
+                 "rolloutStateReason": "ECS deployment circuit breaker: tasks failed to start."}]}
 
 
 class FakeModule:
@@ -241,16 +256,36 @@ class FakeModule:
         self.region = "eu-west-1"
 
 
-def test_wait_returns_once_the_rollout_completes(monkeypatch):
-    workload = ew.Workload(FakeModule())
-    answers = iter([deployment("IN_PROGRESS"), deployment("COMPLETED")])
+def waiting(monkeypatch, workload, answers):
+    answers = iter(answers)
     monkeypatch.setattr(workload, "find_service", lambda: next(answers))
     monkeypatch.setattr(ew, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
-    workload.wait_deployment()
+
+
+def test_wait_returns_once_the_rollout_completes(monkeypatch):
+    workload = ew.Workload(FakeModule())
+    answers = [deployment("IN_PROGRESS"), deployment("COMPLETED")]
+    waiting(monkeypatch, workload, answers)
+    workload.wait_deployment(NEW)
 
 
 def test_wait_reports_a_rolled_back_deployment(monkeypatch):
     workload = ew.Workload(FakeModule())
     monkeypatch.setattr(workload, "find_service", lambda: deployment("FAILED", "ECS deployment circuit breaker: tasks failed to start."))
     with pytest.raises(ew.PlatformError, match="circuit breaker rolled it back.*tasks failed to start.*Recent events"):
-        workload.wait_deployment()
+        workload.wait_deployment(NEW)
+
+
+def test_a_rollback_whose_new_primary_completes_is_a_failure(monkeypatch):
+    """The rollback's own PRIMARY deployment ends COMPLETED; it runs the previous task definition."""
+    workload = ew.Workload(FakeModule())
+    waiting(monkeypatch, workload, [deployment("IN_PROGRESS"), rolled_back()])
+    with pytest.raises(ew.PlatformError, match="rolled it back: ECS deployment circuit breaker: tasks failed to start"):
+        workload.wait_deployment(NEW)
+
+
+def test_a_primary_of_another_task_definition_is_a_failure(monkeypatch):
+    workload = ew.Workload(FakeModule())
+    waiting(monkeypatch, workload, [deployment("COMPLETED", task_definition=OLD)])
+    with pytest.raises(ew.PlatformError, match="the service runs .*:3, not .*:4"):
+        workload.wait_deployment(NEW)
