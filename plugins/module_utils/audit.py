@@ -142,7 +142,9 @@ class Audit:
             else:
                 self.keyed("encryption", "EFS %s" % token, fs.get("kms_key_id"), "data", "an EFS key is fixed at creation: recreate it")
         for name, group in sorted((self.found.get("logs") or {}).items()):
-            self.keyed("encryption", "log group %s" % name, group.get("kms_key_id"), "logs", "run --tags observability (it keys every log group)" if not name.startswith("/aws/rds/") else "run the database's role, --tags service_inventory or service_billing (it makes its export group with the key)")
+            fix = ("run the database's role, --tags service_inventory or service_billing (it makes the export's group with the key)"
+                   if name.startswith("/aws/rds/") else "run --tags observability (it keys every log group)")
+            self.keyed("encryption", "log group %s" % name, group.get("kms_key_id"), "logs", fix)
         audit = self.found.get("audit") or {}
         for name, enc in sorted((audit.get("ecr_encryption") or {}).items()):
             if enc.get("type") != "KMS":

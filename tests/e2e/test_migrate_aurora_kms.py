@@ -3,7 +3,7 @@ non-default settings ends encrypted with the key under the same identifier, sett
 runs stopped after every step (each next run resumes where the last one stopped); a further run
 changes nothing. (A kill inside a step is unit-tested at every step.)"""
 
-from tests.support.harness import run_playbook
+from tests.support.harness import deployer_lacks, run_playbook
 
 CLUSTER = "legacy-orders"
 
@@ -54,3 +54,5 @@ def test_migration_encrypts_in_place_and_reruns_clean(ep):
     again = run_playbook(ep, "playbooks/migrate_aurora_kms.yml", extra_vars=extra)
     assert not again.failed, again
     assert again.changed == 0, again.changed_tasks()
+    # Every call of the migration's runs (snapshot, copy, restore, rename, delete) is in the deployer policy.
+    assert deployer_lacks(ep) == []

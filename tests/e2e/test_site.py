@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tests.support.edge import check_http_api, check_load_balancers
-from tests.support.harness import PLATFORM, inventory_counts, run_plan, run_playbook, tags_of
+from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of
 from tests.support.observability import alarms_of, check_observability
 from tests.support.workloads import check_application, platform_secret_values
 
@@ -340,3 +340,9 @@ def test_destroy_leaves_nothing_and_a_second_destroy_changes_nothing(ep, converg
     again = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
     assert not again.failed, again
     assert again.changed == 0, again.changed_tasks()
+
+
+def test_the_deployer_policy_allows_every_call_the_runs_made(ep, converged):
+    """Converge, check runs, verify, each role alone and destroy, as recorded: each call's IAM action and the actions
+    AWS documents it depends on are in docs/iam/platform.json (the policy the README gives the deployer)."""
+    assert deployer_lacks(ep) == []

@@ -23,6 +23,8 @@ class Endpoint:
     def __init__(self, state_dir):
         self.port = endpoint.free_port()
         self.state_dir = state_dir
+        # Every AWS call the playbooks run against this endpoint make (tools/api_calls): what the deployer needs.
+        self.calls = os.path.join(state_dir, "calls.jsonl")
         endpoint.start(self.port, state_dir)
 
     @property
@@ -102,6 +104,8 @@ def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
         "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
         "ANSIBLE_NOCOLOR": "1",
         "PATH": os.path.dirname(sys.executable) + os.pathsep + full_env.get("PATH", ""),
+        "PYTHONPATH": os.pathsep.join(p for p in (os.path.join(TOP, "tools", "api_calls"), full_env.get("PYTHONPATH")) if p),
+        "PLATFORM_API_CALL_LOG": ep.calls,
     })
     if callback == "json":
         full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
@@ -135,6 +139,19 @@ def run_plan(ep, *args, inventory="inventories/local"):
                 "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")})
     return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args),
                           cwd=TOP, env=env, capture_output=True, text=True, timeout=1200, check=False)
+
+
+def deployer_lacks(ep, policy="docs/iam/platform.json"):
+    """[(action, the call that needs it)] the recorded calls of this endpoint's runs need and the deployer policy
+    does not allow (tools/iam_actions.py: the Service Authorization Reference's actions and dependent actions)."""
+    sys.path.insert(0, os.path.join(TOP, "tools"))
+    import iam_actions  # pylint: disable=import-outside-toplevel,import-error
+
+    with open(os.path.join(TOP, policy), encoding="utf-8") as handle:
+        document = json.load(handle)
+    calls = iam_actions.read_calls(ep.calls) if os.path.exists(ep.calls) else []
+    assert len(calls) > 100, "too few recorded calls (%d) in %s" % (len(calls), ep.calls)
+    return iam_actions.missing(document, calls)
 
 
 def tags_of(tag_list, key="Key", value="Value"):
