@@ -176,14 +176,16 @@ def test_two_environments_side_by_side_and_destroy_keeps_the_keys_unless_asked(e
     assert len(environment_vpcs(ep, "two")) == 1 and len(environment_vpcs(ep, ENV)) == 1
     assert len(platform_keys(ep, "two")) == 3
 
-    removed = run_playbook(ep, "playbooks/destroy.yml", extra_vars=dict(BASE, security_hardening_keep_keys_on_destroy=True))
+    # Booleans as key=value strings, as -e and an AWX survey give them: they behave as YAML booleans.
+    removed = run_playbook(ep, "playbooks/destroy.yml", "-e", "security_hardening_keep_keys_on_destroy=true", extra_vars=BASE)
     assert not removed.failed, removed
     assert environment_vpcs(ep, ENV) == []
     assert not [s for s in ep.client("ecs").describe_clusters(clusters=["%s-%s-cluster" % (PLATFORM, ENV)])["clusters"] if s["status"] == "ACTIVE"]
     assert platform_keys(ep, ENV) == {"alias/demo-ctr-%s" % p: "Enabled" for p in ("data", "logs", "secrets")}
     assert tagged(ep, "two") == other and platform_keys(ep, "two") == {"alias/demo-two-%s" % p: "Enabled" for p in ("data", "logs", "secrets")}
 
-    asked = run_playbook(ep, "playbooks/destroy.yml", "--tags", "security_hardening", extra_vars=BASE)  # inventories/local: keep_keys false
+    asked = run_playbook(ep, "playbooks/destroy.yml", "--tags", "security_hardening", "-e", "security_hardening_keep_keys_on_destroy=false",
+                         extra_vars=BASE)
     assert not asked.failed, asked
     assert asked.changed == 1, asked.changed_tasks()
     assert platform_keys(ep, ENV) == {}
