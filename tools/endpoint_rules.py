@@ -40,6 +40,7 @@ from moto.s3 import models as s3_models
 from moto.sns import models as sns_models
 from moto.wafv2 import models as wafv2_models
 
+
 def window(name):
     try:
         return float(os.environ.get(name, "0") or 0)
@@ -361,8 +362,8 @@ def _put_targets(original):
     @functools.wraps(original)
     def put_targets(self, name, event_bus_arn, targets):
         bus = self._normalize_event_bus_arn(event_bus_arn)  # pylint: disable=protected-access
-        rule_arn = "arn:%s:events:%s:%s:rule/%s%s" % (_partition(self.region_name), self.region_name, self.account_id,
-                                                     "" if bus == "default" else bus + "/", name)
+        rule = ("" if bus == "default" else bus + "/") + name
+        rule_arn = "arn:%s:events:%s:%s:rule/%s" % (_partition(self.region_name), self.region_name, self.account_id, rule)
         for target in targets:
             check_publisher(self.account_id, self.region_name, "events.amazonaws.com", rule_arn, target["Arn"],
                             _validation("ValidationException"))

@@ -136,7 +136,7 @@ def action_of(service, operation):
 
 def known(action):
     """Whether the Service Authorization Reference defines the action (wildcards: any match)."""
-    prefix, _, name = action.partition(":")
+    prefix, name = action.partition(":")[::2]
     privileges = database().get(prefix.lower())
     if privileges is None:
         return False
@@ -144,7 +144,7 @@ def known(action):
 
 
 def dependent_actions(action):
-    prefix, _, name = action.partition(":")
+    prefix, name = action.partition(":")[::2]
     privilege = database().get(prefix.lower(), {}).get(name.lower()) or {}
     out = set()
     for resource in (privilege.get("resource_types") or {}).values():

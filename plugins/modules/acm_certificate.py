@@ -161,7 +161,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     create_once,
     dict_to_tag_list,
     pick_one,
-    tag_list_to_dict,
     wait_for,
 )
 

@@ -12,7 +12,8 @@ import botocore.exceptions
 import jinja2
 import pytest
 
-import endpoint_rules  # pylint: disable=import-error  (tools/, loaded by conftest through endpoint_server)
+# tools/ is on sys.path through conftest (which loads endpoint_server, and with it these rules).
+import endpoint_rules  # pylint: disable=import-error
 
 from .conftest import REGION, TOP
 
@@ -137,8 +138,9 @@ def test_a_bucket_that_refuses_cloudtrail_is_refused(aws):
 
 def trail_role(aws, name, trust_account=ACCOUNT):
     iam = aws("iam")
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": trust_account}}}]}
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": trust_account}}}]}
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     iam.put_role_policy(RoleName=name, PolicyName="logs", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],

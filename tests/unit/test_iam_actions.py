@@ -8,7 +8,8 @@ import os
 import jinja2
 import pytest
 
-import iam_actions  # pylint: disable=import-error  (tools/, on sys.path through conftest)
+# tools/ is on sys.path through conftest.
+import iam_actions  # pylint: disable=import-error
 
 from ansible_collections.cloud_design.platform.plugins.modules import alert_topic, ecs_workload
 
@@ -80,8 +81,8 @@ def test_every_renamed_call_maps_to_a_defined_action():
 
 def test_a_call_needs_its_documented_and_dependent_actions():
     policy = {"Statement": [{"Effect": "Allow", "Action": ["apigateway:POST", "rds:DeleteDBCluster"], "Resource": "*"}]}
-    lacking = dict(iam_actions.missing(policy, [{"service": "apigatewayv2", "operation": "CreateStage"},
-                                               {"service": "rds", "operation": "DeleteDBCluster"}]))
+    calls = [{"service": "apigatewayv2", "operation": "CreateStage"}, {"service": "rds", "operation": "DeleteDBCluster"}]
+    lacking = dict(iam_actions.missing(policy, calls))
     assert "logs:CreateLogDelivery" in lacking and "documented" in lacking["logs:CreateLogDelivery"]
     assert "rds:CreateDBClusterSnapshot" in lacking and "dependent action" in lacking["rds:CreateDBClusterSnapshot"]
     assert "apigateway:POST" not in lacking
