@@ -18,16 +18,22 @@ description:
   - C(copy) - a copy of it encrypted with the key, C(<cluster>-kmsmig-encrypted);
   - C(restore) - a new cluster C(<cluster>-kmsmig-new) from the copy, with the source's engine and
     version, port, subnet group, security groups, cluster parameter group, backup retention and
-    window, maintenance window, IAM authentication, log exports, copy-tags-to-snapshot and tags;
+    window, maintenance window, IAM authentication, log exports, copy-tags-to-snapshot, tags,
+    Serverless v2 scaling, storage type (I/O-Optimized), associated IAM roles, the Data API and an
+    RDS-managed master password (a new secret: its ARN changes, see I(notices));
   - C(instances) - one instance per source instance, same class, parameter group, AZ, promotion
-    tier and monitoring settings, named C(<instance>-kmsmig);
+    tier, Enhanced Monitoring, Performance Insights and CA certificate, named C(<instance>-kmsmig);
   - C(parity) - the new cluster is compared with the source; any difference the module cannot
     carry stops the run before the cut-over;
   - C(cutover) - the source is renamed C(<cluster>-kmsmig-old) (its instances C(-kmsmig-old)), the
     new cluster and instances take the source's identifiers, so the cluster endpoints keep their
     names; deletion protection is set as the source had it;
-  - C(cleanup) - only with I(delete_source) - the old cluster is deleted with a final snapshot
-    C(<cluster>-kmsmig-old-final), and the intermediate snapshots are deleted.
+  - C(cleanup) - only with I(delete_source) - the old cluster is deleted with a final snapshot, which
+    is copied encrypted with the key as C(<cluster>-kmsmig-old-final-encrypted) and then deleted
+    unencrypted (I(final_snapshot=false) skips it), and the intermediate snapshots are deleted.
+  - Refused before any step, with the reason - a cluster that is a member of a global database, a
+    read replica of another cluster, or the source of cross-Region read replicas (they would stay on
+    the old cluster).
   - With I(rollback), a finished cut-over is undone (the old cluster takes its identifier back).
   - A cluster already encrypted with the key is C(changed=false); encrypted with another key it is an
     error unless I(rekey) is set.
@@ -50,6 +56,12 @@ options:
     description: After the cut-over, delete the old cluster (with a final snapshot) and the intermediate snapshots.
     type: bool
     default: false
+  final_snapshot:
+    description:
+      - With I(delete_source), keep a final snapshot of the old cluster, encrypted with the key (the unencrypted
+        snapshot RDS takes is copied with the key, then deleted). C(false) deletes the old cluster without one.
+    type: bool
+    default: true
   rollback:
     description: Undo a finished cut-over (the old, unencrypted cluster takes its identifier back).
     type: bool
@@ -105,6 +117,14 @@ kms_key_arn:
   description: The key, resolved to its ARN.
   returned: always
   type: str
+notices:
+  description:
+    - What changes for the users of the cluster although the migration keeps its identifier and endpoints - the
+      cluster resource id that C(rds-db:connect) policies name (IAM database authentication), and the ARN of an
+      RDS-managed master secret.
+  returned: always
+  type: list
+  elements: str
 duration_seconds:
   description: How long the run took.
   returned: always
@@ -138,7 +158,85 @@ def names(cluster_id):
         "source_snapshot": cluster_id + "-kmsmig-source",
         "encrypted_snapshot": cluster_id + "-kmsmig-encrypted",
         "final_snapshot": cluster_id + SUFFIX_OLD + "-final",
+        "final_encrypted": cluster_id + SUFFIX_OLD + "-final-encrypted",
     }
+
+
+def refusals(source, global_members):
+    """Why the source cannot be migrated this way (empty when it can); checked before any step."""
+    out = []
+    cid = source["DBClusterIdentifier"]
+    if source.get("ReplicationSourceIdentifier"):
+        out.append("%s is a read replica of %s: promote it, or migrate its source" % (cid, source["ReplicationSourceIdentifier"]))
+    if source.get("ReadReplicaIdentifiers"):
+        out.append("%s has read replicas (%s), which would stay on the old, unencrypted cluster: remove them, migrate, then "
+                   "make them again from the new cluster" % (cid, ", ".join(source["ReadReplicaIdentifiers"])))
+    if source.get("DBClusterArn") in global_members:
+        out.append("%s is a member of the global database %s: remove it from the global database (or migrate the global "
+                   "database with a new encrypted secondary) first" % (cid, global_members[source["DBClusterArn"]]))
+    return out
+
+
+SCALING_FIELDS = ("MinCapacity", "MaxCapacity", "SecondsUntilAutoPause")
+
+
+def restore_extras(source):
+    """Settings of the source that RestoreDBClusterFromSnapshot itself carries."""
+    out = {}
+    scaling = source.get("ServerlessV2ScalingConfiguration") or {}
+    if scaling:
+        out["ServerlessV2ScalingConfiguration"] = {k: scaling[k] for k in SCALING_FIELDS if scaling.get(k) is not None}
+    if source.get("StorageType") and source["StorageType"] != "aurora":
+        out["StorageType"] = source["StorageType"]
+    return out
+
+
+def carried_after_restore(source, new):
+    """ModifyDBCluster settings the restore does not take: the Data API and an RDS-managed master password."""
+    out = {}
+    if source.get("HttpEndpointEnabled") and not new.get("HttpEndpointEnabled"):
+        out["EnableHttpEndpoint"] = True
+    secret = source.get("MasterUserSecret") or {}
+    if secret and not new.get("MasterUserSecret"):
+        out["ManageMasterUserPassword"] = True
+        if secret.get("KmsKeyId"):
+            out["MasterUserSecretKmsKeyId"] = secret["KmsKeyId"]
+    return out
+
+
+def roles_of(cluster):
+    return sorted((r["RoleArn"], r.get("FeatureName") or "") for r in cluster.get("AssociatedRoles") or []
+                  if r.get("Status", "ACTIVE") != "INVALID")
+
+
+def instance_extras(instance):
+    """CreateDBInstance settings of a source instance: Enhanced Monitoring, Performance Insights, CA certificate."""
+    out = {}
+    if instance.get("MonitoringInterval"):
+        out["MonitoringInterval"] = instance["MonitoringInterval"]
+        out["MonitoringRoleArn"] = instance.get("MonitoringRoleArn")
+    if instance.get("PerformanceInsightsEnabled"):
+        out["EnablePerformanceInsights"] = True
+        out["PerformanceInsightsKMSKeyId"] = instance.get("PerformanceInsightsKMSKeyId")
+        out["PerformanceInsightsRetentionPeriod"] = instance.get("PerformanceInsightsRetentionPeriod")
+    if instance.get("CACertificateIdentifier"):
+        out["CACertificateIdentifier"] = instance["CACertificateIdentifier"]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+INSTANCE_PARITY = ("DBInstanceClass", "MonitoringInterval", "PerformanceInsightsEnabled", "CACertificateIdentifier")
+
+
+def notices(source, new):
+    """What changes for the users of the cluster, though it keeps its identifier and endpoints."""
+    out = []
+    if source.get("IAMDatabaseAuthenticationEnabled") and source.get("DbClusterResourceId") != (new or {}).get("DbClusterResourceId"):
+        out.append("IAM database authentication: rds-db:connect policies name the cluster resource id, which changes from %s to %s; "
+                   "update them at the cut-over" % (source.get("DbClusterResourceId"), (new or {}).get("DbClusterResourceId", "the new one")))
+    if source.get("MasterUserSecret"):
+        out.append("the RDS-managed master password is a new secret on the new cluster (was %s): point its users at the new ARN"
+                   % source["MasterUserSecret"].get("SecretArn"))
+    return out
 
 
 def parity_differences(source, new, source_instances, new_instances):
@@ -155,9 +253,19 @@ def parity_differences(source, new, source_instances, new_instances):
     tags = {t["Key"]: t["Value"] for t in source.get("TagList") or []}
     if tags != {t["Key"]: t["Value"] for t in new.get("TagList") or []}:
         out.append("TagList")
-    if sorted(i["DBInstanceClass"] for i in source_instances) != sorted(i["DBInstanceClass"] for i in new_instances):
-        out.append("instance classes: %s != %s" % (sorted(i["DBInstanceClass"] for i in source_instances),
-                                                   sorted(i["DBInstanceClass"] for i in new_instances)))
+    if restore_extras(source) != restore_extras(new):
+        out.append("Serverless v2 scaling or storage type: %s != %s" % (restore_extras(source), restore_extras(new)))
+    if bool(source.get("HttpEndpointEnabled")) != bool(new.get("HttpEndpointEnabled")):
+        out.append("HttpEndpointEnabled (Data API)")
+    if bool(source.get("MasterUserSecret")) != bool(new.get("MasterUserSecret")):
+        out.append("MasterUserSecret (RDS-managed master password)")
+    if roles_of(source) != roles_of(new):
+        out.append("AssociatedRoles: %s != %s" % (roles_of(source), roles_of(new)))
+    for field in INSTANCE_PARITY:
+        wanted = sorted(str(i.get(field)) for i in source_instances)
+        got = sorted(str(i.get(field)) for i in new_instances)
+        if wanted != got:
+            out.append("instance %s: %s != %s" % (field, wanted, got))
     return out
 
 
@@ -170,6 +278,7 @@ class Migration:
         self.check = module.check_mode
         self.names = names(self.params["cluster_id"])
         self.steps = []
+        self.source = None
         self.timeout = self.params["wait_timeout"]
 
     # -- reads
@@ -200,6 +309,18 @@ class Migration:
             return self.rds.describe_db_cluster_snapshots(aws_retry=True, DBClusterSnapshotIdentifier=snapshot_id)["DBClusterSnapshots"][0]
         except is_boto3_error_code("DBClusterSnapshotNotFoundFault"):
             return None
+
+    def global_members(self):
+        """{member cluster ARN: global cluster id} of the account's global databases."""
+        out = {}
+        try:
+            pages = self.rds.get_paginator("describe_global_clusters").paginate().build_full_result()
+        except is_boto3_error_code(("GlobalClusterNotFoundFault", "InvalidParameterValue")):
+            return out
+        for cluster in pages.get("GlobalClusters") or []:
+            for member in cluster.get("GlobalClusterMembers") or []:
+                out[member.get("DBClusterArn")] = cluster.get("GlobalClusterIdentifier")
+        return out
 
     def key_arn(self):
         return self.kms.describe_key(aws_retry=True, KeyId=self.params["kms_key_id"])["KeyMetadata"]["Arn"]
@@ -252,6 +373,10 @@ class Migration:
         source_instances = self.instances(source)
         if not source_instances:
             raise PlatformError("Aurora cluster %s has no instances; nothing would serve the migrated data" % cid)
+        refused = refusals(source, self.global_members())
+        if refused:
+            raise PlatformError("nothing was changed: " + "; ".join(refused))
+        self.source = source
         stop = self.params.get("stop_after")
         self.ensure_snapshot(source)
         if stop == "snapshot":
@@ -331,6 +456,7 @@ class Migration:
             }
             if source.get("DBClusterParameterGroup"):
                 request["DBClusterParameterGroupName"] = source["DBClusterParameterGroup"]
+            request.update(restore_extras(source))
             try:
                 self.rds.restore_db_cluster_from_snapshot(aws_retry=True, **{k: v for k, v in request.items() if v is not None})
             except is_boto3_error_code("DBClusterAlreadyExistsFault"):
@@ -345,9 +471,21 @@ class Migration:
                                 ("PreferredMaintenanceWindow", "PreferredMaintenanceWindow")):
             if source.get(field) is not None and new.get(field) != source.get(field):
                 settings[key_name] = source[field]
+        settings.update(carried_after_restore(source, new))
         if settings:
             self.steps.append("settings")
             self.rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=self.names["new"], ApplyImmediately=True, **settings)
+            new = self.wait_cluster(self.names["new"])
+        have = roles_of(new)
+        for role_arn, feature in roles_of(source):
+            if (role_arn, feature) not in have:
+                self.steps.append("role %s" % role_arn)
+                extra = {"FeatureName": feature} if feature else {}
+                try:
+                    self.rds.add_role_to_db_cluster(aws_retry=True, DBClusterIdentifier=self.names["new"], RoleArn=role_arn, **extra)
+                except is_boto3_error_code("DBClusterRoleAlreadyExists"):
+                    pass
+        if len(have) != len(roles_of(source)):
             new = self.wait_cluster(self.names["new"])
         return new
 
@@ -373,6 +511,7 @@ class Migration:
                         "AutoMinorVersionUpgrade": instance.get("AutoMinorVersionUpgrade", True),
                         "Tags": instance.get("TagList") or [],
                     }
+                    request.update(instance_extras(instance))
                     try:
                         self.rds.create_db_instance(aws_retry=True, **{k: v for k, v in request.items() if v is not None})
                     except is_boto3_error_code("DBInstanceAlreadyExists"):
@@ -427,16 +566,37 @@ class Migration:
                 pass
         wait_for(lambda: self.instances(self.cluster(old["DBClusterIdentifier"])), lambda left: not left, timeout=self.timeout, delay=5,
                  what="the instances of %s to go" % old["DBClusterIdentifier"])
+        keep = self.params["final_snapshot"]
+        final = {"SkipFinalSnapshot": False, "FinalDBSnapshotIdentifier": self.names["final_snapshot"]} if keep else {"SkipFinalSnapshot": True}
         try:
-            self.rds.delete_db_cluster(aws_retry=True, DBClusterIdentifier=old["DBClusterIdentifier"], SkipFinalSnapshot=False,
-                                       FinalDBSnapshotIdentifier=self.names["final_snapshot"])
+            self.rds.delete_db_cluster(aws_retry=True, DBClusterIdentifier=old["DBClusterIdentifier"], **final)
         except is_boto3_error_code("DBClusterNotFoundFault"):
             pass
+        if keep:
+            self.encrypt_final_snapshot()
         for name in (self.names["source_snapshot"], self.names["encrypted_snapshot"]):
             try:
                 self.rds.delete_db_cluster_snapshot(aws_retry=True, DBClusterSnapshotIdentifier=name)
             except is_boto3_error_code("DBClusterSnapshotNotFoundFault"):
                 pass
+
+    def encrypt_final_snapshot(self):
+        """The final snapshot of the old cluster is unencrypted: keep it only as a copy encrypted with the key."""
+        plain, encrypted = self.names["final_snapshot"], self.names["final_encrypted"]
+        if self.snapshot(plain) is None:
+            return
+        self.wait_snapshot(plain)
+        if self.snapshot(encrypted) is None:
+            try:
+                self.rds.copy_db_cluster_snapshot(aws_retry=True, SourceDBClusterSnapshotIdentifier=plain,
+                                                  TargetDBClusterSnapshotIdentifier=encrypted, KmsKeyId=self.key_arn(), CopyTags=True)
+            except is_boto3_error_code("DBClusterSnapshotAlreadyExistsFault"):
+                pass
+        self.wait_snapshot(encrypted)
+        try:
+            self.rds.delete_db_cluster_snapshot(aws_retry=True, DBClusterSnapshotIdentifier=plain)
+        except is_boto3_error_code("DBClusterSnapshotNotFoundFault"):
+            pass
 
     def roll_back(self, current, old):
         cid = self.params["cluster_id"]
@@ -460,6 +620,7 @@ def main():
         kms_key_id=dict(type="str", required=True, no_log=False),
         rekey=dict(type="bool", default=False),
         delete_source=dict(type="bool", default=False),
+        final_snapshot=dict(type="bool", default=True),
         rollback=dict(type="bool", default=False),
         stop_after=dict(type="str", choices=["snapshot", "copy", "restore", "instances", "parity"]),
         wait_timeout=dict(type="int", default=3600),
@@ -476,7 +637,10 @@ def main():
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Aurora KMS migration of %s stopped after %s; run again to resume"
                              % (module.params["cluster_id"], ", ".join(migration.steps) or "no step"))
-    module.exit_json(changed=bool([step for step in migration.steps if step != "parity"]), steps=migration.steps,
+    told = notices(migration.source, cluster) if migration.source and "cutover" in migration.steps else []
+    for notice in told:
+        module.warn(notice)
+    module.exit_json(changed=bool([step for step in migration.steps if step != "parity"]), steps=migration.steps, notices=told,
                      cluster_arn=(cluster or {}).get("DBClusterArn"), kms_key_arn=key,
                      duration_seconds=round(time.monotonic() - started, 1))
 

@@ -13,7 +13,7 @@ import yaml
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Inputs read by the playbooks beside the roles' own (documented in the README and the playbooks).
-PLAYBOOK_BOOLEANS = {"platform_destroy_skip_final_snapshot", "verify_drift", "aurora_kms_migration_delete_source",
+PLAYBOOK_BOOLEANS = {"platform_destroy_skip_final_snapshot", "verify_drift", "aurora_kms_migration_delete_source", "aurora_kms_migration_final_snapshot",
                      "aurora_kms_migration_rollback", "aurora_kms_migration_rekey"}
 CONDITION_KEYS = ("when", "until", "changed_when", "failed_when", "that")
 

@@ -92,3 +92,18 @@ def test_a_call_needs_its_documented_and_dependent_actions():
 def test_a_call_that_maps_to_no_action_stops_the_check():
     with pytest.raises(ValueError, match="does not define"):
         iam_actions.required([{"service": "s3", "operation": "GetBucketSomethingNew"}])
+
+
+def test_no_policy_or_arn_the_roles_write_assumes_the_aws_partition():
+    """China and GovCloud regions have partitions of their own: ARNs are built from the caller identity's."""
+    found = {"account_id": "123456789012", "partition": "aws-cn"}
+    policy = render("security_hardening", "key_policy.json.j2", platform_name="shop", platform_env="dev", platform_region="cn-north-1",
+                    __security_hardening_purpose="logs", __security_hardening_found={"account": found})
+    assert "arn:aws:" not in json.dumps(policy) and "arn:aws-cn:cloudtrail:cn-north-1:" in json.dumps(policy)
+    literal = []
+    for path in glob.glob(os.path.join(TOP, "roles", "*", "*", "*.yml")) + glob.glob(os.path.join(TOP, "roles", "*", "templates", "*.j2")):
+        if "/meta/" in path or "/defaults/" in path:
+            continue
+        with open(path, encoding="utf-8") as handle:
+            literal += ["%s: %s" % (os.path.relpath(path, TOP), line.strip()) for line in handle if "arn:aws:" in line]
+    assert literal == []

@@ -100,7 +100,10 @@ def test_delete_source_keeps_a_final_snapshot(aws, run_module, source):
     run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data", "delete_source": True})
     assert list(clusters(aws)) == [CLUSTER]
     snapshots = [s["DBClusterSnapshotIdentifier"] for s in aws("rds").describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"]]
-    assert CLUSTER + "-kmsmig-old-final" in snapshots
+    # RDS takes the final snapshot of the old, unencrypted cluster unencrypted: it is kept only as a copy with the key.
+    assert CLUSTER + "-kmsmig-old-final" not in snapshots and CLUSTER + "-kmsmig-old-final-encrypted" in snapshots
+    final = aws("rds").describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=CLUSTER + "-kmsmig-old-final-encrypted")
+    assert final["DBClusterSnapshots"][0]["StorageEncrypted"] is True and final["DBClusterSnapshots"][0]["KmsKeyId"] == source
     assert CLUSTER + "-kmsmig-source" not in snapshots
 
 
@@ -109,7 +112,7 @@ def test_parity_difference_stops_before_cutover():
     new = dict(source, EngineVersion="16.4")
     assert akm.parity_differences(source, new, [], []) == ["EngineVersion: 16.6 != 16.4"]
     assert akm.parity_differences(source, source, [{"DBInstanceClass": "db.r6g.large"}], [{"DBInstanceClass": "db.t4g.medium"}]) == [
-        "instance classes: ['db.r6g.large'] != ['db.t4g.medium']"]
+        "instance DBInstanceClass: ['db.r6g.large'] != ['db.t4g.medium']"]
 
 
 STEPS = ["ensure_snapshot", "ensure_copy", "ensure_restore", "ensure_instances", "cut_over", "finish_cutover"]
@@ -166,3 +169,73 @@ def test_rollback_gives_the_identifier_back(aws, run_module, source):
     found = clusters(aws)
     assert found[CLUSTER]["StorageEncrypted"] is False
     assert found[CLUSTER + "-kmsmig-new"]["StorageEncrypted"] is True
+
+
+# ---- what the endpoint cannot hold (I/O-Optimized storage, global databases, managed secrets): recorded API shapes
+
+SHAPE = {
+    "DBClusterIdentifier": CLUSTER, "DBClusterArn": "arn:aws:rds:eu-west-1:123456789012:cluster:" + CLUSTER,
+    "DbClusterResourceId": "cluster-OLDRESOURCEID", "IAMDatabaseAuthenticationEnabled": True,
+    "ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 16.0}, "StorageType": "aurora-iopt1",
+    "HttpEndpointEnabled": True, "AssociatedRoles": [{"RoleArn": "arn:aws:iam::123456789012:role/s3-import", "FeatureName": "s3Import",
+                                                       "Status": "ACTIVE"}],
+    "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1", "KmsKeyId": "k-secrets"},
+}
+
+
+def test_what_the_restore_carries_and_what_is_set_after_it():
+    assert akm.restore_extras(SHAPE) == {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 16.0},
+                                         "StorageType": "aurora-iopt1"}
+    assert akm.restore_extras({"StorageType": "aurora"}) == {}
+    assert akm.carried_after_restore(SHAPE, {}) == {"EnableHttpEndpoint": True, "ManageMasterUserPassword": True,
+                                                    "MasterUserSecretKmsKeyId": "k-secrets"}
+    assert akm.carried_after_restore(SHAPE, SHAPE) == {}
+    assert akm.roles_of(SHAPE) == [("arn:aws:iam::123456789012:role/s3-import", "s3Import")]
+
+
+def test_instances_keep_monitoring_performance_insights_and_the_ca():
+    instance = {"MonitoringInterval": 60, "MonitoringRoleArn": "arn:aws:iam::123456789012:role/rds-monitoring",
+                "PerformanceInsightsEnabled": True, "PerformanceInsightsKMSKeyId": "k-data", "PerformanceInsightsRetentionPeriod": 7,
+                "CACertificateIdentifier": "rds-ca-rsa2048-g1"}
+    assert akm.instance_extras(instance) == {
+        "MonitoringInterval": 60, "MonitoringRoleArn": "arn:aws:iam::123456789012:role/rds-monitoring", "EnablePerformanceInsights": True,
+        "PerformanceInsightsKMSKeyId": "k-data", "PerformanceInsightsRetentionPeriod": 7, "CACertificateIdentifier": "rds-ca-rsa2048-g1"}
+    assert akm.instance_extras({"MonitoringInterval": 0, "PerformanceInsightsEnabled": False}) == {}
+
+
+def test_parity_sees_every_setting_it_carries():
+    new = dict(SHAPE, StorageType="aurora", HttpEndpointEnabled=False, AssociatedRoles=[], MasterUserSecret=None)
+    found = akm.parity_differences(SHAPE, new, [{"DBInstanceClass": "db.serverless", "MonitoringInterval": 60}],
+                                   [{"DBInstanceClass": "db.serverless", "MonitoringInterval": 0}])
+    text = "; ".join(found)
+    for what in ("storage type", "HttpEndpointEnabled", "MasterUserSecret", "AssociatedRoles", "instance MonitoringInterval"):
+        assert what in text, (what, text)
+
+
+def test_what_changes_is_said():
+    told = akm.notices(SHAPE, {"DbClusterResourceId": "cluster-NEWRESOURCEID"})
+    assert "rds-db:connect" in told[0] and "cluster-OLDRESOURCEID to cluster-NEWRESOURCEID" in told[0]
+    assert "new secret" in told[1] and "rds!cluster-1" in told[1]
+
+
+@pytest.mark.parametrize("shape, reason", [
+    ({"ReplicationSourceIdentifier": "arn:aws:rds:eu-central-1:123456789012:cluster:primary"}, "is a read replica of"),
+    ({"ReadReplicaIdentifiers": ["arn:aws:rds:eu-central-1:123456789012:cluster:dr"]}, "has read replicas"),
+    ({}, "member of the global database shop-global"),
+])
+def test_refused_before_any_step(aws, run_module, source, monkeypatch, shape, reason):
+    monkeypatch.setattr(akm.Migration, "global_members",
+                        lambda self: {} if shape else {clusters(aws)[CLUSTER]["DBClusterArn"]: "shop-global"})
+    real = akm.Migration.cluster
+    monkeypatch.setattr(akm.Migration, "cluster", lambda self, cid: dict(real(self, cid) or {}, **shape) if cid == CLUSTER else real(self, cid))
+    with pytest.raises(ModuleFail) as failed:
+        run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
+    assert reason in failed.value.result["msg"] and "nothing was changed" in failed.value.result["msg"]
+    assert failed.value.result["steps"] == []
+    assert aws("rds").describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"] == []
+
+
+def test_delete_source_without_a_final_snapshot(aws, run_module, source):
+    run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data", "delete_source": True, "final_snapshot": False})
+    assert list(clusters(aws)) == [CLUSTER]
+    assert aws("rds").describe_db_cluster_snapshots(SnapshotType="manual")["DBClusterSnapshots"] == []
