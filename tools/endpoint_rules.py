@@ -22,15 +22,18 @@ import functools
 import inspect
 import json
 import os
+import threading
 import time
 
 from moto.acm import models as acm_models
 from moto.budgets import models as budgets_models
 from moto.cloudtrail import models as cloudtrail_models
 from moto.cloudwatch import models as cloudwatch_models
+from moto.core import authorization as moto_authorization
 from moto.core.exceptions import JsonRESTError
 from moto.elbv2 import models as elbv2_models
 from moto.events import models as events_models
+from moto.iam import access_control as iam_access_control
 from moto.iam import models as iam_models
 from moto.kms import models as kms_models
 from moto.logs import models as logs_models
@@ -537,6 +540,53 @@ def _tagging_lags(original):
     return get_resources
 
 
+# --------------------------------------------------------------------------------------------------
+# IAM authorization (on once /moto-api/reset-auth sets the count of unauthenticated requests): moto names
+# the action of a request <signing name>:<operation>, which is not always the action AWS authorizes it as
+# (API Gateway authorizes HTTP methods, CloudWatch's signing name is monitoring, S3 Control's account
+# public access block is s3:*AccountPublicAccessBlock). The action is taken from the Service
+# Authorization Reference instead, as tools/iam_actions.py maps it for the deployer policy check.
+# --------------------------------------------------------------------------------------------------
+_REQUEST = threading.local()
+# moto's service names that botocore spells otherwise.
+BOTOCORE_NAMES = {"awslambda": "lambda"}
+
+
+def _remember_service(original):
+    @functools.wraps(original)
+    def authorize(self, iam_request_cls, resource="*"):
+        _REQUEST.service = BOTOCORE_NAMES.get(getattr(self, "service_name", None), getattr(self, "service_name", None))
+        try:
+            return original(self, iam_request_cls, resource)
+        finally:
+            _REQUEST.service = None
+
+    return authorize
+
+
+def _authorized_action(original):
+    @functools.wraps(original)
+    def init(self, account_id, method, path, data, body, headers, action):
+        original(self, account_id, method, path, data, body, headers, action)
+        if not body and method in ("GET", "HEAD", "DELETE"):
+            # moto signs a request without a body over its parsed parameters (data=self._body or self._data),
+            # so a signed GET of a REST-JSON service (GuardDuty's ListDetectors, Security Hub's DescribeHub)
+            # never matches: SigV4 signs an empty payload (AWS General Reference, "Create a canonical request").
+            self._data = b""  # pylint: disable=protected-access
+        service = getattr(_REQUEST, "service", None)
+        operation = action[0] if isinstance(action, list) else action
+        if service and operation and service != "s3":
+            try:
+                import iam_actions  # pylint: disable=import-outside-toplevel,import-error
+                mapped = iam_actions.action_of(service, operation)
+            except Exception:  # pylint: disable=broad-except
+                mapped = None
+            if mapped:
+                self._action = mapped  # pylint: disable=protected-access
+
+    return init
+
+
 def install():
     """Load every rule into moto (idempotent)."""
     if getattr(cloudtrail_models, "_endpoint_rules", False):
@@ -557,5 +607,8 @@ def install():
     elbv2_models.FakeLoadBalancer.activate = _balancer_activate(elbv2_models.FakeLoadBalancer.activate)
     wafv2_models.WAFV2Backend.associate_web_acl = _associate_web_acl(wafv2_models.WAFV2Backend.associate_web_acl)
     acm_models.CertBundle.__init__ = _stamp_certificate(acm_models.CertBundle.__init__)
+    mixin = moto_authorization.ActionAuthenticatorMixin
+    mixin._authenticate_and_authorize_action = _remember_service(mixin._authenticate_and_authorize_action)  # pylint: disable=protected-access
+    iam_access_control.IAMRequestBase.__init__ = _authorized_action(iam_access_control.IAMRequestBase.__init__)
     tagging = tagging_models.ResourceGroupsTaggingAPIBackend
     tagging._get_resources_generator = _tagging_lags(tagging._get_resources_generator)  # pylint: disable=protected-access

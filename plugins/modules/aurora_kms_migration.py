@@ -20,7 +20,7 @@ description:
     version, port, subnet group, security groups, cluster parameter group, backup retention and
     window, maintenance window, IAM authentication, log exports, copy-tags-to-snapshot, tags,
     Serverless v2 scaling, storage type (I/O-Optimized), associated IAM roles, the Data API and an
-    RDS-managed master password (a new secret: its ARN changes, see I(notices));
+    RDS-managed master password (a new secret with a new ARN, see I(notices));
   - C(instances) - one instance per source instance, same class, parameter group, AZ, promotion
     tier, Enhanced Monitoring, Performance Insights and CA certificate, named C(<instance>-kmsmig);
   - C(parity) - the new cluster is compared with the source; any difference the module cannot

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 
 import boto3
 from botocore.config import Config
@@ -31,10 +32,34 @@ class Endpoint:
     def url(self):
         return endpoint.url(self.port)
 
+    # Until enforce_iam(), every request passes; after it, each is authorized against its user's policies.
+    admin = ("testing", "testing")
+    deployer = None
+
+    def enforce_iam(self, policy="docs/iam/platform.json"):
+        """IAM on: an admin user for the tests' own reads and a deployer user holding only the policy; every
+        later request is authenticated and authorized (moto's IAM enforcement, with the action names of the
+        Service Authorization Reference: tools/endpoint_rules.py). Returns the deployer's extra vars."""
+        iam = self.client("iam")
+        with open(os.path.join(TOP, policy), encoding="utf-8") as handle:
+            document = handle.read()
+        keys = {}
+        for user, doc in (("e2e-admin", json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"}]})), ("e2e-deployer", document)):
+            iam.create_user(UserName=user)
+            iam.put_user_policy(UserName=user, PolicyName="access", PolicyDocument=doc)
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            keys[user] = (key["AccessKeyId"], key["SecretAccessKey"])
+        self.admin, self.deployer = keys["e2e-admin"], keys["e2e-deployer"]
+        req = urllib.request.Request(self.url + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200
+        return {"platform_aws_access_key": self.deployer[0], "platform_aws_secret_key": self.deployer[1]}
+
     def client(self, service):
         # No host prefix: Cloud Map's DiscoverInstances would go to data-127.0.0.1.
         return boto3.client(service, region_name=REGION, endpoint_url=self.url, config=Config(inject_host_prefix=False),
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+                            aws_access_key_id=self.admin[0], aws_secret_access_key=self.admin[1])
 
     def stop(self):
         endpoint.stop(self.port, self.state_dir)

@@ -31,4 +31,4 @@ def test_every_boolean_input_is_read_through_bool():
 ])
 def test_the_scan_finds_a_bare_boolean(text, bad):
     names = {"security_hardening_keep_keys_on_destroy", "verify_drift", "load_balancers_tls_enabled"}
-    assert [name for _, name in booleans.unconverted(text, names)] == bad
+    assert [found[1] for found in booleans.unconverted(text, names)] == bad

@@ -177,8 +177,8 @@ SHAPE = {
     "DBClusterIdentifier": CLUSTER, "DBClusterArn": "arn:aws:rds:eu-west-1:123456789012:cluster:" + CLUSTER,
     "DbClusterResourceId": "cluster-OLDRESOURCEID", "IAMDatabaseAuthenticationEnabled": True,
     "ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 16.0}, "StorageType": "aurora-iopt1",
-    "HttpEndpointEnabled": True, "AssociatedRoles": [{"RoleArn": "arn:aws:iam::123456789012:role/s3-import", "FeatureName": "s3Import",
-                                                       "Status": "ACTIVE"}],
+    "HttpEndpointEnabled": True,
+    "AssociatedRoles": [{"RoleArn": "arn:aws:iam::123456789012:role/s3-import", "FeatureName": "s3Import", "Status": "ACTIVE"}],
     "MasterUserSecret": {"SecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-1", "KmsKeyId": "k-secrets"},
 }
 
