@@ -22,6 +22,7 @@ import functools
 import inspect
 import json
 import os
+import sys
 import threading
 import time
 
@@ -572,10 +573,10 @@ def _authorized_action(original):
             # moto signs a request without a body over its parsed parameters (data=self._body or self._data),
             # so a signed GET of a REST-JSON service (GuardDuty's ListDetectors, Security Hub's DescribeHub)
             # never matches: SigV4 signs an empty payload (AWS General Reference, "Create a canonical request").
-            self._data = b""  # pylint: disable=protected-access
+            self._data = {}  # pylint: disable=protected-access
         service = getattr(_REQUEST, "service", None)
         operation = action[0] if isinstance(action, list) else action
-        if service and operation and service != "s3":
+        if service and operation:
             try:
                 import iam_actions  # pylint: disable=import-outside-toplevel,import-error
                 mapped = iam_actions.action_of(service, operation)
@@ -585,6 +586,19 @@ def _authorized_action(original):
                 self._action = mapped  # pylint: disable=protected-access
 
     return init
+
+
+def _name_the_refusal(original):
+    """AWS's AccessDenied names the action and resource; moto's S3 answer does not: the endpoint's log does."""
+    @functools.wraps(original)
+    def check(self, resource):
+        try:
+            return original(self, resource)
+        except Exception:
+            print("endpoint: access denied: %s on %s" % (self._action, resource), file=sys.stderr, flush=True)  # pylint: disable=protected-access
+            raise
+
+    return check
 
 
 def install():
@@ -610,5 +624,6 @@ def install():
     mixin = moto_authorization.ActionAuthenticatorMixin
     mixin._authenticate_and_authorize_action = _remember_service(mixin._authenticate_and_authorize_action)  # pylint: disable=protected-access
     iam_access_control.IAMRequestBase.__init__ = _authorized_action(iam_access_control.IAMRequestBase.__init__)
+    iam_access_control.IAMRequestBase.check_action_permitted = _name_the_refusal(iam_access_control.IAMRequestBase.check_action_permitted)
     tagging = tagging_models.ResourceGroupsTaggingAPIBackend
     tagging._get_resources_generator = _tagging_lags(tagging._get_resources_generator)  # pylint: disable=protected-access

@@ -122,6 +122,8 @@ def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
+    if ep.deployer:  # IAM is enforced: the playbooks run as the least-privilege deployer
+        cmd += ["-e", json.dumps({"platform_aws_access_key": ep.deployer[0], "platform_aws_secret_key": ep.deployer[1]})]
     cmd += list(args)
     full_env = dict(os.environ)
     full_env.update({
