@@ -8,6 +8,7 @@ behind aws:SourceAccount, CloudTrail's DescribeKey behind an encryption context)
 import json
 import os
 
+import boto3
 import botocore.exceptions
 import jinja2
 import pytest
@@ -309,3 +310,52 @@ def test_the_tagging_api_lags_behind_a_new_certificate(aws, monkeypatch):
     assert not tagged()
     monkeypatch.setenv("ENDPOINT_TAGGING_LAG_SECONDS", "0")
     assert tagged() == [arn]
+
+
+# ---------------------------------------------------------------------------------------------- authorization
+def user_client(aws, service, actions, name="deployer"):
+    """A client of a user allowed exactly these actions."""
+    iam = aws("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3.client(service, region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+
+
+@pytest.fixture
+def enforced(monkeypatch):
+    """Call it to enforce IAM from the next request on (moto's INITIAL_NO_AUTH_ACTION_COUNT)."""
+    from moto import settings  # pylint: disable=import-outside-toplevel
+    from moto.core.authorization import ActionAuthenticatorMixin  # pylint: disable=import-outside-toplevel
+
+    def on():
+        monkeypatch.setattr(settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)
+        monkeypatch.setattr(ActionAuthenticatorMixin, "request_count", 0)
+    return on
+
+
+@pytest.mark.parametrize("service, call, allowed, misnamed", [
+    # API Gateway authorizes the HTTP method (Service Authorization Reference), not apigateway:CreateApi.
+    ("apigatewayv2", lambda c: c.create_api(Name="a", ProtocolType="HTTP"), "apigateway:POST", "apigateway:CreateApi"),
+    # CloudWatch signs as monitoring but authorizes cloudwatch:*.
+    ("cloudwatch", lambda c: c.describe_alarms(), "cloudwatch:DescribeAlarms", "monitoring:DescribeAlarms"),
+    # S3 authorizes HeadBucket as s3:ListBucket.
+    ("s3", lambda c: c.head_bucket(Bucket="shop-dev-bucket"), "s3:ListBucket", "s3:HeadBucket"),
+])
+def test_requests_are_authorized_as_the_actions_aws_names(aws, enforced, service, call, allowed, misnamed):
+    aws("s3").create_bucket(Bucket="shop-dev-bucket", CreateBucketConfiguration={"LocationConstraint": REGION})
+    granted = user_client(aws, service, [allowed], "granted")
+    misgranted = user_client(aws, service, [misnamed], "misgranted")
+    enforced()
+    call(granted)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        call(misgranted)
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_a_signed_request_without_a_body_is_authenticated(aws, enforced):
+    """moto signed a bodyless GET over its parsed parameters: GuardDuty's ListDetectors never matched."""
+    client = user_client(aws, "guardduty", ["guardduty:ListDetectors"])
+    enforced()
+    assert client.list_detectors()["DetectorIds"] == []
