@@ -32,6 +32,7 @@ from moto.cloudtrail import models as cloudtrail_models
 from moto.cloudwatch import models as cloudwatch_models
 from moto.core import authorization as moto_authorization
 from moto.core.exceptions import JsonRESTError
+from moto.elbv2 import exceptions as elbv2_exceptions
 from moto.elbv2 import models as elbv2_models
 from moto.events import models as events_models
 from moto.iam import access_control as iam_access_control
@@ -60,6 +61,10 @@ class RuleError(JsonRESTError):
         self.code = status
 
 
+class QueryRuleError(elbv2_exceptions.ELBClientError):
+    """The same in Elastic Load Balancing's query (XML) protocol."""
+
+
 # --------------------------------------------------------------------------------------------------
 # Policy evaluation (IAM User Guide: "Policy evaluation logic", "IAM JSON policy elements: Condition
 # operators"): an explicit Deny wins, then any Allow; a condition key missing from the request context
@@ -72,12 +77,16 @@ def _as_list(value):
 
 
 def _principal_matches(principal, service):
+    """service is a service principal (logs.amazonaws.com) or an account's root ARN (arn:aws:iam::<account>:root)."""
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
     if "*" in _as_list(principal.get("AWS")):
         return True  # {"AWS": "*"} is every principal, services included
+    if service and service.startswith("arn:"):
+        account = service.split(":")[4]
+        return any(p in (service, account) for p in _as_list(principal.get("AWS")))
     return service in _as_list(principal.get("Service"))
 
 
@@ -428,6 +437,67 @@ def _create_notification(original):
 
 
 # --------------------------------------------------------------------------------------------------
+# Load balancer access logs (Elastic Load Balancing User Guide, "Access logs for your Application Load
+# Balancer": the bucket must be in the region, encrypted with SSE-S3 only, and its policy must let the
+# region's Elastic Load Balancing account or logdelivery.elasticloadbalancing.amazonaws.com put objects
+# under <prefix>/AWSLogs/<account>/; "Access logs for your Network Load Balancer": delivery.logs.amazonaws.com
+# puts them with bucket-owner-full-control and reads the bucket ACL). ModifyLoadBalancerAttributes answers
+# InvalidConfigurationRequest otherwise.
+# --------------------------------------------------------------------------------------------------
+ELB_ACCOUNTS = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
+    "af-south-1": "098369216593", "ap-east-1": "754344448648", "ap-southeast-3": "589379963580", "ap-south-1": "718504428378",
+    "ap-northeast-3": "383597477331", "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266", "ap-northeast-1": "582318560864", "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928", "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225", "sa-east-1": "507241528517",
+}
+
+
+def check_access_logs(backend, balancer, attrs):
+    if str(attrs.get("access_logs.s3.enabled", "")).lower() != "true":
+        return
+    account, region = backend.account_id, backend.region_name
+    partition = _partition(region)
+    name = attrs.get("access_logs.s3.bucket") or balancer.attrs.get("access_logs.s3.bucket") or ""
+    prefix = attrs.get("access_logs.s3.prefix", balancer.attrs.get("access_logs.s3.prefix")) or ""
+    try:
+        bucket = s3_models.s3_backends[account][partition].get_bucket(name)
+    except Exception:  # pylint: disable=broad-except
+        raise QueryRuleError("InvalidConfigurationRequest", "The specified bucket does not exist: %s" % name)
+    denied = QueryRuleError("InvalidConfigurationRequest", "Access Denied for bucket: %s. Please check S3bucket permission" % name)
+    objects = "arn:%s:s3:::%s/%sAWSLogs/%s/elasticloadbalancing/%s/2026/01/01/log.gz" % (
+        partition, name, (prefix.rstrip("/") + "/") if prefix else "", account, region)
+    secure = {"aws:SecureTransport": "true"}
+    if balancer.type == "network":
+        put = dict(secure, **{"aws:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control"})
+        if not (bucket.policy and policy_allows(bucket.policy, "delivery.logs.amazonaws.com", "s3:PutObject", objects, put)
+                and policy_allows(bucket.policy, "delivery.logs.amazonaws.com", "s3:GetBucketAcl", "arn:%s:s3:::%s" % (partition, name),
+                                  dict(secure, **{"aws:SourceAccount": account}))):
+            raise denied
+        return
+    algorithm = (((bucket.encryption or {}).get("Rule") or {}).get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
+    if algorithm and algorithm != "AES256":
+        raise QueryRuleError("InvalidConfigurationRequest", "Access logs of an Application Load Balancer need SSE-S3 on bucket %s" % name)
+    writers = ["logdelivery.elasticloadbalancing.amazonaws.com"]
+    if region in ELB_ACCOUNTS:
+        writers.append("arn:%s:iam::%s:root" % (partition, ELB_ACCOUNTS[region]))
+    if not (bucket.policy and any(policy_allows(bucket.policy, writer, "s3:PutObject", objects, secure) for writer in writers)):
+        raise denied
+
+
+def _modify_lb_attributes(original):
+    @functools.wraps(original)
+    def modify(self, arn, attrs):
+        balancer = self.load_balancers.get(arn)
+        if balancer is not None:
+            check_access_logs(self, balancer, attrs)
+        return original(self, arn, attrs)
+
+    return modify
+
+
+# --------------------------------------------------------------------------------------------------
 # Aurora log exports (Amazon Aurora User Guide, "Publishing Aurora PostgreSQL logs to Amazon CloudWatch
 # Logs": RDS creates /aws/rds/cluster/<cluster>/<log type> when it is missing, without a KMS key and
 # with events kept forever). moto creates nothing; the endpoint does what RDS does.
@@ -619,6 +689,8 @@ def install():
     iam_models.Role.__init__ = _stamp_role(iam_models.Role.__init__)
     elbv2_models.FakeLoadBalancer.__init__ = _stamp_balancer(elbv2_models.FakeLoadBalancer.__init__)
     elbv2_models.FakeLoadBalancer.activate = _balancer_activate(elbv2_models.FakeLoadBalancer.activate)
+    backend = elbv2_models.ELBv2Backend
+    backend.modify_load_balancer_attributes = _modify_lb_attributes(backend.modify_load_balancer_attributes)
     wafv2_models.WAFV2Backend.associate_web_acl = _associate_web_acl(wafv2_models.WAFV2Backend.associate_web_acl)
     acm_models.CertBundle.__init__ = _stamp_certificate(acm_models.CertBundle.__init__)
     mixin = moto_authorization.ActionAuthenticatorMixin

@@ -359,3 +359,50 @@ def test_a_signed_request_without_a_body_is_authenticated(aws, enforced):
     client = user_client(aws, "guardduty", ["guardduty:ListDetectors"])
     enforced()
     assert client.list_detectors()["DetectorIds"] == []
+
+
+# ---------------------------------------------------------------------------------------------- load balancer access logs
+LOGS_BUCKET = "shop-dev-lb-logs-%s-%s" % (ACCOUNT, REGION)
+
+
+def access_logs_policy():
+    return render("load_balancers", "access_logs_policy.json.j2", __load_balancers_bucket=LOGS_BUCKET, platform_name="shop",
+                  platform_env="dev", __load_balancers_account=ACCOUNT, __load_balancers_partition="aws", platform_region=REGION,
+                  __load_balancers_elb_accounts={REGION: endpoint_rules.ELB_ACCOUNTS[REGION]})
+
+
+def balancer(aws, kind):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.%d.0/24" % i, AvailabilityZone=REGION + z)["Subnet"]["SubnetId"]
+               for i, z in ((1, "a"), (2, "b"))]
+    return aws("elbv2").create_load_balancer(Name="lb-" + kind, Subnets=subnets, Type=kind)["LoadBalancers"][0]["LoadBalancerArn"]
+
+
+def enable_logs(aws, arn):
+    aws("elbv2").modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=[
+        {"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": LOGS_BUCKET},
+        {"Key": "access_logs.s3.prefix", "Value": "shop/dev"}])
+
+
+@pytest.mark.parametrize("kind", ["application", "network"])
+def test_access_logs_go_to_a_bucket_whose_policy_lets_the_service_write(aws, kind):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=LOGS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    arn = balancer(aws, kind)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        enable_logs(aws, arn)  # no policy yet
+    assert code(err) == "InvalidConfigurationRequest" and "Access Denied for bucket" in str(err.value)
+    s3.put_bucket_policy(Bucket=LOGS_BUCKET, Policy=json.dumps(access_logs_policy()))
+    enable_logs(aws, arn)
+
+
+def test_alb_access_logs_refuse_a_kms_bucket(aws):
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=LOGS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_policy(Bucket=LOGS_BUCKET, Policy=json.dumps(access_logs_policy()))
+    s3.put_bucket_encryption(Bucket=LOGS_BUCKET, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        enable_logs(aws, balancer(aws, "application"))
+    assert "SSE-S3" in str(err.value)

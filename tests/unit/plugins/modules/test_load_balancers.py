@@ -1,5 +1,7 @@
 """load_balancers against moto: NLBs with TCP/TLS listeners, an ALB with redirect and WAF, removal."""
 
+import json
+
 import pytest
 
 from ansible_collections.cloud_design.platform.plugins.modules import acm_certificate as acm_mod
@@ -88,6 +90,11 @@ def test_alb_redirect_waf_and_access_logs(aws, run_module, vpc):
     cert = run_module(acm_mod, {"name": "c", "domain_name": "api.demo.test", "source": "self_signed"})["certificate"]["arn"]
     vc = {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "m"}
     acl = aws("wafv2").create_web_acl(Name="demo-t", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig=vc)["Summary"]["ARN"]
+    # The endpoint checks the bucket as Elastic Load Balancing does: it exists and lets log delivery write.
+    aws("s3").create_bucket(Bucket="logs-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    aws("s3").put_bucket_policy(Bucket="logs-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": "arn:aws:s3:::logs-bucket/alb/AWSLogs/123456789012/*"}]}))
     alb = {"name": "demo-t-edge", "type": "application", "scheme": "internet-facing", "subnets": vpc["subnets"],
            "security_group_ids": [vpc["group"]], "web_acl_arn": acl, "access_logs": {"bucket": "logs-bucket", "prefix": "alb"},
            "target_groups": [{"name": "demo-t-edge", "protocol": "HTTP", "port": 3000, "health_check": {"path": "/", "matcher": "200-499"}}],
