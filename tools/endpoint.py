@@ -24,11 +24,12 @@ HOST = "127.0.0.1"
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Windows of the timing rules of tools/endpoint_rules.py for every endpoint started here (seconds): a
 # new IAM role is refused by the services it is handed to, a new load balancer is 'provisioning' (WAF
-# refuses it), the Resource Groups Tagging API does not see a new certificate yet.
+# refuses it), the Resource Groups Tagging API does not see a new certificate yet, an ECS deployment is in progress.
 ENDPOINT_TIMING = {
     "ENDPOINT_IAM_PROPAGATION_SECONDS": "3",
     "ENDPOINT_LB_PROVISIONING_SECONDS": "4",
     "ENDPOINT_TAGGING_LAG_SECONDS": "30",
+    "ENDPOINT_ECS_ROLLOUT_SECONDS": "2",
 }
 STATE_DIR = os.environ.get("PLATFORM_ENDPOINT_DIR", os.path.join(TOP, ".endpoint"))
 

@@ -12,6 +12,7 @@ something it refused. The timing rules read their windows from the environment w
   ENDPOINT_IAM_PROPAGATION_SECONDS  a role younger than this is refused by the services it is handed to
   ENDPOINT_LB_PROVISIONING_SECONDS  a load balancer stays 'provisioning' (and refuses WAF) this long
   ENDPOINT_TAGGING_LAG_SECONDS      the Resource Groups Tagging API sees a new resource this late
+  ENDPOINT_ECS_ROLLOUT_SECONDS      an ECS deployment completes (or, for an image that cannot start, is rolled back) this late
 
 All default to 0 (off), which is what in-process unit tests get unless they set them; tools/endpoint.py
 turns them on for every endpoint it starts (make demo, make test; ENDPOINT_TIMING there).
@@ -32,6 +33,7 @@ from moto.cloudtrail import models as cloudtrail_models
 from moto.cloudwatch import models as cloudwatch_models
 from moto.core import authorization as moto_authorization
 from moto.core.exceptions import JsonRESTError
+from moto.ecs import models as ecs_models
 from moto.elbv2 import exceptions as elbv2_exceptions
 from moto.elbv2 import models as elbv2_models
 from moto.events import models as events_models
@@ -612,6 +614,104 @@ def _tagging_lags(original):
 
 
 # --------------------------------------------------------------------------------------------------
+# ECS deployments (Amazon ECS Developer Guide, "Deployment circuit breaker"): a new task definition starts
+# a new PRIMARY deployment, IN_PROGRESS until its tasks run, then COMPLETED; when its tasks cannot start,
+# the circuit breaker marks it FAILED and, with rollback on, starts a new PRIMARY deployment of the last
+# completed task definition, which completes. moto keeps one deployment that never moves. Here a deployment
+# completes after ENDPOINT_ECS_ROLLOUT_SECONDS, and an image whose tag starts with "endpoint-cannot-start"
+# plays the task that cannot start.
+# --------------------------------------------------------------------------------------------------
+FAILING_TAG = "endpoint-cannot-start"
+_DEPLOYMENTS = {}  # deployment id -> (started, previous task definition)
+
+
+def _cannot_start(backend, task_definition):
+    try:
+        definition = backend.describe_task_definition(task_definition)
+    except Exception:  # pylint: disable=broad-except
+        return False
+    return any((c.get("image") or "").rsplit(":", 1)[-1].startswith(FAILING_TAG) for c in definition.container_definitions)
+
+
+def _deployment(service, task_definition, state="IN_PROGRESS", reason=None):
+    now = ecs_models.utcnow()
+    deployment_id = "ecs-svc/%d" % int(time.time() * 1000000)
+    return {"id": deployment_id, "status": "PRIMARY", "taskDefinition": task_definition, "desiredCount": service.desired_count,
+            "pendingCount": service.desired_count, "runningCount": 0, "failedTasks": 0, "createdAt": now, "updatedAt": now,
+            "launchType": service.launch_type, "rolloutState": state,
+            "rolloutStateReason": reason or "ECS deployment %s in progress." % deployment_id}
+
+
+def _start_deployment(service, previous):
+    for deployment in service.deployments:
+        if deployment["status"] == "PRIMARY":
+            deployment["status"] = "ACTIVE"
+    new = _deployment(service, service.task_definition)
+    _DEPLOYMENTS[new["id"]] = (time.time(), previous)
+    service.deployments.insert(0, new)
+
+
+def _advance(backend, service):
+    """Move the service's deployments on as ECS would have by now."""
+    for deployment in list(service.deployments):
+        started, previous = _DEPLOYMENTS.get(deployment["id"], (None, None))
+        if started is None or deployment["rolloutState"] != "IN_PROGRESS":
+            continue
+        if time.time() - started < window("ENDPOINT_ECS_ROLLOUT_SECONDS"):
+            continue
+        if _cannot_start(backend, deployment["taskDefinition"]):
+            deployment.update(status="ACTIVE", rolloutState="FAILED", failedTasks=service.desired_count,
+                              rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
+            if previous:
+                service.task_definition = previous
+                back = _deployment(service, previous, "COMPLETED", "ECS deployment rolled back to %s and completed." % previous)
+                back.update(runningCount=service.desired_count, pendingCount=0)
+                service.deployments[:] = [back] + [d for d in service.deployments if d["rolloutState"] == "FAILED"]
+        else:
+            deployment.update(rolloutState="COMPLETED", runningCount=deployment["desiredCount"], pendingCount=0,
+                              rolloutStateReason="ECS deployment %s completed." % deployment["id"])
+            service.deployments[:] = [d for d in service.deployments if d is deployment or d["rolloutState"] == "FAILED"]
+
+
+def _create_service(original):
+    @functools.wraps(original)
+    def create_service(self, *args, **kwargs):
+        service = original(self, *args, **kwargs)
+        if service.deployments and service.deployments[0].get("rolloutState") == "IN_PROGRESS":
+            _DEPLOYMENTS[service.deployments[0]["id"]] = (time.time(), None)
+        return service
+
+    return create_service
+
+
+def _update_service(original):
+    @functools.wraps(original)
+    def update_service(self, service_properties):
+        cluster = service_properties.get("cluster", "default")
+        name = service_properties["service"].split("/")[-1]
+        before = self._get_service(cluster, name).task_definition  # pylint: disable=protected-access
+        forced = service_properties.get("force_new_deployment")
+        service = original(self, service_properties)
+        if service.deployments and (service.task_definition != before or forced):
+            completed = [d["taskDefinition"] for d in service.deployments if d.get("rolloutState") == "COMPLETED"]
+            _start_deployment(service, completed[0] if completed else before)
+        return service
+
+    return update_service
+
+
+def _describe_services(original):
+    @functools.wraps(original)
+    def describe_services(self, cluster_str, service_names_or_arns):
+        result, failures = original(self, cluster_str, service_names_or_arns)
+        for service in result:
+            _advance(self, service)
+        return result, failures
+
+    return describe_services
+
+
+# --------------------------------------------------------------------------------------------------
 # IAM authorization (on once /moto-api/reset-auth sets the count of unauthenticated requests): moto names
 # the action of a request <signing name>:<operation>, which is not always the action AWS authorizes it as
 # (API Gateway authorizes HTTP methods, CloudWatch's signing name is monitoring, S3 Control's account
@@ -693,6 +793,10 @@ def install():
     backend.modify_load_balancer_attributes = _modify_lb_attributes(backend.modify_load_balancer_attributes)
     wafv2_models.WAFV2Backend.associate_web_acl = _associate_web_acl(wafv2_models.WAFV2Backend.associate_web_acl)
     acm_models.CertBundle.__init__ = _stamp_certificate(acm_models.CertBundle.__init__)
+    ecs = ecs_models.EC2ContainerServiceBackend
+    ecs.create_service = _create_service(ecs.create_service)
+    ecs.update_service = _update_service(ecs.update_service)
+    ecs.describe_services = _describe_services(ecs.describe_services)
     mixin = moto_authorization.ActionAuthenticatorMixin
     mixin._authenticate_and_authorize_action = _remember_service(mixin._authenticate_and_authorize_action)  # pylint: disable=protected-access
     iam_access_control.IAMRequestBase.__init__ = _authorized_action(iam_access_control.IAMRequestBase.__init__)

@@ -289,3 +289,29 @@ def test_a_primary_of_another_task_definition_is_a_failure(monkeypatch):
     waiting(monkeypatch, workload, [deployment("COMPLETED", task_definition=OLD)])
     with pytest.raises(ew.PlatformError, match="the service runs .*:3, not .*:4"):
         workload.wait_deployment(NEW)
+
+
+# ---- against the endpoint's ECS deployments (tools/endpoint_rules.py): rollout, and the circuit breaker's rollback
+
+@pytest.fixture
+def fast(monkeypatch):
+    monkeypatch.setattr(ew, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
+
+
+def test_a_deployment_waited_for_completes(aws, run_module, platform, fast):
+    run_module(ew, args(platform, wait=True))
+    run_module(ew, args(platform, wait=True, image="nprimo/billing-app:0.0.3"))
+    service = aws("ecs").describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"][0]
+    assert [(d["status"], d["rolloutState"]) for d in service["deployments"]] == [("PRIMARY", "COMPLETED")]
+    assert service["deployments"][0]["taskDefinition"].endswith(":2")
+
+
+def test_a_deployment_the_circuit_breaker_rolls_back_fails_the_run(aws, run_module, platform, fast):
+    """ECS's rollback starts a new PRIMARY deployment of the previous task definition, which completes: the run
+    must fail all the same (it used to report success)."""
+    run_module(ew, args(platform, wait=True))
+    with pytest.raises(ModuleFail, match="circuit breaker rolled it back: ECS deployment circuit breaker: tasks failed to start"):
+        run_module(ew, args(platform, wait=True, image="nprimo/billing-app:endpoint-cannot-start"))
+    service = aws("ecs").describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"][0]
+    assert service["taskDefinition"].endswith(":1")
+    assert [(d["status"], d["rolloutState"]) for d in service["deployments"]] == [("PRIMARY", "COMPLETED"), ("ACTIVE", "FAILED")]
