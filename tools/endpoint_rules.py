@@ -512,26 +512,16 @@ def rds_log_groups(account, region, cluster_id, exports):
             backend.groups[name] = logs_models.LogGroup(account, region, name)
 
 
-def _create_db_cluster(original):
+def _exports_make_groups(original):
+    """CreateDBCluster and ModifyDBCluster: the export groups appear as RDS makes them."""
     @functools.wraps(original)
-    def create_db_cluster(self, kwargs):
+    def call(self, kwargs):
         cluster = original(self, kwargs)
         rds_log_groups(self.account_id, self.region_name, cluster.db_cluster_identifier,
                        cluster.enabled_cloudwatch_logs_exports)
         return cluster
 
-    return create_db_cluster
-
-
-def _modify_db_cluster(original):
-    @functools.wraps(original)
-    def modify_db_cluster(self, kwargs):
-        cluster = original(self, kwargs)
-        rds_log_groups(self.account_id, self.region_name, cluster.db_cluster_identifier,
-                       cluster.enabled_cloudwatch_logs_exports)
-        return cluster
-
-    return modify_db_cluster
+    return call
 
 
 # --------------------------------------------------------------------------------------------------
@@ -542,16 +532,8 @@ def _modify_db_cluster(original):
 # Resource Groups Tagging API is fed asynchronously and lags behind new resources and tags (its API
 # reference: "data might not be up to date").
 # --------------------------------------------------------------------------------------------------
-def _stamp_role(original):
-    @functools.wraps(original)
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        self._endpoint_created = time.time()  # pylint: disable=protected-access
-
-    return init
-
-
-def _stamp_balancer(original):
+def _stamped(original):
+    """The object's creation time, for the timing rules (a role, a load balancer, a certificate)."""
     @functools.wraps(original)
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
@@ -584,15 +566,6 @@ def _associate_web_acl(original):
         return original(self, web_acl_arn, resource_arn)
 
     return associate_web_acl
-
-
-def _stamp_certificate(original):
-    @functools.wraps(original)
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        self._endpoint_created = time.time()  # pylint: disable=protected-access
-
-    return init
 
 
 def _tagging_lags(original):
@@ -784,15 +757,15 @@ def install():
     cloudwatch_models.CloudWatchBackend.put_metric_alarm = _put_metric_alarm(cloudwatch_models.CloudWatchBackend.put_metric_alarm)
     budgets_models.BudgetsBackend.create_budget = _create_budget(budgets_models.BudgetsBackend.create_budget)
     budgets_models.BudgetsBackend.create_notification = _create_notification(budgets_models.BudgetsBackend.create_notification)
-    rds_models.RDSBackend.create_db_cluster = _create_db_cluster(rds_models.RDSBackend.create_db_cluster)
-    rds_models.RDSBackend.modify_db_cluster = _modify_db_cluster(rds_models.RDSBackend.modify_db_cluster)
-    iam_models.Role.__init__ = _stamp_role(iam_models.Role.__init__)
-    elbv2_models.FakeLoadBalancer.__init__ = _stamp_balancer(elbv2_models.FakeLoadBalancer.__init__)
+    rds_models.RDSBackend.create_db_cluster = _exports_make_groups(rds_models.RDSBackend.create_db_cluster)
+    rds_models.RDSBackend.modify_db_cluster = _exports_make_groups(rds_models.RDSBackend.modify_db_cluster)
+    iam_models.Role.__init__ = _stamped(iam_models.Role.__init__)
+    elbv2_models.FakeLoadBalancer.__init__ = _stamped(elbv2_models.FakeLoadBalancer.__init__)
     elbv2_models.FakeLoadBalancer.activate = _balancer_activate(elbv2_models.FakeLoadBalancer.activate)
     backend = elbv2_models.ELBv2Backend
     backend.modify_load_balancer_attributes = _modify_lb_attributes(backend.modify_load_balancer_attributes)
     wafv2_models.WAFV2Backend.associate_web_acl = _associate_web_acl(wafv2_models.WAFV2Backend.associate_web_acl)
-    acm_models.CertBundle.__init__ = _stamp_certificate(acm_models.CertBundle.__init__)
+    acm_models.CertBundle.__init__ = _stamped(acm_models.CertBundle.__init__)
     ecs = ecs_models.EC2ContainerServiceBackend
     ecs.create_service = _create_service(ecs.create_service)
     ecs.update_service = _update_service(ecs.update_service)
