@@ -114,26 +114,35 @@ class Run:
 class Through:
     """An endpoint as run_playbook sees it, reached through a proxy's port (tests/faults/proxy.py)."""
 
+    deployer = None  # the proxies' endpoints do not enforce IAM
+    calls = None
+
     def __init__(self, port):
         self.port = port
+
+
+def deployer_vars(ep):
+    """-e arguments that make a run the least-privilege deployer's where the endpoint enforces IAM."""
+    if not getattr(ep, "deployer", None):
+        return []
+    return ["-e", json.dumps({"platform_aws_access_key": ep.deployer[0], "platform_aws_secret_key": ep.deployer[1]})]
 
 
 def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
-    if ep.deployer:  # IAM is enforced: the playbooks run as the least-privilege deployer
-        cmd += ["-e", json.dumps({"platform_aws_access_key": ep.deployer[0], "platform_aws_secret_key": ep.deployer[1]})]
-    cmd += list(args)
+    cmd += deployer_vars(ep) + list(args)
     full_env = dict(os.environ)
     full_env.update({
         "ENDPOINT_PORT": str(ep.port),
         "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
         "ANSIBLE_NOCOLOR": "1",
         "PATH": os.path.dirname(sys.executable) + os.pathsep + full_env.get("PATH", ""),
-        "PYTHONPATH": os.pathsep.join(p for p in (os.path.join(TOP, "tools", "api_calls"), full_env.get("PYTHONPATH")) if p),
-        "PLATFORM_API_CALL_LOG": ep.calls,
     })
+    if ep.calls:
+        full_env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(TOP, "tools", "api_calls"), full_env.get("PYTHONPATH")) if p)
+        full_env["PLATFORM_API_CALL_LOG"] = ep.calls
     if callback == "json":
         full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
     full_env.update(env or {})
@@ -164,7 +173,7 @@ def run_plan(ep, *args, inventory="inventories/local"):
     env = dict(os.environ)
     env.update({"ENDPOINT_PORT": str(ep.port), "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
                 "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")})
-    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args),
+    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args) + deployer_vars(ep),
                           cwd=TOP, env=env, capture_output=True, text=True, timeout=1200, check=False)
 
 
