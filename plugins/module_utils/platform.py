@@ -222,12 +222,21 @@ def pick_one(candidates, what, ident=lambda c: c, hint=None):
 
 
 def wait_for(probe, done, timeout=600, delay=1.0, max_delay=15.0, what="the resource"):
-    """Call probe() until done(result) is true; back off between calls. Return the result."""
+    """Call probe() until done(result) is true; back off between calls. Return the result.
+
+    A probe that fails transiently (throttling, a 5xx, a dropped connection that botocore no longer retries once
+    its retry quota is spent) is polled again: a long wait must not end on one such answer. Other errors raise.
+    """
     deadline = time.monotonic() + timeout
     while True:
-        result = probe()
-        if done(result):
-            return result
+        try:
+            result = probe()
+        except Exception as exc:  # pylint: disable=broad-except
+            if _failure_kind(exc) is None or time.monotonic() >= deadline:
+                raise
+        else:
+            if done(result):
+                return result
         if time.monotonic() >= deadline:
             raise PlatformError("timed out after %ds waiting for %s" % (timeout, what))
         time.sleep(delay)

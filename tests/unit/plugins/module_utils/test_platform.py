@@ -1,7 +1,7 @@
 """Adopt-or-refuse, idempotency tokens, tag arithmetic and the retry policy."""
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu
 
@@ -80,6 +80,26 @@ def test_wait_for_backs_off_and_times_out(monkeypatch):
     assert pu.wait_for(lambda: next(states), lambda s: s == "SUCCESS") == "SUCCESS"
     with pytest.raises(pu.PlatformError, match="timed out"):
         pu.wait_for(lambda: "PENDING", lambda s: s == "SUCCESS", timeout=0)
+
+
+def test_wait_for_polls_again_after_a_transient_failure(monkeypatch):
+    """A dropped connection that botocore no longer retries (its retry quota spent under many faults) ended a
+    whole load balancer converge in the fault test; a wait polls again instead."""
+    monkeypatch.setattr("time.sleep", lambda _s: None)
+    answers = iter([ConnectionClosedError(endpoint_url="http://aws.example"),
+                    ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "DescribeLoadBalancers"), "active"])
+
+    def probe():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    assert pu.wait_for(probe, lambda s: s == "active") == "active"
+
+    def refused():
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DescribeLoadBalancers")
+    with pytest.raises(ClientError):
+        pu.wait_for(refused, lambda s: True)
 
 
 def test_apply_tags_calls_the_service_and_merges():
