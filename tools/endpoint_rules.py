@@ -23,6 +23,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -731,15 +732,205 @@ def _authorized_action(original):
     return init
 
 
-def _name_the_refusal(original):
-    """AWS's AccessDenied names the action and resource; moto's S3 answer does not: the endpoint's log does."""
+# --------------------------------------------------------------------------------------------------
+# Identity policies on resources and conditions. moto authorizes every request but S3's against the
+# resource "*" and reads no condition, so a policy scoped to the environment's ARNs would be refused
+# everything and one scoped wrongly would pass. AWS authorizes each action against the ARN of every
+# resource type the Service Authorization Reference lists for it, with the condition keys of the
+# request (IAM User Guide, "Policy evaluation logic"), and a call that hands a role to a service needs
+# iam:PassRole on that role with iam:PassedToService ("Granting a user permissions to pass a role to an
+# AWS service"). The endpoint does the same for the calls the platform makes: the ARN of each resource
+# type is read from the request (an ARN it carries, or a name put into the type's ARN format); a name or
+# id it cannot read stays a placeholder that only a wildcard matches.
+# --------------------------------------------------------------------------------------------------
+# Request fields that hold the name a resource type's ARN format asks for, by placeholder.
+NAME_FIELDS = {
+    "RoleNameWithPath": ("RoleName",),
+    "LogGroupName": ("logGroupName", "logGroupIdentifier"),
+    "SecretId": ("SecretId", "Name"),
+    "TopicName": ("Name",),
+    "RepositoryName": ("repositoryName",),
+    "ClusterName": ("cluster", "clusterName"),
+    "ServiceName": ("service", "serviceName", "services"),
+    "TaskDefinitionFamilyName": ("family", "taskDefinition"),
+    "DbClusterInstanceName": ("DBClusterIdentifier", "NewDBClusterIdentifier"),
+    "DbInstanceName": ("DBInstanceIdentifier",),
+    "SubnetGroupName": ("DBSubnetGroupName",),
+    "ClusterSnapshotName": ("DBClusterSnapshotIdentifier", "TargetDBClusterSnapshotIdentifier",
+                            "SourceDBClusterSnapshotIdentifier", "SnapshotIdentifier"),
+    "ClusterParameterGroupName": ("DBClusterParameterGroupName",),
+    "LoadBalancerName": ("Name",),
+    "TargetGroupName": ("Name",),
+    "AlarmName": ("AlarmName", "AlarmNames"),
+    "DashboardName": ("DashboardName", "DashboardNames"),
+    "RuleName": ("Name", "Rule"),
+    "TrailName": ("Name", "TrailName"),
+    "BudgetName": ("BudgetName",),
+    "Alias": ("AliasName",),
+    "Name": ("Name",),
+    "Scope": ("Scope",),
+}
+# The service a call hands a role to (iam:PassedToService), by the field that carries the role.
+PASSED_ROLE_FIELDS = {
+    ("ecs", "taskRoleArn"): "ecs-tasks.amazonaws.com",
+    ("ecs", "executionRoleArn"): "ecs-tasks.amazonaws.com",
+    ("ec2", "DeliverLogsPermissionArn"): "vpc-flow-logs.amazonaws.com",
+    ("cloudtrail", "CloudWatchLogsRoleArn"): "cloudtrail.amazonaws.com",
+    ("rds", "MonitoringRoleArn"): "monitoring.rds.amazonaws.com",
+    ("events", "RoleArn"): "events.amazonaws.com",
+}
+UNRESOLVED = "(unread)"
+# EC2 names its resources by id: the id's prefix gives the resource type of its ARN.
+EC2_ID_TYPES = {"vpc": "vpc", "subnet": "subnet", "rtb": "route-table", "igw": "internet-gateway", "nat": "natgateway",
+                "eipalloc": "elastic-ip", "sg": "security-group", "sgr": "security-group-rule", "dopt": "dhcp-options",
+                "vpce": "vpc-endpoint", "fl": "vpc-flow-log", "eni": "network-interface", "acl": "network-acl",
+                "vpce-svc": "vpc-endpoint-service"}
+EC2_ID = re.compile(r"^(vpce-svc|[a-z]+)-[0-9a-f]{8,17}$")
+
+
+def _fields(data, body):
+    """{field: [values]} of a request: query or form fields, then a JSON body's fields at any depth."""
+    out = {}
+
+    def add(key, value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                add(k, v)
+        elif isinstance(value, list):
+            for v in value:
+                add(key, v)
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            out.setdefault(key.split(".")[0], []).append(str(value))
+
+    for key, value in (data or {}).items():
+        add(key, value)
+    if body:
+        try:
+            add("", json.loads(body))
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+def _last(value, marker):
+    """A name from a field that may hold an ARN (arn:...:cluster/NAME) or a family:revision."""
+    if value.startswith("arn:"):
+        value = value.split(marker, 1)[-1] if marker in value else value.rsplit("/", 1)[-1]
+    return value
+
+
+def request_resources(action, fields, path, partition, account, region):
+    """The ARNs AWS authorizes the action against, read from the request; ["*"] for an action of no resource type."""
+    import iam_actions  # pylint: disable=import-outside-toplevel,import-error
+    prefix, name = action.split(":", 1)
+    privilege = iam_actions.database().get(prefix.lower(), {}).get(name.lower()) or {}
+    types = {t: r for t, r in (privilege.get("resource_types") or {}).items() if t}
+    if not types:
+        return ["*"]
+    formats = iam_actions.resource_formats().get(prefix.lower(), {})
+    arns = sorted({v for values in fields.values() for v in values if v.startswith("arn:")})
+    if prefix == "ec2":
+        for value in sorted({v for values in fields.values() for v in values}):
+            match = EC2_ID.match(value)
+            if match and match.group(1) in EC2_ID_TYPES:
+                arns.append("arn:%s:ec2:%s:%s:%s/%s" % (partition, region, account, EC2_ID_TYPES[match.group(1)], value))
+    if prefix == "apigateway":  # API Gateway's resources are its paths (/v2/apis/ID -> /apis/ID)
+        arns.append("arn:%s:apigateway:%s::%s" % (partition, region, path.split("?")[0].replace("/v2/", "/", 1)))
+    out = []
+    for kind, resource in sorted(types.items()):
+        arn_format = formats.get(kind)
+        if not arn_format:
+            continue
+        regex = iam_actions._arn_regex(arn_format)  # pylint: disable=protected-access
+        carried = [a for a in arns if regex.match(a)]
+        if carried:
+            out += carried
+            continue
+        values = {"Partition": partition, "Account": account, "Region": region}
+        for placeholder in set(re.findall(r"\$\{([^}]+)\}", arn_format)) - set(values):
+            found = [v for f in NAME_FIELDS.get(placeholder, ()) for v in fields.get(f, [])]
+            value = found[0] if found else UNRESOLVED
+            if placeholder == "ClusterName":
+                value = _last(value, "cluster/")
+            elif placeholder == "ServiceName":
+                value = _last(value, "/")
+            elif placeholder == "TaskDefinitionFamilyName":
+                value = _last(value, "task-definition/").split(":")[0]
+            elif placeholder == "Scope":
+                value = value.lower()
+            elif placeholder == "Alias":
+                value = value[len("alias/"):] if value.startswith("alias/") else value
+            values[placeholder] = value
+        if not resource.get("required") and UNRESOLVED in values.values():
+            continue  # a type the request does not name: AWS authorizes the action on * for it
+        out.append(re.sub(r"\$\{([^}]+)\}", lambda m, v=values: v.get(m.group(1), UNRESOLVED), arn_format))
+    return out or ["*"]
+
+
+def _documents(access_key):
+    out = []
+    for policy in access_key.collect_policies():
+        if isinstance(policy, iam_models.Policy):
+            policy = next(v.document for v in policy.versions if v.is_default)
+        elif isinstance(policy, dict):
+            policy = policy["policy_document"]
+        out.append(json.loads(policy) if isinstance(policy, str) else policy)
+    return out
+
+
+def identity_allows(documents, action, resource, context):
+    """Identity-based policies only (IAM User Guide, "Policy evaluation logic"): an explicit Deny wins, then any Allow."""
+    statements = [s for doc in documents for s in _as_list(doc.get("Statement"))]
+    if any(s.get("Effect") == "Deny" and _statement_matches(s, None, action, resource, context) for s in statements):
+        return False
+    return any(s.get("Effect") == "Allow" and _statement_matches(s, None, action, resource, context) for s in statements)
+
+
+def request_context(iam_backend, action, fields):
+    """The condition keys of an IAM request the platform's policies read: iam:PermissionsBoundary (the request's, or
+    the role's own when the request changes a role) and iam:PolicyARN."""
+    context = {}
+    if action.startswith("iam:"):
+        if fields.get("PermissionsBoundary"):
+            context["iam:PermissionsBoundary"] = fields["PermissionsBoundary"][0]
+        elif fields.get("RoleName") and action != "iam:CreateRole":
+            try:
+                boundary = iam_backend.get_role(fields["RoleName"][0]).permissions_boundary_arn
+            except Exception:  # pylint: disable=broad-except
+                boundary = None
+            if boundary:
+                context["iam:PermissionsBoundary"] = boundary
+        if fields.get("PolicyArn"):
+            context["iam:PolicyARN"] = fields["PolicyArn"][0]
+    return context
+
+
+def _authorize_resources(original):
     @functools.wraps(original)
     def check(self, resource):
-        try:
-            return original(self, resource)
-        except Exception:
-            print("endpoint: access denied: %s on %s" % (self._action, resource), file=sys.stderr, flush=True)  # pylint: disable=protected-access
-            raise
+        if self._action == "sts:GetCallerIdentity":  # pylint: disable=protected-access
+            return None
+        # pylint: disable=protected-access
+        account, region = self.account_id, self._region
+        partition = _partition(region)
+        fields = _fields(self._data, self._body)
+        documents = _documents(self._access_key)
+        service = getattr(_REQUEST, "service", None)
+        if service == "s3":
+            resources = [resource]
+        else:
+            resources = request_resources(self._action, fields, self._path or "", partition, account, region)
+        context = request_context(self.backend, self._action, fields)
+        needed = [(self._action, arn, context) for arn in resources]
+        for (prefix, field), passed_to in PASSED_ROLE_FIELDS.items():
+            if prefix == service:
+                needed += [("iam:PassRole", arn, {"iam:PassedToService": passed_to}) for arn in fields.get(field, [])
+                           if arn.startswith("arn:")]
+        for action, arn, ctx in needed:
+            if not identity_allows(documents, action, arn, ctx):
+                print("endpoint: access denied: %s on %s" % (action, arn), file=sys.stderr, flush=True)
+                self._raise_access_denied()
+        return None
 
     return check
 
@@ -773,6 +964,6 @@ def install():
     mixin = moto_authorization.ActionAuthenticatorMixin
     mixin._authenticate_and_authorize_action = _remember_service(mixin._authenticate_and_authorize_action)  # pylint: disable=protected-access
     iam_access_control.IAMRequestBase.__init__ = _authorized_action(iam_access_control.IAMRequestBase.__init__)
-    iam_access_control.IAMRequestBase.check_action_permitted = _name_the_refusal(iam_access_control.IAMRequestBase.check_action_permitted)
+    iam_access_control.IAMRequestBase.check_action_permitted = _authorize_resources(iam_access_control.IAMRequestBase.check_action_permitted)
     tagging = tagging_models.ResourceGroupsTaggingAPIBackend
     tagging._get_resources_generator = _tagging_lags(tagging._get_resources_generator)  # pylint: disable=protected-access

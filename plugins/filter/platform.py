@@ -15,7 +15,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.cloud_design.platform.plugins.module_utils.audit import check_run_changes, finding_line, platform_audit
 from ansible_collections.cloud_design.platform.plugins.module_utils.diagram import platform_dot, platform_mermaid
 from ansible_collections.cloud_design.platform.plugins.module_utils.observability import observability_plan
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import resource_names, workload_names
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import boundary_arn, resource_names, workload_names
 from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import workload_errors
 
 
@@ -155,6 +155,7 @@ class FilterModule:
             "network_plan": network_plan,
             "platform_tags": platform_tags,
             "platform_names": resource_names,
+            "boundary_arn": boundary_arn,
             "workload_names": workload_names,
             "workload_errors": workload_errors,
             "observability_plan": observability_plan,

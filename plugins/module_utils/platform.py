@@ -344,6 +344,16 @@ def resource_names(platform_name, platform_env):
     }
 
 
+def boundary_arn(boundary, account):
+    """The ARN of the permissions boundary every role of the platform carries: ``boundary`` is a policy ARN,
+    a policy name of the account (``account`` is platform_info's account family), or empty for none ('')."""
+    boundary = (boundary or "").strip()
+    if not boundary or boundary.startswith("arn:"):
+        return boundary
+    account = account or {}
+    return "arn:%s:iam::%s:policy/%s" % (account.get("partition") or "aws", account.get("account_id") or "000000000000", boundary)
+
+
 def workload_names(platform_name, platform_env, workload):
     """Names of what the ECS service pattern makes for one workload (e.g. ``billing-app``)."""
     prefix = "%s-%s" % (platform_name, platform_env)

@@ -89,6 +89,13 @@ options:
   secrets_kms_key_arn:
     description: The KMS key of the secrets; the execution role may decrypt with it.
     type: str
+  permissions_boundary:
+    description:
+      - ARN of the managed policy set as the permissions boundary of the task and execution roles.
+      - The deployer policy of C(docs/iam) lets the deployer create or change a role only with it.
+      - An empty string leaves the roles without one (and takes an existing one off).
+    type: str
+    default: ""
   health_check:
     description: Container health check. Unset means none.
     type: dict
@@ -713,6 +720,7 @@ class Workload:
         iam = self.client("iam")
         account, partition = self.identity
         trust = trust_policy(account, self.region, partition)
+        boundary = self.params["permissions_boundary"] or ""
         try:
             role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
         except is_boto3_error_code("NoSuchEntity"):
@@ -721,13 +729,25 @@ class Workload:
             self.changes.append("create role %s" % name)
             if self.check:
                 return "arn:%s:iam::%s:role/%s" % (partition, account, name)
+            request = dict(RoleName=name, Description=description, AssumeRolePolicyDocument=json.dumps(trust),
+                           Tags=dict_to_tag_list(self.tags))
+            if boundary:
+                request["PermissionsBoundary"] = boundary
             try:
-                role = iam.create_role(aws_retry=True, RoleName=name, Description=description,
-                                       AssumeRolePolicyDocument=json.dumps(trust), Tags=dict_to_tag_list(self.tags))["Role"]
+                role = iam.create_role(aws_retry=True, **request)["Role"]
             except is_boto3_error_code("EntityAlreadyExists"):
                 role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
             attached, inline = [], []
         else:
+            # The boundary first: the deployer may change a role only once it carries the boundary.
+            current = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", "")
+            if current != boundary:
+                self.changes.append("role %s: permissions boundary %s" % (name, boundary.split("/")[-1] or "removed"))
+                if not self.check:
+                    if boundary:
+                        iam.put_role_permissions_boundary(aws_retry=True, RoleName=name, PermissionsBoundary=boundary)
+                    else:
+                        iam.delete_role_permissions_boundary(aws_retry=True, RoleName=name)
             document_now = role.get("AssumeRolePolicyDocument")
             if isinstance(document_now, str):
                 document_now = json.loads(document_now)
@@ -1077,6 +1097,7 @@ def main():
         environment=dict(type="dict", default={}),
         secrets=dict(type="dict", default={}, no_log=False),
         secrets_kms_key_arn=dict(type="str", no_log=False),
+        permissions_boundary=dict(type="str", default=""),
         health_check=dict(type="dict", options=dict(
             command=dict(type="list", elements="str", required=True),
             interval=dict(type="int", default=30),

@@ -1,12 +1,15 @@
 """Run playbooks against a private embedded endpoint and read the real state through boto3."""
 
+import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
 
 import boto3
+import yaml
 from botocore.config import Config
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -15,6 +18,7 @@ sys.path.insert(0, os.path.join(TOP, "tools"))
 import endpoint  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 REGION = "eu-west-1"
+ACCOUNT = "123456789012"  # moto's account
 PLATFORM = "demo"
 
 
@@ -34,27 +38,42 @@ class Endpoint:
 
     # Until enforce_iam(), every request passes; after it, each is authorized against its user's policies.
     admin = ("testing", "testing")
-    deployer = None
+    deployers = None  # IAM is not enforced until enforce_iam()
 
-    def enforce_iam(self, policy="docs/iam/platform.json"):
-        """IAM on: an admin user for the tests' own reads and a deployer user holding only the policy; every
-        later request is authenticated and authorized (moto's IAM enforcement, with the action names of the
-        Service Authorization Reference: tools/endpoint_rules.py). Returns the deployer's extra vars."""
+    def enforce_iam(self):
+        """IAM on: an admin user for the tests' own reads; every later request is authenticated and authorized
+        against its user's policies (moto's IAM enforcement with the endpoint's corrections: the action names of
+        the Service Authorization Reference, the resources and conditions of each request, tools/endpoint_rules.py).
+        Runs are made by a deployer per environment (deployer_for)."""
         iam = self.client("iam")
-        with open(os.path.join(TOP, policy), encoding="utf-8") as handle:
-            document = handle.read()
-        keys = {}
-        for user, doc in (("e2e-admin", json.dumps({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Action": "*", "Resource": "*"}]})), ("e2e-deployer", document)):
-            iam.create_user(UserName=user)
-            iam.put_user_policy(UserName=user, PolicyName="access", PolicyDocument=doc)
-            key = iam.create_access_key(UserName=user)["AccessKey"]
-            keys[user] = (key["AccessKeyId"], key["SecretAccessKey"])
-        self.admin, self.deployer = keys["e2e-admin"], keys["e2e-deployer"]
+        iam.create_user(UserName="e2e-admin")
+        iam.put_user_policy(UserName="e2e-admin", PolicyName="access", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="e2e-admin")["AccessKey"]
+        self.admin = (key["AccessKeyId"], key["SecretAccessKey"])
+        self.deployers = {}
         req = urllib.request.Request(self.url + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             assert resp.status == 200
-        return {"platform_aws_access_key": self.deployer[0], "platform_aws_secret_key": self.deployer[1]}
+
+    def deployer_for(self, name, env):
+        """Keys of the environment's deployer, made as an administrator would: the permissions boundary and the
+        deployer's managed policies of docs/iam rendered for the environment, attached to a user of its own."""
+        if (name, env) not in self.deployers:
+            sys.path.insert(0, os.path.join(TOP, "tools"))
+            import iam_policy  # pylint: disable=import-outside-toplevel,import-error
+            iam = self.client("iam")
+            prefix = "%s-%s" % (name, env)
+            boundary = iam_policy.rendered(name, env, ACCOUNT, REGION, prefix="boundary")["boundary.json"]
+            iam.create_policy(PolicyName=prefix + "-boundary", PolicyDocument=json.dumps(boundary))
+            user = "e2e-deployer-" + prefix
+            iam.create_user(UserName=user)
+            for number, document in enumerate(iam_policy.rendered(name, env, ACCOUNT, REGION).values(), 1):
+                arn = iam.create_policy(PolicyName="%s-deployer-%d" % (prefix, number), PolicyDocument=json.dumps(document))["Policy"]["Arn"]
+                iam.attach_user_policy(UserName=user, PolicyArn=arn)
+            key = iam.create_access_key(UserName=user)["AccessKey"]
+            self.deployers[(name, env)] = (key["AccessKeyId"], key["SecretAccessKey"])
+        return self.deployers[(name, env)]
 
     def client(self, service):
         # No host prefix: Cloud Map's DiscoverInstances would go to data-127.0.0.1.
@@ -114,25 +133,43 @@ class Run:
 class Through:
     """An endpoint as run_playbook sees it, reached through a proxy's port (tests/faults/proxy.py)."""
 
-    deployer = None  # the proxies' endpoints do not enforce IAM
+    deployers = None  # the proxies' endpoints do not enforce IAM
     calls = None
 
     def __init__(self, port):
         self.port = port
 
 
-def deployer_vars(ep):
-    """-e arguments that make a run the least-privilege deployer's where the endpoint enforces IAM."""
-    if not getattr(ep, "deployer", None):
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,11}$")
+
+
+def _environment(inventory, extra_vars):
+    """(platform_name, platform_env) of a run: its extra vars over its inventory's group vars."""
+    group = {}
+    for path in sorted(glob.glob(os.path.join(TOP, inventory, "group_vars", "all", "*.yml"))):
+        with open(path, encoding="utf-8") as handle:
+            group.update(yaml.safe_load(handle) or {})
+    values = dict(group, **(extra_vars or {}))
+    name, env = str(values.get("platform_name", "")), str(values.get("platform_env", ""))
+    if not (NAME_RE.match(name) and NAME_RE.match(env)):
+        # A bad-input run stops before its first AWS call; the inventory's deployer runs it.
+        name, env = group.get("platform_name"), group.get("platform_env")
+    return name, env
+
+
+def deployer_vars(ep, inventory="inventories/local", extra_vars=None):
+    """-e arguments that make a run the least-privilege deployer's of its environment where the endpoint enforces IAM."""
+    if getattr(ep, "deployers", None) is None:
         return []
-    return ["-e", json.dumps({"platform_aws_access_key": ep.deployer[0], "platform_aws_secret_key": ep.deployer[1]})]
+    key = ep.deployer_for(*_environment(inventory, extra_vars))
+    return ["-e", json.dumps({"platform_aws_access_key": key[0], "platform_aws_secret_key": key[1]})]
 
 
 def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
-    cmd += deployer_vars(ep) + list(args)
+    cmd += deployer_vars(ep, inventory, extra_vars) + list(args)
     full_env = dict(os.environ)
     full_env.update({
         "ENDPOINT_PORT": str(ep.port),
@@ -173,18 +210,20 @@ def run_plan(ep, *args, inventory="inventories/local"):
     env = dict(os.environ)
     env.update({"ENDPOINT_PORT": str(ep.port), "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
                 "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")})
-    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args) + deployer_vars(ep),
+    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args) + deployer_vars(ep, inventory),
                           cwd=TOP, env=env, capture_output=True, text=True, timeout=1200, check=False)
 
 
-def deployer_lacks(ep, policy="docs/iam/platform.json"):
+def deployer_lacks(ep, policy="docs/iam/platform-*.json"):
     """[(action, the call that needs it)] the recorded calls of this endpoint's runs need and the deployer policy
     does not allow (tools/iam_actions.py: the Service Authorization Reference's actions and dependent actions)."""
     sys.path.insert(0, os.path.join(TOP, "tools"))
     import iam_actions  # pylint: disable=import-outside-toplevel,import-error
 
-    with open(os.path.join(TOP, policy), encoding="utf-8") as handle:
-        document = json.load(handle)
+    document = {"Statement": []}
+    for path in sorted(glob.glob(os.path.join(TOP, policy))):
+        with open(path, encoding="utf-8") as handle:
+            document["Statement"] += json.load(handle)["Statement"]
     calls = iam_actions.read_calls(ep.calls) if os.path.exists(ep.calls) else []
     assert len(calls) > 100, "too few recorded calls (%d) in %s" % (len(calls), ep.calls)
     return iam_actions.missing(document, calls)
