@@ -27,6 +27,7 @@ import re
 import sys
 import threading
 import time
+import urllib.parse
 
 from moto.acm import models as acm_models
 from moto.budgets import models as budgets_models
@@ -834,8 +835,18 @@ def request_resources(action, fields, path, partition, account, region):
             match = EC2_ID.match(value)
             if match and match.group(1) in EC2_ID_TYPES:
                 arns.append("arn:%s:ec2:%s:%s:%s/%s" % (partition, region, account, EC2_ID_TYPES[match.group(1)], value))
-    if prefix == "apigateway":  # API Gateway's resources are its paths (/v2/apis/ID -> /apis/ID)
-        arns.append("arn:%s:apigateway:%s::%s" % (partition, region, path.split("?")[0].replace("/v2/", "/", 1)))
+            elif value.startswith("rtbassoc-"):  # an association: authorized on its route table and subnet
+                from moto.ec2.models import ec2_backends  # pylint: disable=import-outside-toplevel
+                for table in ec2_backends[account][region].route_tables.values():
+                    if value in table._associations:  # pylint: disable=protected-access
+                        arns.append("arn:%s:ec2:%s:%s:route-table/%s" % (partition, region, account, table.id))
+                        arns.append("arn:%s:ec2:%s:%s:subnet/%s" % (partition, region, account, table._associations[value]))  # pylint: disable=protected-access
+    if action == "wafv2:GetWebACLForResource":  # authorized on the web ACL the resource is associated with
+        for resource_arn in fields.get("ResourceArn", []):
+            acl = wafv2_models.wafv2_backends[account][region].get_web_acl_for_resource(resource_arn)
+            arns.append(acl.arn if acl else "*")
+    if prefix == "apigateway":  # API Gateway authorizes its HTTP methods on the resource path (/v2/apis/ID -> /apis/ID)
+        return ["arn:%s:apigateway:%s::%s" % (partition, region, urllib.parse.unquote(path.split("?")[0]).replace("/v2/", "/", 1))]
     out = []
     for kind, resource in sorted(types.items()):
         arn_format = formats.get(kind)
@@ -843,6 +854,8 @@ def request_resources(action, fields, path, partition, account, region):
             continue
         regex = iam_actions._arn_regex(arn_format)  # pylint: disable=protected-access
         carried = [a for a in arns if regex.match(a)]
+        if "*" in arns and kind == "webacl":
+            carried = carried or ["*"]
         if carried:
             out += carried
             continue
@@ -861,8 +874,15 @@ def request_resources(action, fields, path, partition, account, region):
             elif placeholder == "Alias":
                 value = value[len("alias/"):] if value.startswith("alias/") else value
             values[placeholder] = value
-        if not resource.get("required") and UNRESOLVED in values.values():
-            continue  # a type the request does not name: AWS authorizes the action on * for it
+        names = [k for k in values if k not in ("Partition", "Account", "Region") and not k.endswith(("Id", "Number"))]
+        if any(values[k] == UNRESOLVED for k in names) or (not names and not resource.get("required")):
+            # A type the request does not name (DeleteDBCluster's final snapshot when there is none, a listing's
+            # optional types): not authorized on; an id AWS has yet to give (a new VPC) is read as any id.
+            continue
+        if prefix == "elasticloadbalancing" and kind.startswith("loadbalancer/"):  # its type says which ARN it gets
+            wanted = {"application": "app", "network": "net", "gateway": "gwy"}.get((fields.get("Type") or ["application"])[0])
+            if kind.split("/")[1] != wanted:
+                continue
         out.append(re.sub(r"\$\{([^}]+)\}", lambda m, v=values: v.get(m.group(1), UNRESOLVED), arn_format))
     return out or ["*"]
 
@@ -928,7 +948,7 @@ def _authorize_resources(original):
                            if arn.startswith("arn:")]
         for action, arn, ctx in needed:
             if not identity_allows(documents, action, arn, ctx):
-                print("endpoint: access denied: %s on %s" % (action, arn), file=sys.stderr, flush=True)
+                print("endpoint: access denied: %s on %s (%s %s)" % (action, arn, self._method, self._path), file=sys.stderr, flush=True)
                 self._raise_access_denied()
         return None
 

@@ -72,7 +72,8 @@ NAMED = {
     ("elasticloadbalancing", "listener/net"): ["arn:${Partition}:elasticloadbalancing:${Region}:${Account}:listener/net/${Prefix}-*"],
     ("elasticloadbalancing", "targetgroup"): ["arn:${Partition}:elasticloadbalancing:${Region}:${Account}:targetgroup/${Prefix}-*"],
     ("cloudwatch", "alarm"): ["arn:${Partition}:cloudwatch:${Region}:${Account}:alarm:${Prefix}-*"],
-    ("cloudwatch", "dashboard"): ["arn:${Partition}:cloudwatch::${Account}:dashboard/${Prefix}-*"],
+    ("cloudwatch", "dashboard"): ["arn:${Partition}:cloudwatch::${Account}:dashboard/${Prefix}",
+                                  "arn:${Partition}:cloudwatch::${Account}:dashboard/${Prefix}-*"],
     ("events", "rule-on-default-event-bus"): ["arn:${Partition}:events:${Region}:${Account}:rule/${Prefix}-*"],
     ("cloudtrail", "trail"): ["arn:${Partition}:cloudtrail:${Region}:${Account}:trail/${Prefix}-*"],
     ("wafv2", "webacl"): ["arn:${Partition}:wafv2:${Region}:${Account}:regional/webacl/${Prefix}-*"],
@@ -159,10 +160,17 @@ def role_actions(role):
     return sorted(set(ACTION.findall(section)))
 
 
+# API Gateway authorizes its HTTP methods on resource paths (Amazon API Gateway Developer Guide, "Control access
+# to an HTTP API with IAM"): the platform's APIs, VPC links and custom domains, by id or name.
+PATHS = {"apigateway": ["arn:${Partition}:apigateway:${Region}::/%s" % p for p in (
+    "apis", "apis/*", "vpclinks", "vpclinks/*", "domainnames", "domainnames/*", "tags/*")]}
+
 # Actions whose resource types are optional and whose requests name none of them: AWS authorizes them on *.
 ON_ANY = {
     "securityhub:DescribeHub": "reads the account's hub, named by no field of the request",
     "securityhub:EnableSecurityHub": "enables the account's hub, named by no field of the request",
+    "cloudwatch:DescribeAlarms": "lists alarms by name prefix, no alarm named by the request",
+    "wafv2:GetWebACLForResource": "a read of whichever web ACL the load balancer has, none named by the request",
 }
 
 
@@ -192,6 +200,8 @@ def resources_of(action):
     for key, privilege in privileges.items():
         if fnmatch.fnmatchcase(key, name.lower()):
             types.update(t for t in (privilege.get("resource_types") or {}) if t)
+    if prefix in PATHS:
+        return PATHS[prefix]
     if not types or "*" in name or action in ON_ANY:
         return ["*"]
     out = []
