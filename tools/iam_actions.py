@@ -129,7 +129,7 @@ def resource_formats():
 # Placeholders of ARN formats whose values never hold a slash (a bucket name); the others may (a log group, a key).
 NO_SLASH = ("${BucketName}", "${Partition}", "${Region}", "${Account}")
 # What a * of a policy's resource may stand for, tried in turn: nothing, a name, a path, a log group's streams.
-WILDCARD_SAMPLES = ("", "x", "x/x", "x:log-stream:x")
+WILDCARD_SAMPLES = ("", "x", "x/x", "x/x/x", "x/webacl/x/x", "x:log-stream:x")
 
 
 def _arn_regex(arn_format):
