@@ -8,7 +8,8 @@ from tests.support.harness import Endpoint
 @pytest.fixture(scope="session")
 def ep(tmp_path_factory):
     server = Endpoint(str(tmp_path_factory.mktemp("endpoint")))
-    # Every run of the end-to-end tests is the least-privilege deployer's (docs/iam/platform.json), with IAM
+    # Every run of the end-to-end tests is the least-privilege deployer of its environment
+    # (docs/iam/platform-<n>.json, tests/support/harness.py), with IAM
     # enforced by the endpoint; the tests read state as an admin of their own.
     server.enforce_iam()
     yield server

@@ -344,5 +344,5 @@ def test_destroy_leaves_nothing_and_a_second_destroy_changes_nothing(ep, converg
 
 def test_the_deployer_policy_allows_every_call_the_runs_made(ep, converged):
     """Converge, check runs, verify, each role alone and destroy, as recorded: each call's IAM action and the actions
-    AWS documents it depends on are in docs/iam/platform.json (the policy the README gives the deployer)."""
+    AWS documents it depends on are in docs/iam/platform-<n>.json (the policy the README gives the deployer)."""
     assert deployer_lacks(ep) == []

@@ -315,3 +315,28 @@ def test_a_deployment_the_circuit_breaker_rolls_back_fails_the_run(aws, run_modu
     service = aws("ecs").describe_services(cluster="demo-t-cluster", services=["billing-app"])["services"][0]
     assert service["taskDefinition"].endswith(":1")
     assert [(d["status"], d["rolloutState"]) for d in service["deployments"]] == [("PRIMARY", "COMPLETED"), ("ACTIVE", "FAILED")]
+
+
+BOUNDARY = "arn:aws:iam::123456789012:policy/demo-t-boundary"
+
+
+def test_roles_carry_the_permissions_boundary(aws, run_module, platform):
+    aws("iam").create_policy(PolicyName="demo-t-boundary", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}))
+    run_module(ew, args(platform, permissions_boundary=BOUNDARY))
+    for role in ("demo-t-billing-app-exec", "demo-t-billing-app-task"):
+        assert aws("iam").get_role(RoleName=role)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+    assert run_module(ew, args(platform, permissions_boundary=BOUNDARY))["changed"] is False
+
+
+def test_roles_made_before_the_boundary_get_it_first(aws, run_module, platform):
+    aws("iam").create_policy(PolicyName="demo-t-boundary", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]}))
+    run_module(ew, args(platform))
+    assert "PermissionsBoundary" not in aws("iam").get_role(RoleName="demo-t-billing-app-task")["Role"]
+    planned = run_module(ew, args(platform, permissions_boundary=BOUNDARY), check=True)
+    assert "role demo-t-billing-app-task: permissions boundary demo-t-boundary" in planned["changes"]
+    assert "PermissionsBoundary" not in aws("iam").get_role(RoleName="demo-t-billing-app-task")["Role"]
+    run_module(ew, args(platform, permissions_boundary=BOUNDARY))
+    role = aws("iam").get_role(RoleName="demo-t-billing-app-task")["Role"]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY

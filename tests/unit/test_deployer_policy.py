@@ -1,0 +1,139 @@
+"""The deployer's policy (docs/iam, written by tools/iam_policy.py) is least privilege, and the endpoint
+authorizes requests on their resources and conditions as AWS does (tools/endpoint_rules.py).
+
+Expectations are written by hand: the ARNs a request is authorized on, what an environment's deployer may
+and may not do, and cloudsplaining's findings, which the unscoped policy the project shipped before had.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from cloudsplaining.scan.policy_document import PolicyDocument
+
+# tools/ is on sys.path through conftest.
+import endpoint_rules  # pylint: disable=import-error
+import iam_policy  # pylint: disable=import-error
+
+from .conftest import TOP
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+BOUNDARY = "arn:aws:iam::%s:policy/shop-dev-boundary" % ACCOUNT
+
+
+@pytest.fixture(scope="module", name="deployer")
+def deployer_documents():
+    return list(iam_policy.rendered("shop", "dev", ACCOUNT, REGION).values())
+
+
+def allowed(documents, action, resource, context=None):
+    return endpoint_rules.identity_allows(documents, action, resource, context or {})
+
+
+def test_each_part_fits_a_managed_policy_and_a_user_can_hold_them_all(deployer):
+    # IAM User Guide, "IAM and AWS STS quotas": 6,144 characters a managed policy, 10 managed policies a user.
+    assert 1 < len(deployer) <= 10
+    for document in deployer:
+        assert len(json.dumps(document, separators=(",", ":"))) <= 6144
+
+
+def test_cloudsplaining_finds_no_privilege_escalation_exposure_or_exfiltration(deployer):
+    for document in deployer:
+        found = PolicyDocument(document)
+        assert found.allows_privilege_escalation == []
+        assert found.permissions_management_without_constraints == []
+        assert found.allows_data_exfiltration_actions == []
+
+
+def test_the_same_actions_on_any_resource_are_what_cloudsplaining_flags(deployer):
+    # The shape shipped before: every action on "*" and no condition. The check above can fail.
+    actions = sorted({a for doc in deployer for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]})
+    found = PolicyDocument({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    kinds = {p["type"] for p in found.allows_privilege_escalation}
+    assert {"AttachRolePolicy", "PutRolePolicy", "PassExistingRoleToNewECSService"} <= kinds
+    assert "iam:CreateRole" in found.permissions_management_without_constraints
+    assert "secretsmanager:GetSecretValue" in found.allows_data_exfiltration_actions
+
+
+def test_the_deployer_makes_roles_of_its_environment_only_and_only_with_the_boundary(deployer):
+    role = "arn:aws:iam::%s:role/shop-dev-billing-app-task" % ACCOUNT
+    assert allowed(deployer, "iam:CreateRole", role, {"iam:PermissionsBoundary": BOUNDARY})
+    assert not allowed(deployer, "iam:CreateRole", role)
+    assert not allowed(deployer, "iam:CreateRole", role, {"iam:PermissionsBoundary": "arn:aws:iam::aws:policy/AdministratorAccess"})
+    other = "arn:aws:iam::%s:role/shop-prod-billing-app-task" % ACCOUNT
+    assert not allowed(deployer, "iam:CreateRole", other, {"iam:PermissionsBoundary": BOUNDARY})
+    assert allowed(deployer, "iam:PutRolePolicy", role, {"iam:PermissionsBoundary": BOUNDARY})
+    assert not allowed(deployer, "iam:PutRolePolicy", role)  # a role without the boundary stays as it is
+    assert not allowed(deployer, "iam:DeleteRolePermissionsBoundary", role)
+
+
+def test_the_deployer_attaches_aws_s_execution_policy_and_no_other(deployer):
+    role = "arn:aws:iam::%s:role/shop-dev-ecs-task-execution" % ACCOUNT
+    execution = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    assert allowed(deployer, "iam:AttachRolePolicy", role, {"iam:PermissionsBoundary": BOUNDARY, "iam:PolicyARN": execution})
+    assert not allowed(deployer, "iam:AttachRolePolicy", role,
+                       {"iam:PermissionsBoundary": BOUNDARY, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess"})
+
+
+def test_the_deployer_passes_its_roles_to_their_services_only(deployer):
+    role = "arn:aws:iam::%s:role/shop-dev-billing-app-task" % ACCOUNT
+    assert allowed(deployer, "iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
+    assert not allowed(deployer, "iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"})
+    assert not allowed(deployer, "iam:PassRole", "arn:aws:iam::%s:role/admin" % ACCOUNT, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
+
+
+@pytest.mark.parametrize("action, resource", [
+    ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:%s:%s:secret:shop-prod/billing-db-AbCdEf" % (REGION, ACCOUNT)),
+    ("logs:DeleteLogGroup", "arn:aws:logs:%s:%s:log-group:/shop/prod/ecs/billing-app" % (REGION, ACCOUNT)),
+    ("s3:DeleteBucket", "arn:aws:s3:::shop-prod-trail-%s-%s" % (ACCOUNT, REGION)),
+    ("rds:DeleteDBCluster", "arn:aws:rds:%s:%s:cluster:shop-prod-billing-db" % (REGION, ACCOUNT)),
+    ("ecs:DeleteService", "arn:aws:ecs:%s:%s:service/shop-prod-cluster/billing-app" % (REGION, ACCOUNT)),
+    ("sns:SetTopicAttributes", "arn:aws:sns:%s:%s:shop-prod-alerts" % (REGION, ACCOUNT)),
+    ("cloudtrail:DeleteTrail", "arn:aws:cloudtrail:%s:%s:trail/shop-prod-trail" % (REGION, ACCOUNT)),
+    ("kms:DeleteAlias", "arn:aws:kms:%s:%s:alias/shop-prod-logs" % (REGION, ACCOUNT)),
+    ("cloudwatch:DeleteDashboards", "arn:aws:cloudwatch::%s:dashboard/shop-prod" % ACCOUNT),
+])
+def test_another_environment_is_out_of_reach(deployer, action, resource):
+    assert not allowed(deployer, action, resource)
+    assert allowed(deployer, action, resource.replace("shop-prod", "shop-dev").replace("/shop/prod/", "/shop/dev/"))
+
+
+def test_the_boundary_grants_no_iam_and_no_secrets_of_another_environment():
+    boundary = iam_policy.rendered("shop", "dev", ACCOUNT, REGION, prefix="boundary")["boundary.json"]
+    actions = [a for s in boundary["Statement"] for a in endpoint_rules._as_list(s["Action"])]  # pylint: disable=protected-access
+    assert not [a for a in actions if a.startswith(("iam:", "sts:"))]
+    assert allowed([boundary], "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:%s:%s:secret:shop-dev/rabbitmq-x" % (REGION, ACCOUNT))
+    assert not allowed([boundary], "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:%s:%s:secret:shop-prod/rabbitmq-x" % (REGION, ACCOUNT))
+
+
+def resources(action, fields, path="/"):
+    return endpoint_rules.request_resources(action, {k: v if isinstance(v, list) else [v] for k, v in fields.items()},
+                                            path, "aws", ACCOUNT, REGION)
+
+
+def test_the_endpoint_reads_the_resources_of_a_request():
+    assert resources("iam:CreateRole", {"RoleName": "shop-dev-x"}) == ["arn:aws:iam::%s:role/shop-dev-x" % ACCOUNT]
+    assert resources("logs:CreateLogGroup", {"logGroupName": "/shop/dev/ecs/a"}) == [
+        "arn:aws:logs:%s:%s:log-group:/shop/dev/ecs/a" % (REGION, ACCOUNT)]
+    assert resources("kms:CreateAlias", {"AliasName": "alias/shop-dev-logs", "TargetKeyId": "k"}) == [
+        "arn:aws:kms:%s:%s:alias/shop-dev-logs" % (REGION, ACCOUNT), "arn:aws:kms:%s:%s:key/(unread)" % (REGION, ACCOUNT)]
+    # A new load balancer is authorized on the ARN of its own type, its id not yet given.
+    assert resources("elasticloadbalancing:CreateLoadBalancer", {"Name": "shop-dev-billing", "Type": "network"}) == [
+        "arn:aws:elasticloadbalancing:%s:%s:loadbalancer/net/shop-dev-billing/(unread)" % (REGION, ACCOUNT)]
+    # EC2 names resources by id; API Gateway authorizes on the request's path.
+    assert resources("ec2:DeleteSubnet", {"SubnetId": "subnet-0123456789abcdef0"}) == [
+        "arn:aws:ec2:%s:%s:subnet/subnet-0123456789abcdef0" % (REGION, ACCOUNT)]
+    assert resources("apigateway:GET", {}, "/v2/domainnames/api.example.com") == [
+        "arn:aws:apigateway:%s::/domainnames/api.example.com" % REGION]
+    # No final snapshot asked for: DeleteDBCluster is authorized on the cluster alone.
+    assert resources("rds:DeleteDBCluster", {"DBClusterIdentifier": "shop-dev-db", "SkipFinalSnapshot": "true"}) == [
+        "arn:aws:rds:%s:%s:cluster:shop-dev-db" % (REGION, ACCOUNT)]
+    assert resources("ec2:DescribeVpcs", {}) == ["*"]
+
+
+def test_the_templates_are_current():
+    proc = subprocess.run([sys.executable, os.path.join(TOP, "tools", "iam_policy.py"), "--check"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
