@@ -781,6 +781,20 @@ PASSED_ROLE_FIELDS = {
     ("events", "RoleArn"): "events.amazonaws.com",
 }
 UNRESOLVED = "(unread)"
+# Calls that make the service's service-linked role when the account has none: the caller needs
+# iam:CreateServiceLinkedRole on it, with iam:AWSServiceName (IAM User Guide, "Using service-linked roles";
+# each service's guide names its role).
+SERVICE_LINKED = {
+    "elasticloadbalancing:CreateLoadBalancer": ("elasticloadbalancing.amazonaws.com", "AWSServiceRoleForElasticLoadBalancing"),
+    "ecs:CreateCluster": ("ecs.amazonaws.com", "AWSServiceRoleForECS"),
+    "rds:CreateDBCluster": ("rds.amazonaws.com", "AWSServiceRoleForRDS"),
+    "elasticfilesystem:CreateFileSystem": ("elasticfilesystem.amazonaws.com", "AWSServiceRoleForAmazonElasticFileSystem"),
+    "application-autoscaling:RegisterScalableTarget": ("ecs.application-autoscaling.amazonaws.com",
+                                                       "AWSServiceRoleForApplicationAutoScaling_ECSService"),
+    "inspector2:Enable": ("inspector2.amazonaws.com", "AWSServiceRoleForAmazonInspector2"),
+    "guardduty:CreateDetector": ("guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty"),
+    "securityhub:EnableSecurityHub": ("securityhub.amazonaws.com", "AWSServiceRoleForSecurityHub"),
+}
 # EC2 names its resources by id: the id's prefix gives the resource type of its ARN.
 EC2_ID_TYPES = {"vpc": "vpc", "subnet": "subnet", "rtb": "route-table", "igw": "internet-gateway", "nat": "natgateway",
                 "eipalloc": "elastic-ip", "sg": "security-group", "sgr": "security-group-rule", "dopt": "dhcp-options",
@@ -946,10 +960,18 @@ def _authorize_resources(original):
             if prefix == service:
                 needed += [("iam:PassRole", arn, {"iam:PassedToService": passed_to}) for arn in fields.get(field, [])
                            if arn.startswith("arn:")]
+        linked = SERVICE_LINKED.get(self._action)
+        if self._action == "apigateway:POST" and (self._path or "").rstrip("/").endswith("/vpclinks"):
+            linked = ("ops.apigateway.amazonaws.com", "AWSServiceRoleForAPIGateway")
+        if linked and not any(r.path == "/aws-service-role/%s/" % linked[0] for r in self.backend.roles.values()):
+            needed.append(("iam:CreateServiceLinkedRole", "arn:%s:iam::%s:role/aws-service-role/%s/%s" % (partition, account, *linked),
+                           {"iam:AWSServiceName": linked[0]}))
         for action, arn, ctx in needed:
             if not identity_allows(documents, action, arn, ctx):
                 print("endpoint: access denied: %s on %s (%s %s)" % (action, arn, self._method, self._path), file=sys.stderr, flush=True)
                 self._raise_access_denied()
+        if linked and not any(r.path == "/aws-service-role/%s/" % linked[0] for r in self.backend.roles.values()):
+            self.backend.create_service_linked_role(service_name=linked[0], description="", suffix="")
         return None
 
     return check

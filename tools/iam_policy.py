@@ -113,7 +113,14 @@ BOUNDARY_ARN = "arn:${Partition}:iam::${Account}:policy/${Prefix}-boundary"
 WITH_BOUNDARY = {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY_ARN}}
 ATTACHABLE = ["arn:${Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
 PASSED_TO = ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "cloudtrail.amazonaws.com"]
+# Services that make their service-linked role on first use by the deployer (IAM User Guide, "Using
+# service-linked roles"): the role is AWS's (role/aws-service-role/<service>/...), never the platform's.
+LINKED_SERVICES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com",
+                   "rds.amazonaws.com", "elasticfilesystem.amazonaws.com", "ops.apigateway.amazonaws.com",
+                   "inspector2.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]
+ACTION_RESOURCES = {"iam:CreateServiceLinkedRole": ["arn:${Partition}:iam::${Account}:role/aws-service-role/*"]}
 CONDITIONS = {
+    "iam:CreateServiceLinkedRole": {"StringEquals": {"iam:AWSServiceName": LINKED_SERVICES}},
     "iam:CreateRole": WITH_BOUNDARY,
     "iam:PutRolePermissionsBoundary": WITH_BOUNDARY,
     "iam:PutRolePolicy": WITH_BOUNDARY,
@@ -200,6 +207,8 @@ def resources_of(action):
     for key, privilege in privileges.items():
         if fnmatch.fnmatchcase(key, name.lower()):
             types.update(t for t in (privilege.get("resource_types") or {}) if t)
+    if action in ACTION_RESOURCES:
+        return ACTION_RESOURCES[action]
     if prefix in PATHS:
         return PATHS[prefix]
     if not types or "*" in name or action in ON_ANY:

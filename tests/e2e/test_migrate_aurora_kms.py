@@ -5,7 +5,8 @@ changes nothing. (A kill inside a step is unit-tested at every step.)"""
 
 from tests.support.harness import deployer_lacks, run_playbook
 
-CLUSTER = "legacy-orders"
+# A cluster of the environment (the deployer policy is scoped to <name>-<env>-*: docs/iam).
+CLUSTER = "demo-mig-orders"
 
 
 def test_migration_encrypts_in_place_and_reruns_clean(ep):
@@ -15,9 +16,9 @@ def test_migration_encrypts_in_place_and_reruns_clean(ep):
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.90.%d.0/24" % i, AvailabilityZone="eu-west-1" + az)["Subnet"]["SubnetId"]
                for i, az in enumerate("ab")]
     group = ec2.create_security_group(GroupName="legacy-db", Description="legacy", VpcId=vpc)["GroupId"]
-    rds.create_db_subnet_group(DBSubnetGroupName="legacy", DBSubnetGroupDescription="legacy", SubnetIds=subnets)
+    rds.create_db_subnet_group(DBSubnetGroupName="demo-mig-legacy", DBSubnetGroupDescription="legacy", SubnetIds=subnets)
     rds.create_db_cluster(DBClusterIdentifier=CLUSTER, Engine="aurora-postgresql", EngineVersion="16.6", MasterUsername="orders",
-                          MasterUserPassword="a-long-password-1", DBSubnetGroupName="legacy", VpcSecurityGroupIds=[group],
+                          MasterUserPassword="a-long-password-1", DBSubnetGroupName="demo-mig-legacy", VpcSecurityGroupIds=[group],
                           BackupRetentionPeriod=9, PreferredBackupWindow="01:00-02:00", EnableIAMDatabaseAuthentication=True,
                           EnableCloudwatchLogsExports=["postgresql"], Tags=[{"Key": "Owner", "Value": "billing-team"}])
     for index in (1, 2):
@@ -42,7 +43,7 @@ def test_migration_encrypts_in_place_and_reruns_clean(ep):
     assert run.changed == 1
     migrated = rds.describe_db_clusters(DBClusterIdentifier=CLUSTER)["DBClusters"][0]
     assert migrated["StorageEncrypted"] is True and migrated["KmsKeyId"] == key
-    assert migrated["DBSubnetGroup"] == "legacy"
+    assert migrated["DBSubnetGroup"] == "demo-mig-legacy"
     assert [g["VpcSecurityGroupId"] for g in migrated["VpcSecurityGroups"]] == [group]
     assert migrated["BackupRetentionPeriod"] == 9 and migrated["PreferredBackupWindow"] == "01:00-02:00"
     assert migrated["IAMDatabaseAuthenticationEnabled"] is True

@@ -85,6 +85,9 @@ def test_converge_builds_the_network(ep, converged):
 
     igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
     assert len(igws) == 1
+    default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                    {"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    assert [(g["IpPermissions"], g["IpPermissionsEgress"]) for g in default] == [([], [])], "CIS 5.4: the default group allows nothing"
     nats = [n for n in ec2.describe_nat_gateways(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["NatGateways"]
             if n["State"] == "available"]
     assert len(nats) == 1, "network_nat_mode single makes one NAT gateway"

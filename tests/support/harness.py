@@ -210,7 +210,12 @@ def run_plan(ep, *args, inventory="inventories/local"):
     env = dict(os.environ)
     env.update({"ENDPOINT_PORT": str(ep.port), "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
                 "PATH": os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")})
-    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args) + deployer_vars(ep, inventory),
+    extra = {}
+    for flag, value in zip(args, list(args)[1:]):
+        if flag in ("-e", "--extra-vars") and value.startswith("{"):
+            extra.update(json.loads(value))
+    return subprocess.run([sys.executable, os.path.join(TOP, "tools", "plan.py"), "-i", inventory] + list(args)
+                          + deployer_vars(ep, inventory, extra),
                           cwd=TOP, env=env, capture_output=True, text=True, timeout=1200, check=False)
 
 

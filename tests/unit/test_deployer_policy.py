@@ -10,7 +10,10 @@ import os
 import subprocess
 import sys
 
+import boto3
+import botocore.exceptions
 import pytest
+from moto import mock_aws
 from cloudsplaining.scan.policy_document import PolicyDocument
 
 # tools/ is on sys.path through conftest.
@@ -137,3 +140,44 @@ def test_the_endpoint_reads_the_resources_of_a_request():
 def test_the_templates_are_current():
     proc = subprocess.run([sys.executable, os.path.join(TOP, "tools", "iam_policy.py"), "--check"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_services_may_make_their_own_service_linked_roles_and_only_those(deployer):
+    # On a fresh account the first load balancer, ECS service or VPC link makes AWS's service-linked role,
+    # which is AWS's (role/aws-service-role/...), not one of the environment's names.
+    linked = "arn:aws:iam::%s:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing" % ACCOUNT
+    assert allowed(deployer, "iam:CreateServiceLinkedRole", linked, {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"})
+    assert not allowed(deployer, "iam:CreateServiceLinkedRole", linked, {"iam:AWSServiceName": "lambda.amazonaws.com"})
+    assert not allowed(deployer, "iam:CreateServiceLinkedRole", "arn:aws:iam::%s:role/shop-dev-x" % ACCOUNT,
+                       {"iam:AWSServiceName": "ecs.amazonaws.com"})
+
+
+def _user(iam, name, statements):
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return boto3.client("elbv2", region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+
+
+def test_the_first_load_balancer_of_an_account_needs_the_right_to_make_its_service_linked_role():
+    from moto.core import set_initial_no_auth_action_count  # pylint: disable=import-outside-toplevel
+
+    @set_initial_no_auth_action_count(9)
+    def run():
+        ec2 = boto3.client("ec2", region_name=REGION)
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.%d.0/24" % i, AvailabilityZone=REGION + z)["Subnet"]["SubnetId"]
+                   for i, z in ((1, "a"), (2, "b"))]
+        iam = boto3.client("iam", region_name=REGION)
+        elb = {"Effect": "Allow", "Action": "elasticloadbalancing:CreateLoadBalancer", "Resource": "*"}
+        without = _user(iam, "without", [elb])
+        with_it = _user(iam, "with", [elb, {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+                                           "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}}])
+        with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+            without.create_load_balancer(Name="shop-dev-a", Subnets=subnets, Type="network", Scheme="internal")
+        with_it.create_load_balancer(Name="shop-dev-b", Subnets=subnets, Type="network", Scheme="internal")
+        # The role now exists: the next load balancer needs no right to make it.
+        without.create_load_balancer(Name="shop-dev-c", Subnets=subnets, Type="network", Scheme="internal")
+
+    with mock_aws():
+        run()
