@@ -171,8 +171,9 @@ def test_the_first_load_balancer_of_an_account_needs_the_right_to_make_its_servi
         iam = boto3.client("iam", region_name=REGION)
         elb = {"Effect": "Allow", "Action": "elasticloadbalancing:CreateLoadBalancer", "Resource": "*"}
         without = _user(iam, "without", [elb])
-        with_it = _user(iam, "with", [elb, {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
-                                           "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}}])
+        linked = {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+                  "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}}}
+        with_it = _user(iam, "with", [elb, linked])
         with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
             without.create_load_balancer(Name="shop-dev-a", Subnets=subnets, Type="network", Scheme="internal")
         with_it.create_load_balancer(Name="shop-dev-b", Subnets=subnets, Type="network", Scheme="internal")
