@@ -2,14 +2,21 @@
 
 import json
 
+from tests.support.cis import unmet_controls
 from tests.support.harness import PLATFORM
 from tests.support.workloads import key_arn
 
+# The trail's filters and alarms, one per CIS monitoring control (4.1 to 4.15).
+TRAIL_KEYS = ("unauthorized-calls", "console-signin-without-mfa", "root-use", "iam-policy-changes", "cloudtrail-changes",
+              "console-auth-failures", "kms-key-disabled-or-deleted", "s3-bucket-policy-changes", "config-changes",
+              "security-group-changes", "network-acl-changes", "network-gateway-changes", "route-table-changes",
+              "vpc-changes", "organizations-changes")
 PLATFORM_TAGS = {"Project": PLATFORM, "ManagedBy": "cloud_design.platform", "Component": "observability"}
 
 
 def alarms_of(ep, prefix):
-    return {a["AlarmName"]: a for a in ep.client("cloudwatch").describe_alarms(AlarmNamePrefix=prefix + "-")["MetricAlarms"]}
+    pages = ep.client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix + "-")
+    return {a["AlarmName"]: a for page in pages for a in page["MetricAlarms"]}
 
 
 def dashboard_text(ep, prefix):
@@ -42,7 +49,7 @@ def expected_alarms(ep, env):
                 names.append("%s-replica-lag" % ident)
     if [a for a in ep.client("apigatewayv2").get_apis()["Items"] if a["Name"] == prefix]:
         names += ["%s-api-5xx-rate" % prefix, "%s-api-latency-p99" % prefix]
-    names += ["%s-trail-%s" % (prefix, k) for k in ("root-use", "unauthorized-calls", "security-group-changes", "iam-policy-changes")]
+    names += ["%s-trail-%s" % (prefix, k) for k in TRAIL_KEYS]
     return services, sorted(names)
 
 
@@ -129,8 +136,8 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     rule = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
     assert rule["Transitions"][0]["StorageClass"] == "GLACIER_IR" and rule["Expiration"]["Days"] == 365
     filters = ep.client("logs").describe_metric_filters(logGroupName="/%s/%s/cloudtrail" % (PLATFORM, env))["metricFilters"]
-    assert sorted(f["filterName"] for f in filters) == sorted("%s-%s" % (prefix, k) for k in (
-        "root-use", "unauthorized-calls", "security-group-changes", "iam-policy-changes"))
+    assert sorted(f["filterName"] for f in filters) == sorted("%s-%s" % (prefix, k) for k in TRAIL_KEYS)
+    assert unmet_controls(ep, topic) == []
     assert all(f["metricTransformations"][0]["metricNamespace"] == "CloudDesign/%s/CloudTrail" % prefix for f in filters)
 
     # The budget and its notifications.

@@ -1,6 +1,7 @@
 """observability_plan: what is watched follows what is deployed, and nothing else."""
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.observability import observability_plan
+from tests.support.cis import CONTROLS, recognises
 
 PREFIX = "demo-t"
 NLB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/demo-t-inventory/0123456789abcdef"
@@ -44,21 +45,24 @@ def test_everything_deployed_is_watched():
     assert alarms["demo-t-billing-db-memory-low"]["comparison"] == "LessThanThreshold"
     assert alarms["demo-t-api-latency-p99"]["statistic"] == "p99"
     assert alarms["demo-t-api-5xx-rate"]["metrics"][-1]["Expression"] == "100 * errors / requests"
-    assert len([n for n in alarms if n.startswith("demo-t-trail-")]) == 4
-    assert len(alarms) == 9 + 2 + 7 + 2 + 4
+    assert len([n for n in alarms if n.startswith("demo-t-trail-")]) == 15
+    assert len(alarms) == 9 + 2 + 7 + 2 + 15
     rows = {r["name"]: r for r in plan["services"]}
     assert rows["rabbitmq"] == {"name": "rabbitmq", "role": "queue"}
     assert rows["inventory-app"]["load_balancer_arn"] == NLB and rows["inventory-app"]["load_balancer_type"] == "network"
     assert rows["api-gateway"]["load_balancer_type"] == "application"
     assert plan["databases"] == [{"identifier": "demo-t-billing-db", "kind": "aurora"},
                                  {"identifier": "demo-t-inventory-db", "kind": "aurora"}]
-    assert plan["http_api_id"] == "abc123" and len(plan["trail_filters"]) == 4
+    assert plan["http_api_id"] == "abc123" and len(plan["trail_filters"]) == 15
 
 
 def test_nothing_deployed_nothing_watched_but_the_trail():
     plan = observability_plan({}, PREFIX, "demo-t-cluster")
-    assert names(plan) == ["demo-t-trail-iam-policy-changes", "demo-t-trail-root-use", "demo-t-trail-security-group-changes",
-                           "demo-t-trail-unauthorized-calls"]
+    assert names(plan) == ["demo-t-trail-" + key for key in (
+        "cloudtrail-changes", "config-changes", "console-auth-failures", "console-signin-without-mfa", "iam-policy-changes",
+        "kms-key-disabled-or-deleted", "network-acl-changes", "network-gateway-changes", "organizations-changes",
+        "root-use", "route-table-changes", "s3-bucket-policy-changes", "security-group-changes", "unauthorized-calls",
+        "vpc-changes")]
     assert plan["services"] == [] and plan["databases"] == [] and plan["http_api_id"] is None
     assert observability_plan({}, PREFIX, "demo-t-cluster", trail=False)["alarms"] == []
 
@@ -83,3 +87,33 @@ def test_thresholds_replace_the_defaults():
     plan = observability_plan(found(), PREFIX, "demo-t-cluster", {"service_cpu_percent": 60, "service_minutes": 10})
     cpu = [a for a in plan["alarms"] if a["name"] == "demo-t-rabbitmq-cpu-high"][0]
     assert cpu["threshold"] == 60 and cpu["evaluation_periods"] == 10
+
+
+def test_the_trail_filters_meet_every_cis_monitoring_control():
+    """Each of CIS 4.1-4.15 is met by exactly one filter, whose alarm watches its metric; a filter AWS would refuse
+    (a pattern over 1,024 characters, PutMetricFilter's limit) is not planned."""
+    plan = observability_plan({}, PREFIX, "demo-t-cluster", trail_log_group="/demo/t/cloudtrail")
+    alarms = {(a["namespace"], a["metric_name"]) for a in plan["alarms"]}
+    for control in CONTROLS:
+        meeting = [f["name"] for f in plan["trail_filters"] if recognises(control, f["pattern"])]
+        assert len(meeting) == 1, (control, meeting)
+    for f in plan["trail_filters"]:
+        assert (f["metric_namespace"], f["metric_name"]) in alarms
+        assert len(f["pattern"]) <= 1024 and f["pattern"].count("(") == f["pattern"].count(")")
+        assert f["log_group"] == "/demo/t/cloudtrail"
+
+
+def test_the_cis_check_is_not_fooled():
+    """The check itself: a longer event name does not stand for a shorter one, a missing or reordered clause fails."""
+    assert recognises("4.13", "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || "
+                              "($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || "
+                              "($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || "
+                              "($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }")
+    assert not recognises("4.13", "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRouteTable) || "
+                                  "($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || "
+                                  "($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || "
+                                  "($.eventName = DisassociateRouteTable)) }")
+    assert not recognises("4.7", "{ ($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion) }")
+    assert not recognises("4.2", '{ ($.additionalEventData.MFAUsed != "Yes") && ($.eventName = "ConsoleLogin") }')
+    assert recognises("4.3", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+                             '$.eventType != "AwsServiceEvent" }')
