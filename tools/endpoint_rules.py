@@ -43,6 +43,7 @@ from moto.iam import access_control as iam_access_control
 from moto.iam import models as iam_models
 from moto.kms import models as kms_models
 from moto.logs import models as logs_models
+from moto.rds import exceptions as rds_exceptions
 from moto.rds import models as rds_models
 from moto.resourcegroupstaggingapi import models as tagging_models
 from moto.s3 import models as s3_models
@@ -342,7 +343,8 @@ def _create_log_group(original):
 # encryption", condition on kms:EncryptionContext:aws:sns:topicArn). AWS accepts the alarm, rule or budget and then fails every
 # delivery in silence; the endpoint refuses the put instead, naming what would fail.
 # --------------------------------------------------------------------------------------------------
-PUBLISHER_KMS_CONTEXT = {"events.amazonaws.com": False, "cloudwatch.amazonaws.com": True, "budgets.amazonaws.com": True}
+PUBLISHER_KMS_CONTEXT = {"events.amazonaws.com": False, "cloudwatch.amazonaws.com": True, "budgets.amazonaws.com": True,
+                         "events.rds.amazonaws.com": False}
 
 
 def check_publisher(account, region, service, source_arn, topic_arn, error):
@@ -352,7 +354,9 @@ def check_publisher(account, region, service, source_arn, topic_arn, error):
         topic = sns_models.sns_backends[account][region].get_topic(topic_arn)
     except Exception:  # pylint: disable=broad-except
         return  # another account's or region's topic: not this endpoint's to judge
-    source = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
+    # aws:SourceOwner too: the topic's default policy admits the account's own services by it (Amazon SNS Developer
+    # Guide, "Example cases for Amazon SNS access control"; the RDS User Guide says RDS may publish to a default topic).
+    source = {"aws:SourceArn": source_arn, "aws:SourceAccount": account, "aws:SourceOwner": account}
     why = None
     if not policy_allows(topic.policy, service, "sns:Publish", topic_arn, source):
         why = "the topic policy of %s does not allow %s to publish (request context %s)" % (
@@ -367,6 +371,78 @@ def check_publisher(account, region, service, source_arn, topic_arn, error):
     if why:
         raise error("%s could never deliver to its topic: %s. (AWS accepts this and drops every message; the "
                     "endpoint refuses it.)" % (source_arn, why))
+
+
+# --------------------------------------------------------------------------------------------------
+# RDS event subscriptions (Amazon RDS API Reference, CreateEventSubscription, ModifyEventSubscription and
+# AddSourceIdentifierToSubscription, "Errors"): a source that does not exist is refused (SourceNotFound), a topic of
+# the account and region that does not exist too (SNSTopicArnNotFound), and a topic RDS may not publish to
+# (SNSNoAuthorization; RDS publishes as events.rds.amazonaws.com with the source's ARN, Amazon RDS User Guide,
+# "Granting permissions to publish notifications to an Amazon SNS topic"). moto accepts all three.
+# --------------------------------------------------------------------------------------------------
+RDS_SOURCE_ARN = {"db-cluster": ("clusters", "cluster"), "db-instance": ("databases", "db")}
+
+
+def _rds_error(code):
+    def make(message):
+        return rds_exceptions.RDSClientError(code, message)
+    return make
+
+
+def check_rds_subscription(backend, source_type, source_ids, topic_arn):
+    """Refuse an RDS event subscription as RDS does; ``topic_arn`` None leaves the topic unchecked (not changed)."""
+    table, kind = RDS_SOURCE_ARN.get(source_type, (None, None))
+    for source in source_ids or []:
+        if table and source not in getattr(backend, table):
+            raise _rds_error("SourceNotFound")("Source %s of type %s not found." % (source, source_type))
+    if not topic_arn:
+        return
+    parts = topic_arn.split(":")
+    if len(parts) == 6 and parts[2] == "sns" and parts[3] == backend.region_name and parts[4] == backend.account_id:
+        try:
+            sns_models.sns_backends[backend.account_id][backend.region_name].get_topic(topic_arn)
+        except Exception:  # pylint: disable=broad-except
+            raise _rds_error("SNSTopicArnNotFound")("The SNS topic %s does not exist." % topic_arn) from None
+    for source in source_ids or []:
+        source_arn = "arn:%s:rds:%s:%s:%s:%s" % (_partition(backend.region_name), backend.region_name, backend.account_id,
+                                                 kind or source_type, source)
+        check_publisher(backend.account_id, backend.region_name, "events.rds.amazonaws.com", source_arn, topic_arn,
+                        _rds_error("SNSNoAuthorization"))
+
+
+def _create_event_subscription(original):
+    @functools.wraps(original)
+    def create_event_subscription(self, kwargs):
+        check_rds_subscription(self, kwargs.get("source_type"), kwargs.get("source_ids"), kwargs.get("sns_topic_arn"))
+        return original(self, kwargs)
+
+    return create_event_subscription
+
+
+# --------------------------------------------------------------------------------------------------
+# S3 bucket policies on requests (Amazon S3 User Guide, "How Amazon S3 authorizes a request for an object
+# operation"; IAM User Guide, "Policy evaluation logic"). moto evaluates a bucket policy without its
+# conditions or principals, so the platform's "deny every request without TLS" statement denied every object
+# read and delete, and an Allow for a service principal admitted everyone. The endpoint evaluates them as S3
+# does for the account's own caller over TLS (it stands for AWS's HTTPS endpoints; a client of AWS uses TLS).
+# --------------------------------------------------------------------------------------------------
+def _bucket_permission(original):
+    @functools.wraps(original)
+    def get_permission(self, action, resource):
+        if self.policy is None:
+            return original(self, action, resource)
+        caller = "arn:%s:iam::%s:root" % (_partition(self.region_name), self.account_id)
+        context = {"aws:SecureTransport": "true", "aws:SourceAccount": self.account_id}
+        document = json.loads(self.policy.decode() if isinstance(self.policy, bytes) else self.policy)
+        statements = _as_list(document.get("Statement"))
+        result = iam_access_control.PermissionResult
+        if any(st.get("Effect") == "Deny" and _statement_matches(st, caller, action, resource, context) for st in statements):
+            return result.DENIED
+        if any(st.get("Effect") == "Allow" and _statement_matches(st, caller, action, resource, context) for st in statements):
+            return result.PERMITTED
+        return result.NEUTRAL
+
+    return get_permission
 
 
 def _validation(code):
@@ -760,6 +836,7 @@ NAME_FIELDS = {
     "ClusterSnapshotName": ("DBClusterSnapshotIdentifier", "TargetDBClusterSnapshotIdentifier",
                             "SourceDBClusterSnapshotIdentifier", "SnapshotIdentifier"),
     "ClusterParameterGroupName": ("DBClusterParameterGroupName",),
+    "SubscriptionName": ("SubscriptionName",),
     "LoadBalancerName": ("Name",),
     "TargetGroupName": ("Name",),
     "AlarmName": ("AlarmName", "AlarmNames"),
@@ -990,6 +1067,8 @@ def install():
     cloudwatch_models.CloudWatchBackend.put_metric_alarm = _put_metric_alarm(cloudwatch_models.CloudWatchBackend.put_metric_alarm)
     budgets_models.BudgetsBackend.create_budget = _create_budget(budgets_models.BudgetsBackend.create_budget)
     budgets_models.BudgetsBackend.create_notification = _create_notification(budgets_models.BudgetsBackend.create_notification)
+    s3_models.FakeBucket.get_permission = _bucket_permission(s3_models.FakeBucket.get_permission)
+    rds_models.RDSBackend.create_event_subscription = _create_event_subscription(rds_models.RDSBackend.create_event_subscription)
     rds_models.RDSBackend.create_db_cluster = _exports_make_groups(rds_models.RDSBackend.create_db_cluster)
     rds_models.RDSBackend.modify_db_cluster = _exports_make_groups(rds_models.RDSBackend.modify_db_cluster)
     iam_models.Role.__init__ = _stamped(iam_models.Role.__init__)

@@ -11,9 +11,11 @@ import json
 import sys
 
 from moto.apigatewayv2 import responses as apigatewayv2_responses
+from moto.core.responses import ActionResult
 from moto.cloudtrail import models as cloudtrail_models
 from moto.logs import exceptions as logs_exceptions
 from moto.logs import responses as logs_responses
+from moto.rds import responses as rds_responses
 from moto.server import main
 
 import endpoint_rules  # pylint: disable=wrong-import-order
@@ -65,7 +67,53 @@ def _get_authorizers(self):
     return 200, {}, json.dumps({"items": [a.to_json() for a in api.authorizers.values()]})
 
 
+def _subscription(self):
+    return self.backend.describe_event_subscriptions(self.params.get("SubscriptionName"))[0]  # SubscriptionNotFound as AWS
+
+
+def _modify_event_subscription(self):
+    """ModifyEventSubscription of RDS (AWS API reference): moto has no such call. The topic, source type, categories
+    and switch of a subscription change; its sources do not (AddSourceIdentifierToSubscription). The new topic is
+    checked as CreateEventSubscription checks it (endpoint_rules.check_rds_subscription)."""
+    subscription = _subscription(self)
+    source_type = self.params.get("SourceType") or subscription.source_type
+    endpoint_rules.check_rds_subscription(self.backend, source_type, subscription.source_ids, self.params.get("SnsTopicArn"))
+    subscription.source_type = source_type
+    subscription.sns_topic_arn = self.params.get("SnsTopicArn") or subscription.sns_topic_arn
+    if self.params.get("EventCategories") is not None:
+        subscription.event_categories = list(self.params.get("EventCategories"))
+    if self.params.get("Enabled") is not None:
+        subscription.enabled = self.params.get("Enabled")
+    return ActionResult({"EventSubscription": subscription})
+
+
+def _add_source_identifier(self):
+    """AddSourceIdentifierToSubscription of RDS (AWS API reference): moto has no such call. A source that does not
+    exist is refused (SourceNotFound), and the topic must accept the new source's events as at create."""
+    subscription = _subscription(self)
+    source = self.params.get("SourceIdentifier")
+    endpoint_rules.check_rds_subscription(self.backend, subscription.source_type, [source], subscription.sns_topic_arn)
+    if source not in subscription.source_ids:
+        subscription.source_ids = list(subscription.source_ids) + [source]
+    return ActionResult({"EventSubscription": subscription})
+
+
+def _remove_source_identifier(self):
+    """RemoveSourceIdentifierFromSubscription of RDS (AWS API reference): moto has no such call. A source the
+    subscription does not have is refused (SourceNotFound), as AWS does."""
+    subscription = _subscription(self)
+    source = self.params.get("SourceIdentifier")
+    if source not in subscription.source_ids:
+        raise endpoint_rules.rds_exceptions.RDSClientError("SourceNotFound", "Source %s is not in subscription %s." % (
+            source, subscription.subscription_name))
+    subscription.source_ids = [s for s in subscription.source_ids if s != source]
+    return ActionResult({"EventSubscription": subscription})
+
+
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
+rds_responses.RDSResponse.modify_event_subscription = _modify_event_subscription
+rds_responses.RDSResponse.add_source_identifier_to_subscription = _add_source_identifier
+rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_source_identifier
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
 logs_responses.LogsResponse.disassociate_kms_key = _disassociate_kms_key
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)

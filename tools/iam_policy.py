@@ -64,6 +64,7 @@ NAMED = {
     ("rds", "cluster"): ["arn:${Partition}:rds:${Region}:${Account}:cluster:${Prefix}-*"],
     ("rds", "db"): ["arn:${Partition}:rds:${Region}:${Account}:db:${Prefix}-*"],
     ("rds", "subgrp"): ["arn:${Partition}:rds:${Region}:${Account}:subgrp:${Prefix}-*"],
+    ("rds", "es"): ["arn:${Partition}:rds:${Region}:${Account}:es:${Prefix}-*"],
     ("rds", "cluster-snapshot"): ["arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:${Prefix}-*",
                                   "arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:rds:${Prefix}-*"],
     ("elasticloadbalancing", "loadbalancer/app/"): ["arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/app/${Prefix}-*"],

@@ -332,6 +332,8 @@ def resource_names(platform_name, platform_env):
         "private_domain": "%s.%s.internal" % (platform_env, platform_name),
         "log_group_prefix": "/%s/%s/" % (platform_name, platform_env),
         "kms_alias_prefix": "alias/%s-" % prefix,
+        # S3 server access logs: <prefix>-s3-access-<account>-<region> (buckets are named across all accounts).
+        "s3_access_logs": "%s-s3-access" % prefix,
         # The edge: load balancer and target group names stay within the ELB limit of 32 characters.
         "load_balancers": {lb: "%s-%s" % (prefix, lb) for lb in ("inventory", "billing", "gateway", "edge")},
         "edge_certificate": "%s-edge" % prefix,

@@ -38,10 +38,12 @@ options:
       - C(audit) is not in the default; it adds what C(playbooks/verify.yml) checks beyond the other families (security
         group rules open to the world, target health, ECR and trail bucket encryption, Inspector2 status) and needs
         C(network), C(edge) and C(observability) beside it.
+      - C(access_logs) is not in the default; it tells whether the environment's bucket of S3 server access logs
+        (made by the security_hardening role) exists, for the roles whose buckets log there.
     type: list
     elements: str
     choices: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability,
-              balancers, audit]
+              balancers, audit, access_logs]
     default: [account, network, ecs, ecr, iam, kms, logs, secrets, workloads, databases, storage, discovery, edge, observability]
   domain_name:
     description:
@@ -86,6 +88,11 @@ account:
   returned: when I(include) has C(account)
   type: dict
   sample: {account_id: "123456789012", partition: aws, region: eu-west-1, availability_zones: [eu-west-1a, eu-west-1b, eu-west-1c]}
+access_logs:
+  description: The environment's bucket of S3 server access logs; C(bucket) is null when it does not exist.
+  returned: when I(include) has C(access_logs)
+  type: dict
+  sample: {bucket: shop-prod-s3-access-123456789012-eu-west-1}
 network:
   description: The VPC and what is in it; C(vpc) is empty when none exists yet.
   returned: when I(include) has C(network)
@@ -365,6 +372,15 @@ class Discovery:
                 if role["RoleName"].startswith(self.names["prefix"] + "-"):
                     out[role["RoleName"]] = role["Arn"]
         return out
+
+    def access_logs(self, account):
+        """The bucket of the environment's S3 server access logs, by its name (HeadBucket: 404 when there is none)."""
+        bucket = "%s-%s-%s" % (self.names["s3_access_logs"], account["account_id"], account["region"])
+        try:
+            self.client("s3").head_bucket(aws_retry=True, Bucket=bucket)
+        except is_boto3_error_code(("404", "NoSuchBucket", "NotFound")):
+            return {"bucket": None}
+        return {"bucket": bucket}
 
     def kms(self):
         kms = self.client("kms")
@@ -649,7 +665,7 @@ def to_list(value):
 def main():
     families = ["account", "network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "discovery", "edge",
                 "observability"]
-    choices = families + ["balancers", "audit"]
+    choices = families + ["balancers", "audit", "access_logs"]
     argument_spec = dict(
         platform_name=dict(type="str", required=True),
         platform_env=dict(type="str", required=True),
@@ -675,6 +691,8 @@ def main():
         if "balancers" in include and "edge" not in include:
             # Only the load balancers and target groups (what the service roles join), under the same key.
             result["edge"] = discovery.edge(balancers_only=True)
+        if "access_logs" in include:
+            result["access_logs"] = discovery.access_logs(result.get("account") or discovery.account())
         if "audit" in include:
             result["audit"] = discovery.audit(result.get("network"), result.get("edge"), result.get("observability"))
         if "discovery" in include:

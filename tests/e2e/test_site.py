@@ -13,6 +13,7 @@ import pytest
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of
 from tests.support.observability import alarms_of, check_observability
+from tests.support.storage import check_access_log_bucket, check_bucket_logs_its_requests
 from tests.support.workloads import check_application, platform_secret_values
 
 ENV = "e2e"
@@ -169,6 +170,7 @@ def test_converge_encrypts_with_rotating_keys_and_enables_inspector(ep, converge
     scanning = ep.client("ecr").get_registry_scanning_configuration()["scanningConfiguration"]
     assert scanning["scanType"] == "ENHANCED"
     assert "demo-e2e/*" in [f["filter"] for r in scanning["rules"] for f in r["repositoryFilters"]]
+    check_access_log_bucket(ep, ENV)
 
 
 def test_converge_sets_the_account_guardrails(ep, converged):
@@ -198,6 +200,7 @@ def test_converge_builds_the_edge(ep, converged):
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket[0])["Policy"])
     deny = [st for st in policy["Statement"] if st["Effect"] == "Deny"]
     assert deny and deny[0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    check_bucket_logs_its_requests(ep, ENV, bucket[0])
     pool = [p for p in ep.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "demo-e2e-api"][0]
     described = ep.client("cognito-idp").describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
     assert described["Policies"]["PasswordPolicy"]["MinimumLength"] == 14

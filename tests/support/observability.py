@@ -4,6 +4,7 @@ import json
 
 from tests.support.cis import unmet_controls
 from tests.support.harness import PLATFORM
+from tests.support.storage import check_bucket_logs_its_requests
 from tests.support.workloads import key_arn
 
 # The trail's filters and alarms, one per CIS monitoring control (4.1 to 4.15).
@@ -58,7 +59,7 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     logs_key = key_arn(ep, env, "logs")
     account = ep.client("sts").get_caller_identity()["Account"]
 
-    # The topic: the logs key, publishers limited to three services of this account, TLS only, tagged.
+    # The topic: the logs key, publishers limited to four services of this account, TLS only, tagged.
     sns = ep.client("sns")
     topic = topic_arn(ep, prefix)
     attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
@@ -67,7 +68,7 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     publish = [s for s in policy["Statement"] if s["Effect"] == "Allow" and "SNS:Publish" in json.dumps(s["Action"])
                and "Service" in s.get("Principal", {})]
     assert len(publish) == 1 and sorted(publish[0]["Principal"]["Service"]) == [
-        "budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com"]
+        "budgets.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com", "events.rds.amazonaws.com"]
     assert publish[0]["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
     assert any(s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}} for s in policy["Statement"])
     tags = {t["Key"]: t["Value"] for t in sns.list_tags_for_resource(ResourceArn=topic)["Tags"]}
@@ -77,9 +78,9 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     users = {s["Sid"]: s for s in key_policy["Statement"] if "kms:EncryptionContext:aws:sns:topicArn" in json.dumps(s)}
     assert sorted(users["AlarmsAndBudgetsPublishToThePlatformTopic"]["Principal"]["Service"]) == [
         "budgets.amazonaws.com", "cloudwatch.amazonaws.com"]
-    # EventBridge's calls to KMS carry no aws:SourceAccount: its statement is scoped by the topic alone.
-    events = users["EventBridgePublishesToThePlatformTopic"]
-    assert events["Principal"]["Service"] == "events.amazonaws.com"
+    # EventBridge's and RDS's calls to KMS are scoped by the topic alone (EventBridge's carry no aws:SourceAccount).
+    events = users["EventBridgeAndRdsEventsPublishToThePlatformTopic"]
+    assert events["Principal"]["Service"] == ["events.amazonaws.com", "events.rds.amazonaws.com"]
     assert events["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:sns:topicArn": topic}}
 
     # One alarm set per deployed service, load balancer, database and the API; each to the topic; no other.
@@ -131,7 +132,7 @@ def check_observability(ep, env, services_expected, balancers_expected, database
                for s in bucket_policy["Statement"])
     encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert encryption["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": logs_key}
-    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    check_bucket_logs_its_requests(ep, env, bucket)
     assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
     rule = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
     assert rule["Transitions"][0]["StorageClass"] == "GLACIER_IR" and rule["Expiration"]["Days"] == 365
@@ -139,6 +140,22 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     assert sorted(f["filterName"] for f in filters) == sorted("%s-%s" % (prefix, k) for k in TRAIL_KEYS)
     assert unmet_controls(ep, topic) == []
     assert all(f["metricTransformations"][0]["metricNamespace"] == "CloudDesign/%s/CloudTrail" % prefix for f in filters)
+
+    # RDS event subscriptions (FSBP RDS.19, RDS.20): the environment's clusters and their instances, by name, to the topic.
+    rds = ep.client("rds")
+    clusters = {c["DBClusterIdentifier"]: c for c in rds.describe_db_clusters()["DBClusters"]
+                if c["DBClusterIdentifier"].startswith(prefix + "-")}
+    subscriptions = {s["CustSubscriptionId"]: s for s in rds.describe_event_subscriptions()["EventSubscriptionsList"]
+                     if s["CustSubscriptionId"].startswith(prefix + "-")}
+    if not clusters:
+        assert subscriptions == {}
+    else:
+        instances = sorted(m["DBInstanceIdentifier"] for c in clusters.values() for m in c["DBClusterMembers"])
+        wanted = {prefix + "-db-clusters": ("db-cluster", ["failure", "maintenance"], sorted(clusters)),
+                  prefix + "-db-instances": ("db-instance", ["configuration change", "failure", "maintenance"], instances)}
+        assert {name: (s["SourceType"], sorted(s["EventCategoriesList"]), sorted(s["SourceIdsList"]))
+                for name, s in subscriptions.items()} == wanted
+        assert all(s["SnsTopicArn"] == topic and s["Enabled"] for s in subscriptions.values())
 
     # The budget and its notifications.
     budgets = ep.client("budgets")

@@ -213,7 +213,7 @@ def topic(aws, key_policy):
 def source_account_for_eventbridge():
     """The platform's key policy before: EventBridge in the same statement as CloudWatch, behind aws:SourceAccount."""
     policy = logs_key_policy()
-    policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != "EventBridgePublishesToThePlatformTopic"]
+    policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != "EventBridgeAndRdsEventsPublishToThePlatformTopic"]
     for statement in policy["Statement"]:
         if statement.get("Sid") == "AlarmsAndBudgetsPublishToThePlatformTopic":
             statement["Principal"]["Service"].append("events.amazonaws.com")
@@ -406,3 +406,107 @@ def test_alb_access_logs_refuse_a_kms_bucket(aws):
     with pytest.raises(botocore.exceptions.ClientError) as err:
         enable_logs(aws, balancer(aws, "application"))
     assert "SSE-S3" in str(err.value)
+
+
+# ---------------------------------------------------------------------------------------- RDS event subscriptions
+def rds_topic(aws, key_policy=None, rds_may_publish=True):
+    """The alert topic as the observability role makes it (its publishers, the shipped logs key), or without RDS."""
+    arn = topic(aws, key_policy or logs_key_policy())
+    services = ["events.amazonaws.com", "cloudwatch.amazonaws.com", "budgets.amazonaws.com"]
+    services += ["events.rds.amazonaws.com"] if rds_may_publish else []
+    aws("sns").set_topic_attributes(TopicArn=arn, AttributeName="Policy", AttributeValue=json.dumps({"Statement": [{
+        "Effect": "Allow", "Principal": {"Service": services}, "Action": "sns:Publish", "Resource": arn,
+        "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}]}))
+    aws("rds").create_db_cluster(DBClusterIdentifier=PREFIX + "-inventory-db", Engine="aurora-postgresql",
+                                 MasterUsername="admin_user", MasterUserPassword="not-a-real-password-1")
+    return arn
+
+
+def subscribe(aws, arn, sources, name=PREFIX + "-db-clusters"):
+    return aws("rds").create_event_subscription(SubscriptionName=name, SnsTopicArn=arn, SourceType="db-cluster",
+                                                SourceIds=sources, EventCategories=["failure"], Enabled=True)
+
+
+def test_rds_publishes_to_the_encrypted_topic_with_the_shipped_key_policy(aws):
+    subscribe(aws, rds_topic(aws), [PREFIX + "-inventory-db"])
+
+
+def test_rds_subscription_refusals(aws):
+    """CreateEventSubscription's errors (Amazon RDS API Reference): SourceNotFound, SNSTopicArnNotFound, and
+    SNSNoAuthorization for a topic whose policy, or whose key, does not let RDS publish."""
+    arn = rds_topic(aws, rds_may_publish=False)
+    for sources, target, code in (([PREFIX + "-missing-db"], arn, "SourceNotFound"),
+                                  ([PREFIX + "-inventory-db"], arn + "-gone", "SNSTopicArnNotFound"),
+                                  ([PREFIX + "-inventory-db"], arn, "SNSNoAuthorization")):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            subscribe(aws, target, sources)
+        assert err.value.response["Error"]["Code"] == code
+
+
+def test_rds_behind_a_key_that_does_not_admit_it_is_refused(aws):
+    policy = logs_key_policy()
+    for statement in policy["Statement"]:
+        if statement.get("Sid") == "EventBridgeAndRdsEventsPublishToThePlatformTopic":
+            statement["Principal"]["Service"] = "events.amazonaws.com"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        subscribe(aws, rds_topic(aws, policy), [PREFIX + "-inventory-db"])
+    assert err.value.response["Error"]["Code"] == "SNSNoAuthorization"
+    assert "encrypted with" in err.value.response["Error"]["Message"]
+
+
+def test_the_default_topic_policy_admits_the_accounts_services(aws):
+    """SNS's default topic policy admits every principal of the account by AWS:SourceOwner; RDS (and CloudWatch) may
+    publish to such a topic (Amazon RDS User Guide, "Granting permissions to publish notifications")."""
+    arn = aws("sns").create_topic(Name=PREFIX + "-plain")["TopicArn"]
+    aws("rds").create_db_cluster(DBClusterIdentifier=PREFIX + "-inventory-db", Engine="aurora-postgresql",
+                                 MasterUsername="admin_user", MasterUserPassword="not-a-real-password-1")
+    subscribe(aws, arn, [PREFIX + "-inventory-db"])
+
+
+def test_rds_subscription_calls_moto_lacks(aws):
+    """ModifyEventSubscription, AddSourceIdentifierToSubscription, RemoveSourceIdentifierFromSubscription (Amazon RDS
+    API Reference), with their errors: SubscriptionNotFound, SourceNotFound."""
+    rds = aws("rds")
+    arn = rds_topic(aws)
+    subscribe(aws, arn, [PREFIX + "-inventory-db"])
+    rds.create_db_cluster(DBClusterIdentifier=PREFIX + "-billing-db", Engine="aurora-postgresql",
+                          MasterUsername="admin_user", MasterUserPassword="not-a-real-password-1")
+    name = PREFIX + "-db-clusters"
+    changed = rds.modify_event_subscription(SubscriptionName=name, EventCategories=["failure", "maintenance"],
+                                            Enabled=False)["EventSubscription"]
+    assert (changed["EventCategoriesList"], changed["Enabled"]) == (["failure", "maintenance"], False)
+    added = rds.add_source_identifier_to_subscription(SubscriptionName=name, SourceIdentifier=PREFIX + "-billing-db")
+    assert added["EventSubscription"]["SourceIdsList"] == [PREFIX + "-inventory-db", PREFIX + "-billing-db"]
+    removed = rds.remove_source_identifier_from_subscription(SubscriptionName=name, SourceIdentifier=PREFIX + "-inventory-db")
+    assert removed["EventSubscription"]["SourceIdsList"] == [PREFIX + "-billing-db"]
+    for call, kwargs, code in (
+            (rds.add_source_identifier_to_subscription, {"SourceIdentifier": PREFIX + "-missing-db"}, "SourceNotFound"),
+            (rds.remove_source_identifier_from_subscription, {"SourceIdentifier": PREFIX + "-inventory-db"}, "SourceNotFound"),
+            (rds.modify_event_subscription, {"SubscriptionName": "nothing-here", "Enabled": True}, "SubscriptionNotFound")):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            call(**dict({"SubscriptionName": name}, **kwargs))
+        assert err.value.response["Error"]["Code"] == code
+    assert rds.describe_event_subscriptions()["EventSubscriptionsList"][0]["SourceIdsList"] == [PREFIX + "-billing-db"]
+
+
+# ---------------------------------------------------------------------------------------------- bucket policies
+def test_bucket_policy_conditions_and_principals_are_read(aws):
+    """A Deny conditioned on aws:SecureTransport false does not deny a TLS request of the account, and an Allow
+    for a service principal admits no one else (moto read neither: every object read and delete was denied)."""
+    s3 = aws("s3")
+    bucket = PREFIX + "-s3-access-%s-%s" % (ACCOUNT, REGION)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket=bucket, Key="log", Body=b"1")
+    policy = {"Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": "arn:aws:s3:::%s/*" % bucket},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": ["arn:aws:s3:::" + bucket, "arn:aws:s3:::%s/*" % bucket],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    backend_bucket = __import__("moto.s3.models", fromlist=["s3_backends"]).s3_backends[ACCOUNT]["aws"].buckets[bucket]
+    result = __import__("moto.iam.access_control", fromlist=["PermissionResult"]).PermissionResult
+    assert backend_bucket.get_permission("s3:DeleteObject", "arn:aws:s3:::%s/log" % bucket) == result.NEUTRAL
+    assert backend_bucket.get_permission("s3:PutObject", "arn:aws:s3:::%s/log" % bucket) == result.NEUTRAL
+    policy["Statement"][1]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    assert backend_bucket.get_permission("s3:DeleteObject", "arn:aws:s3:::%s/log" % bucket) == result.DENIED

@@ -166,3 +166,14 @@ def test_audit_family_reads_open_rules_group_rules_target_health_and_encryption(
 def test_audit_is_not_read_unless_asked(aws, run_module):
     result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
     assert "audit" not in result
+
+
+def test_access_logs_family_tells_whether_the_bucket_exists(aws, run_module):
+    asked = {"platform_name": "demo", "platform_env": "t", "include": ["access_logs"]}
+    assert run_module(platform_info, asked)["access_logs"] == {"bucket": None}
+    aws("s3").create_bucket(Bucket="demo-t-s3-access-123456789012-eu-west-1",
+                            CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert run_module(platform_info, asked)["access_logs"] == {"bucket": "demo-t-s3-access-123456789012-eu-west-1"}
+    other = dict(asked, platform_env="u")
+    assert run_module(platform_info, other)["access_logs"] == {"bucket": None}
+    assert "access_logs" not in run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
