@@ -20,6 +20,7 @@ DEFAULT_THRESHOLDS = {
     "api_p99_latency_ms": 2000,
 }
 
+
 def _events(*names):
     """A metric filter clause true for any of the CloudTrail event names."""
     return " || ".join("($.eventName = %s)" % name for name in names)

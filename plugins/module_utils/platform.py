@@ -313,6 +313,31 @@ def ec2_tag_calls(ec2, resource_id):
     )
 
 
+def owned_set_spec(**options):
+    """The argument spec of a module that converges an exact set of resources under a name prefix (alarms, event
+    rules, RDS event subscriptions): ``prefix`` and ``owner_tags`` say which resources are the set's, then the
+    module's own ``options``, the tags of each resource and ``state``."""
+    spec = dict(prefix=dict(type="str", required=True), owner_tags=dict(type="dict", default={}))
+    spec.update(options)
+    spec.update(tags=dict(type="dict", aliases=["resource_tags"]), purge_tags=dict(type="bool", default=True),
+                state=dict(type="str", default="present", choices=["present", "absent"]))
+    return spec
+
+
+def owned_set_module(what, **options):
+    """The module of an owned set (``owned_set_spec``), refusing an empty prefix: every ``what`` of the account
+    would belong to the set, and those not listed would be removed."""
+    module = PlatformModule(argument_spec=owned_set_spec(**options), supports_check_mode=True)
+    if not module.params["prefix"]:
+        module.fail_json(msg="prefix is empty: every %s of the account would belong to this set" % what)
+    return module
+
+
+def is_owned(tags, owner_tags):
+    """Whether a resource carries every owner tag (and so may be removed as not wanted)."""
+    return all((tags or {}).get(k) == str(v) for k, v in (owner_tags or {}).items())
+
+
 def resource_names(platform_name, platform_env):
     """The platform's naming convention, in one place for roles (via a filter) and modules."""
     prefix = "%s-%s" % (platform_name, platform_env)

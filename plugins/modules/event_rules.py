@@ -19,14 +19,6 @@ description:
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
-  prefix:
-    description: Name prefix of the rules this set owns; each rule's name must start with it.
-    type: str
-    required: true
-  owner_tags:
-    description: Tags a rule must carry to be removed as not wanted.
-    type: dict
-    default: {}
   target_arn:
     description: Where every rule sends its events (an SNS topic whose policy lets C(events.amazonaws.com) publish).
     type: str
@@ -48,13 +40,9 @@ options:
         description: The event pattern, as data.
         type: dict
         required: true
-  state:
-    description: C(absent) removes every rule of the set.
-    type: str
-    choices: [present, absent]
-    default: present
 extends_documentation_fragment:
   - cloud_design.platform.platform
+  - cloud_design.platform.owned_set
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -107,11 +95,12 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformModule,
     all_pages,
     apply_tags,
     aws_retry,
     dict_to_tag_list,
+    is_owned,
+    owned_set_module,
     tag_list_to_dict,
 )
 
@@ -119,23 +108,16 @@ TARGET_ID = "alerts"
 
 
 def main():
-    argument_spec = dict(
-        prefix=dict(type="str", required=True),
-        owner_tags=dict(type="dict", default={}),
+    module = owned_set_module(
+        "rule",
         target_arn=dict(type="str"),
         rules=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True),
             description=dict(type="str", default=""),
             event_pattern=dict(type="dict", required=True),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    if not params["prefix"]:
-        module.fail_json(msg="prefix is empty: every rule of the account would belong to this set")
     wanted = {} if params["state"] == "absent" else {r["name"]: r for r in params["rules"]}
     for name in wanted:
         if not name.startswith(params["prefix"]) or len(name) > 64:
@@ -187,7 +169,7 @@ def main():
             after[name] = dict(want, tags=tags)
             out[name] = {"arn": arn, "target": params["target_arn"]}
         for name in sorted(set(current) - set(wanted)):
-            if not all(current[name]["tags"].get(k) == str(v) for k, v in params["owner_tags"].items()):
+            if not is_owned(current[name]["tags"], params["owner_tags"]):
                 after[name] = current[name]
                 continue
             changes.append("delete rule %s" % name)

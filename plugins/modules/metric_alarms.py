@@ -21,17 +21,6 @@ description:
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
-  prefix:
-    description:
-      - Name prefix of the alarms this set owns; each alarm's name must start with it.
-    type: str
-    required: true
-  owner_tags:
-    description:
-      - Tags an alarm must carry to be removed as not wanted; alarms of another tool that share the
-        prefix are left alone.
-    type: dict
-    default: {}
   actions:
     description: ARNs notified on ALARM and on OK (an SNS topic).
     type: list
@@ -93,13 +82,9 @@ options:
         type: str
         choices: [breaching, notBreaching, ignore, missing]
         default: missing
-  state:
-    description: C(absent) removes every alarm of the set (I(prefix) and I(owner_tags)).
-    type: str
-    choices: [present, absent]
-    default: present
 extends_documentation_fragment:
   - cloud_design.platform.platform
+  - cloud_design.platform.owned_set
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -151,10 +136,11 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformModule,
     apply_tags,
     aws_retry,
     dict_to_tag_list,
+    is_owned,
+    owned_set_module,
     tag_list_to_dict,
 )
 
@@ -254,9 +240,8 @@ def validate(module):
 
 
 def main():
-    argument_spec = dict(
-        prefix=dict(type="str", required=True),
-        owner_tags=dict(type="dict", default={}),
+    module = owned_set_module(
+        "alarm",
         actions=dict(type="list", elements="str", default=[]),
         alarms=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True),
@@ -275,14 +260,8 @@ def main():
                                      "LessThanOrEqualToThreshold"]),
             treat_missing_data=dict(type="str", default="missing", choices=["breaching", "notBreaching", "ignore", "missing"]),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    if not params["prefix"]:
-        module.fail_json(msg="prefix is empty: every alarm of the account would belong to this set")
     validate(module)
     cw = module.client("cloudwatch", retry_decorator=aws_retry())
     changes, before, after = [], {}, {}
@@ -315,7 +294,7 @@ def main():
             after[name]["Tags"] = after_tags
             if tag_changed:
                 changes.append("tags of %s" % name)
-        owned = [n for n in found if n not in wanted and all(tags[n].get(k) == str(v) for k, v in params["owner_tags"].items())]
+        owned = [n for n in found if n not in wanted and is_owned(tags[n], params["owner_tags"])]
         for name in sorted(owned):
             changes.append("delete %s" % name)
         for name in sorted(set(found) - set(wanted) - set(owned)):

@@ -12,7 +12,7 @@ short_description: Exactly a set of RDS event notification subscriptions to one 
 version_added: 0.7.0
 description:
   - Converges a set of Amazon RDS event subscriptions in one call (neither amazon.aws nor community.aws has a
-    module for them): each subscription's source type, event categories and source identifiers, its topic, and tags.
+    module for them) - each subscription's source type, event categories and source identifiers, its topic, and tags.
   - A subscription with no source identifier receives the events of every source of its type in the account and
     region, so a subscription of this set must name its sources; an entry without any is removed instead.
   - Subscriptions whose name starts with I(prefix) and that carry all of I(owner_tags) but are not listed (or list no
@@ -22,14 +22,6 @@ description:
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
-  prefix:
-    description: Name prefix of the subscriptions this set owns; each subscription's name must start with it.
-    type: str
-    required: true
-  owner_tags:
-    description: Tags a subscription must carry to be removed as not wanted.
-    type: dict
-    default: {}
   topic_arn:
     description:
       - The SNS topic every subscription notifies. Its policy must let C(events.rds.amazonaws.com) publish, and the
@@ -61,13 +53,9 @@ options:
         type: list
         elements: str
         default: []
-  state:
-    description: C(absent) removes every subscription of the set.
-    type: str
-    choices: [present, absent]
-    default: present
 extends_documentation_fragment:
   - cloud_design.platform.platform
+  - cloud_design.platform.owned_set
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags
@@ -115,15 +103,17 @@ import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformModule,
     apply_tags,
     aws_retry,
     create_once,
     dict_to_tag_list,
+    is_owned,
+    owned_set_module,
     tag_list_to_dict,
 )
 
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,254}$")
+SOURCE_TYPES = ["db-instance", "db-cluster", "db-parameter-group", "db-security-group", "db-snapshot", "db-cluster-snapshot", "db-proxy"]
 
 
 def gone(call, code):
@@ -200,7 +190,7 @@ def converge(module, rds, writer):
             changes.append("tags of %s" % name)
         after[name] = dict(want, tags=now)
     for name in sorted(set(current) - set(wanted)):
-        if not all(current[name]["tags"].get(k) == str(v) for k, v in params["owner_tags"].items()):
+        if not is_owned(current[name]["tags"], params["owner_tags"]):
             after[name] = current[name]
             continue
         changes.append("delete subscription %s" % name)
@@ -210,25 +200,17 @@ def converge(module, rds, writer):
 
 
 def main():
-    argument_spec = dict(
-        prefix=dict(type="str", required=True),
-        owner_tags=dict(type="dict", default={}),
+    module = owned_set_module(
+        "RDS event subscription",
         topic_arn=dict(type="str"),
         subscriptions=dict(type="list", elements="dict", default=[], options=dict(
             name=dict(type="str", required=True),
-            source_type=dict(type="str", required=True, choices=["db-instance", "db-cluster", "db-parameter-group", "db-security-group",
-                                                                "db-snapshot", "db-cluster-snapshot", "db-proxy"]),
+            source_type=dict(type="str", required=True, choices=SOURCE_TYPES),
             event_categories=dict(type="list", elements="str", default=[]),
             source_ids=dict(type="list", elements="str", default=[]),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    if not params["prefix"]:
-        module.fail_json(msg="prefix is empty: every RDS event subscription of the account would belong to this set")
     for sub in params["subscriptions"]:
         if not sub["name"].startswith(params["prefix"]) or not NAME.match(sub["name"]):
             module.fail_json(msg="subscription %s must start with %s and hold at most 255 letters, digits and hyphens, "
