@@ -1016,6 +1016,21 @@ def request_context(iam_backend, action, fields):
     return context
 
 
+def multi_delete_objects(service, method, path, body):
+    """The (key, version id) pairs of an S3 DeleteObjects request (POST /<bucket>?delete), or None for another request."""
+    if service != "s3" or (method or "").upper() != "POST" or "delete" not in urllib.parse.parse_qs(
+            urllib.parse.urlsplit(path or "").query, keep_blank_values=True):
+        return None
+    import xml.etree.ElementTree as ElementTree  # pylint: disable=import-outside-toplevel
+    root = ElementTree.fromstring(body or b"<Delete/>")
+    found = []
+    for element in root.iter():
+        if element.tag.rsplit("}", 1)[-1] == "Object":
+            values = {child.tag.rsplit("}", 1)[-1]: (child.text or "") for child in element}
+            found.append((values.get("Key", ""), values.get("VersionId") or None))
+    return found
+
+
 def _authorize_resources(original):
     @functools.wraps(original)
     def check(self, resource):
@@ -1033,6 +1048,12 @@ def _authorize_resources(original):
             resources = request_resources(self._action, fields, self._path or "", partition, account, region)
         context = request_context(self.backend, self._action, fields)
         needed = [(self._action, arn, context) for arn in resources]
+        deleted = multi_delete_objects(service, self._method, self._path, self._body)
+        if deleted is not None:
+            # DeleteObjects is authorized per object: s3:DeleteObject, or s3:DeleteObjectVersion for a version (Amazon
+            # S3 API Reference, DeleteObjects: "Permissions"); moto names only the bucket.
+            needed = [("s3:DeleteObjectVersion" if version else "s3:DeleteObject", "%s/%s" % (resource, key), context)
+                      for key, version in deleted]
         for (prefix, field), passed_to in PASSED_ROLE_FIELDS.items():
             if prefix == service:
                 needed += [("iam:PassRole", arn, {"iam:PassedToService": passed_to}) for arn in fields.get(field, [])

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
@@ -132,14 +133,35 @@ SERVER_ERROR_CODES = ("InternalError", "InternalFailure", "InternalServerError",
                       "Unavailable")
 
 
-def aws_retry():
-    """The retry decorator for every client: throttling and 5xx of every protocol.
+def aws_retry(connection_attempts=5, delay=1.0, max_delay=20.0):
+    """The retry decorator for every client: throttling and 5xx of every protocol, and dropped connections.
 
-    Dropped connections are retried by botocore itself (its ``retries`` configuration). A create
-    that AWS does not deduplicate does not go through this: see ``create_once()``.
+    botocore retries dropped connections itself, but only while its retry quota lasts (a client's token
+    bucket, emptied by a run of failures, botocore's "standard" retry mode); past it the error reaches the
+    module. A call made with ``aws_retry=True`` is a read or a write that may be sent again (puts, tags,
+    deletes), so it is tried again after such an error too. A create that AWS does not deduplicate does not
+    go through this: see ``create_once()``.
     """
-    return AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=30,
-                                     catch_extra_error_codes=list(THROTTLING_CODES + SERVER_ERROR_CODES))
+    backoff = AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=30,
+                                        catch_extra_error_codes=list(THROTTLING_CODES + SERVER_ERROR_CODES))
+
+    def decorator(call):
+        retried = backoff(call)
+
+        @functools.wraps(call)
+        def run(*args, **kwargs):
+            for attempt in range(connection_attempts):
+                try:
+                    return retried(*args, **kwargs)
+                except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError):
+                    if attempt == connection_attempts - 1:
+                        raise
+                    time.sleep(min(delay * 2 ** attempt, max_delay))
+            return None  # not reached: the last attempt returns or raises
+
+        return run
+
+    return decorator
 
 
 def _failure_kind(exc):

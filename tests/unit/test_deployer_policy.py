@@ -182,3 +182,44 @@ def test_the_first_load_balancer_of_an_account_needs_the_right_to_make_its_servi
 
     with mock_aws():
         run()
+
+
+def test_deleting_many_objects_is_authorized_on_each_object():
+    """DeleteObjects needs s3:DeleteObject on each object, and s3:DeleteObjectVersion for a version (Amazon S3 API
+    Reference, DeleteObjects "Permissions"); moto authorized it on the bucket, so emptying a bucket as the deployer
+    (whose grants are on <bucket>/*) was refused."""
+    from moto.core import set_initial_no_auth_action_count  # pylint: disable=import-outside-toplevel
+
+    bucket = "shop-dev-s3-access-%s-%s" % (ACCOUNT, REGION)
+
+    def s3_user(iam, name, statements):
+        iam.create_user(UserName=name)
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return boto3.client("s3", region_name=REGION, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+
+    @set_initial_no_auth_action_count(13)
+    def run():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        version = s3.put_object(Bucket=bucket, Key="logs/a", Body=b"1")["VersionId"]
+        s3.put_object(Bucket=bucket, Key="logs/b", Body=b"2")
+        iam = boto3.client("iam", region_name=REGION)
+        on_bucket = s3_user(iam, "on-bucket", [{"Effect": "Allow", "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                                                "Resource": "arn:aws:s3:::" + bucket}])
+        objects_only = s3_user(iam, "objects-only", [{"Effect": "Allow", "Action": "s3:DeleteObject",
+                                                      "Resource": "arn:aws:s3:::%s/*" % bucket}])
+        versions = s3_user(iam, "versions", [{"Effect": "Allow", "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                                              "Resource": "arn:aws:s3:::%s/logs/*" % bucket}])
+        # Refused objects come back in the answer's Errors, as on AWS (the request itself succeeds).
+        for client, objects in ((on_bucket, [{"Key": "logs/b"}]), (objects_only, [{"Key": "logs/a", "VersionId": version}])):
+            answer = client.delete_objects(Bucket=bucket, Delete={"Objects": objects})
+            assert [e["Code"] for e in answer.get("Errors", [])] == ["AccessDenied"] and not answer.get("Deleted")
+        done = objects_only.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "logs/b"}]})
+        assert not done.get("Errors") and [d["Key"] for d in done["Deleted"]] == ["logs/b"]
+        done = versions.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "logs/a", "VersionId": version}]})
+        assert not done.get("Errors") and [(d["Key"], d["VersionId"]) for d in done["Deleted"]] == [("logs/a", version)]
+
+    with mock_aws():
+        run()

@@ -261,3 +261,29 @@ def test_create_once_names_an_exists_answer_it_cannot_find():
     with pytest.raises(pu.PlatformError) as err:
         run_once(script, exists_codes=("RepositoryAlreadyExistsException",), attempts=2)
     assert "none can be found" in str(err.value)
+
+
+def test_aws_retry_tries_a_dropped_connection_again_once_botocore_has_given_up(monkeypatch):
+    """botocore stops retrying when its retry quota is spent; a call made with aws_retry=True is tried again."""
+    import botocore.exceptions  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(pu.time, "sleep", lambda s: None)
+    answers = [botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.example"),
+               botocore.exceptions.EndpointConnectionError(endpoint_url="https://aws.example"), "done"]
+
+    def call():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert pu.aws_retry()(call)() == "done" and answers == []
+    gone = pu.aws_retry(connection_attempts=2)(
+        lambda: (_ for _ in ()).throw(botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.example")))
+    try:
+        gone()
+    except botocore.exceptions.ConnectionClosedError:
+        pass
+    else:
+        raise AssertionError("the last dropped connection must reach the caller")
