@@ -1021,7 +1021,7 @@ def multi_delete_objects(service, method, path, body):
     if service != "s3" or (method or "").upper() != "POST" or "delete" not in urllib.parse.parse_qs(
             urllib.parse.urlsplit(path or "").query, keep_blank_values=True):
         return None
-    import xml.etree.ElementTree as ElementTree  # pylint: disable=import-outside-toplevel
+    from xml.etree import ElementTree  # pylint: disable=import-outside-toplevel
     root = ElementTree.fromstring(body or b"<Delete/>")
     found = []
     for element in root.iter():

@@ -279,8 +279,11 @@ def test_aws_retry_tries_a_dropped_connection_again_once_botocore_has_given_up(m
         return answer
 
     assert pu.aws_retry()(call)() == "done" and answers == []
-    gone = pu.aws_retry(connection_attempts=2)(
-        lambda: (_ for _ in ()).throw(botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.example")))
+
+    def dropped():
+        raise botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.example")
+
+    gone = pu.aws_retry(connection_attempts=2)(dropped)
     try:
         gone()
     except botocore.exceptions.ConnectionClosedError:
