@@ -603,6 +603,79 @@ def _exports_make_groups(original):
 
 
 # --------------------------------------------------------------------------------------------------
+# Cluster parameter groups (Amazon RDS API reference: CreateDBCluster and ModifyDBCluster answer
+# DBClusterParameterGroupNotFound for a group that does not exist; DeleteDBClusterParameterGroup answers
+# InvalidDBParameterGroupState for a group a cluster uses; Amazon Aurora User Guide, "Parameter groups for
+# Amazon Aurora": a cluster takes only a group of its engine's family, aurora-postgresql<major> for Aurora
+# PostgreSQL). moto takes any name on a cluster, any family, and deletes a group in use; a cluster made without a
+# group gets default.aurora8.0 whatever its engine, where AWS gives its family's default group. Its ModifyDBCluster
+# also drops EnableIAMDatabaseAuthentication, which AWS applies (ModifyDBCluster).
+# --------------------------------------------------------------------------------------------------
+def cluster_family(engine, version):
+    """The parameter group family of an Aurora PostgreSQL version (16.6 -> aurora-postgresql16); None otherwise."""
+    if engine != "aurora-postgresql" or not version:
+        return None
+    return "aurora-postgresql" + str(version).split(".", maxsplit=1)[0]
+
+
+def check_cluster_parameter_group(backend, name, engine, version):
+    if not name:
+        return
+    group = backend.db_cluster_parameter_groups.get(name)
+    if group is not None:
+        group_family = group.db_parameter_group_family
+    elif name.startswith("default."):
+        group_family = name[len("default."):]  # AWS's own group of each family (moto lists none)
+    else:
+        raise _rds_error("DBClusterParameterGroupNotFound")("DBClusterParameterGroup not found: %s" % name)
+    family = cluster_family(engine, version)
+    if family and group_family != family:
+        raise _rds_error("InvalidParameterCombination")(
+            "The parameter group %s with DBParameterGroupFamily %s can't be used for this instance. Use a parameter "
+            "group with DBParameterGroupFamily %s." % (name, group_family, family))
+
+
+def _cluster_parameter_group_rule(original, creating):
+    @functools.wraps(original)
+    def call(self, kwargs):
+        name = kwargs.get("db_cluster_parameter_group_name")
+        if creating:
+            check_cluster_parameter_group(self, name, kwargs.get("engine"), kwargs.get("engine_version"))
+        elif name:
+            cluster = self.clusters.get(kwargs.get("db_cluster_identifier"))
+            if cluster is not None:
+                check_cluster_parameter_group(self, name, cluster.engine,
+                                              kwargs.get("engine_version") or cluster.engine_version)
+        iam_auth = kwargs.get("enable_iam_database_authentication")
+        cluster = original(self, kwargs)
+        family = cluster_family(cluster.engine, cluster.engine_version)
+        if creating and not name and family:
+            cluster.parameter_group = "default." + family  # moto names default.aurora8.0 whatever the engine
+        if not creating and iam_auth is not None:
+            live = self.clusters.get(cluster.db_cluster_identifier)
+            for each in (cluster, live):
+                if each is not None:
+                    each.iam_auth = bool(iam_auth)
+        return cluster
+
+    return call
+
+
+def _delete_cluster_parameter_group(original):
+    @functools.wraps(original)
+    def delete(self, db_cluster_parameter_group_name):
+        users = sorted(c.db_cluster_identifier for c in self.clusters.values()
+                       if getattr(c, "parameter_group", None) == db_cluster_parameter_group_name)
+        if users:
+            raise _rds_error("InvalidDBParameterGroupState")(
+                "One or more database clusters (%s) are still members of this parameter group %s, so the group "
+                "cannot be deleted." % (", ".join(users), db_cluster_parameter_group_name))
+        return original(self, db_cluster_parameter_group_name)
+
+    return delete
+
+
+# --------------------------------------------------------------------------------------------------
 # Time. IAM is eventually consistent (IAM User Guide, "Troubleshoot IAM": a new role may not be usable at
 # once); a new load balancer is 'provisioning' for minutes and AWS WAF answers
 # WAFUnavailableEntityException for it until it is active (AWS WAF API reference, AssociateWebACL:
@@ -1092,6 +1165,10 @@ def install():
     rds_models.RDSBackend.create_event_subscription = _create_event_subscription(rds_models.RDSBackend.create_event_subscription)
     rds_models.RDSBackend.create_db_cluster = _exports_make_groups(rds_models.RDSBackend.create_db_cluster)
     rds_models.RDSBackend.modify_db_cluster = _exports_make_groups(rds_models.RDSBackend.modify_db_cluster)
+    rds = rds_models.RDSBackend
+    rds.create_db_cluster = _cluster_parameter_group_rule(rds.create_db_cluster, creating=True)
+    rds.modify_db_cluster = _cluster_parameter_group_rule(rds.modify_db_cluster, creating=False)
+    rds.delete_db_cluster_parameter_group = _delete_cluster_parameter_group(rds.delete_db_cluster_parameter_group)
     iam_models.Role.__init__ = _stamped(iam_models.Role.__init__)
     elbv2_models.FakeLoadBalancer.__init__ = _stamped(elbv2_models.FakeLoadBalancer.__init__)
     elbv2_models.FakeLoadBalancer.activate = _balancer_activate(elbv2_models.FakeLoadBalancer.activate)

@@ -65,6 +65,9 @@ NAMED = {
     ("rds", "db"): ["arn:${Partition}:rds:${Region}:${Account}:db:${Prefix}-*"],
     ("rds", "subgrp"): ["arn:${Partition}:rds:${Region}:${Account}:subgrp:${Prefix}-*"],
     ("rds", "es"): ["arn:${Partition}:rds:${Region}:${Account}:es:${Prefix}-*"],
+    # AWS's own default groups (default.aurora-postgresql16) are read-only to everyone; a cluster made without a group takes one.
+    ("rds", "cluster-pg"): ["arn:${Partition}:rds:${Region}:${Account}:cluster-pg:${Prefix}-*",
+                            "arn:${Partition}:rds:${Region}:${Account}:cluster-pg:default.*"],
     ("rds", "cluster-snapshot"): ["arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:${Prefix}-*",
                                   "arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:rds:${Prefix}-*"],
     ("elasticloadbalancing", "loadbalancer/app/"): ["arn:${Partition}:elasticloadbalancing:${Region}:${Account}:loadbalancer/app/${Prefix}-*"],
@@ -100,7 +103,7 @@ TYPES = {
     "elasticfilesystem": {"file-system", "access-point"},
     "guardduty": {"detector"},
     "kms": {"key"},
-    "rds": {"cluster-pg", "pg", "og", "global-cluster"},
+    "rds": {"pg", "og", "global-cluster"},
     "route53": {"hostedzone", "healthcheck"},
     "securityhub": {"hub"},
     "servicediscovery": {"namespace", "service"},

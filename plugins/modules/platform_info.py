@@ -154,7 +154,8 @@ databases:
   type: dict
   sample:
     shop-prod-inventory-db: {endpoint: shop-prod-inventory-db.cluster-abc.eu-west-1.rds.amazonaws.com, status: available,
-                             encrypted: true, kms_key_id: "arn:aws:kms:...", security_groups: [sg-0123456789abcdef0],
+                             engine_version: "16.6", parameter_group: shop-prod-inventory-db-aurora-postgresql16,
+                             iam_authentication: true, encrypted: true, kms_key_id: "arn:aws:kms:...", security_groups: [sg-0123456789abcdef0],
                              members: [{id: shop-prod-inventory-db-1, writer: true}]}
 storage:
   description: The platform's EFS file systems (creation tokens starting with C(<platform>-<env>-)) by token.
@@ -462,6 +463,9 @@ class Discovery:
                     "arn": cluster.get("DBClusterArn"),
                     "status": cluster.get("Status"),
                     "engine": cluster.get("Engine"),
+                    "engine_version": cluster.get("EngineVersion"),
+                    "parameter_group": cluster.get("DBClusterParameterGroup"),
+                    "iam_authentication": bool(cluster.get("IAMDatabaseAuthenticationEnabled")),
                     "endpoint": cluster.get("Endpoint"),
                     "reader_endpoint": cluster.get("ReaderEndpoint"),
                     "port": cluster.get("Port"),

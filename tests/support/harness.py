@@ -269,6 +269,8 @@ def inventory_counts(ep):
         "db_clusters": len(ep.client("rds").describe_db_clusters()["DBClusters"]),
         "db_instances": len(ep.client("rds").describe_db_instances()["DBInstances"]),
         "db_subnet_groups": len(ep.client("rds").describe_db_subnet_groups()["DBSubnetGroups"]),
+        "db_cluster_parameter_groups": len(ep.client("rds").describe_db_cluster_parameter_groups()["DBClusterParameterGroups"]),
+        "rds_event_subscriptions": len(ep.client("rds").describe_event_subscriptions()["EventSubscriptionsList"]),
         "file_systems": len(ep.client("efs").describe_file_systems()["FileSystems"]),
         "kms_aliases": len([a for a in ep.client("kms").list_aliases()["Aliases"] if not a["AliasName"].startswith("alias/aws/")]),
         "scalable_targets": len(ep.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]),

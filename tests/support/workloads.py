@@ -127,6 +127,11 @@ def check_application(ep, env, mode, alb=False):
     inventory_nlb = ep.client("elbv2").describe_load_balancers(Names=[prefix + "-inventory"])["LoadBalancers"][0]["DNSName"]
     assert rabbit and api_env == {"APIGATEWAY_PORT": "3000", "INVENTORY_APP_HOST": inventory_nlb, "INVENTORY_APP_PORT": "8080"}
 
+    for app in DATABASES.values():
+        td = ecs.describe_task_definition(taskDefinition=services[app]["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+        wanted = {"PGSSLMODE": "require"} if mode == "aurora" else {}
+        assert {e["name"]: e["value"] for e in td["environment"]} == wanted, (app, td["environment"])
+
     data_key = key_arn(ep, env, "data")
     efs = {f["CreationToken"]: f for f in ep.client("efs").describe_file_systems()["FileSystems"]}
     storage = ["rabbitmq"] + (list(DATABASES) if mode == "container" else [])
@@ -144,6 +149,11 @@ def check_application(ep, env, mode, alb=False):
             assert cluster_["Engine"] == "aurora-postgresql"
             assert [g["VpcSecurityGroupId"] for g in cluster_["VpcSecurityGroups"]] == [ids[db]]
             assert len(cluster_["DBClusterMembers"]) == 1
+            # every client must use TLS (rds.force_ssl=1 in the cluster's own group); IAM database authentication on
+            group = "%s-%s-aurora-postgresql%s" % (prefix, db, cluster_["EngineVersion"].split(".", maxsplit=1)[0])
+            assert cluster_["DBClusterParameterGroup"] == group and cluster_["IAMDatabaseAuthenticationEnabled"] is True, cluster_
+            set_ = rds.describe_db_cluster_parameters(DBClusterParameterGroupName=group, Source="user")["Parameters"]
+            assert {p["ParameterName"]: p["ParameterValue"] for p in set_}.get("rds.force_ssl") == "1", set_
             # the bare host name resolves to the writer: a CNAME instance in the namespace
             instances = sd.list_instances(ServiceId=registry[db]["Id"])["Instances"]
             assert [i["Attributes"]["AWS_INSTANCE_CNAME"] for i in instances] == [cluster_["Endpoint"]]
@@ -151,5 +161,6 @@ def check_application(ep, env, mode, alb=False):
             assert [a["Attributes"]["AWS_INSTANCE_CNAME"] for a in answer] == [cluster_["Endpoint"]]
     else:
         assert clusters == {}
+        assert rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"] == []
         for db in DATABASES:
             assert [r["registryArn"] for r in services[db]["serviceRegistries"]] == [registry[db]["Arn"]]

@@ -489,6 +489,56 @@ def test_rds_subscription_calls_moto_lacks(aws):
     assert rds.describe_event_subscriptions()["EventSubscriptionsList"][0]["SourceIdsList"] == [PREFIX + "-billing-db"]
 
 
+# ---------------------------------------------------------------------------------------------- cluster parameter groups
+def cluster(aws, name, version="16.6", **kwargs):
+    return aws("rds").create_db_cluster(DBClusterIdentifier=name, Engine="aurora-postgresql", EngineVersion=version,
+                                        MasterUsername="admin_user", MasterUserPassword="not-a-real-password-1",
+                                        **kwargs)["DBCluster"]
+
+
+def test_a_cluster_takes_only_an_existing_parameter_group_of_its_family(aws):
+    """CreateDBCluster / ModifyDBCluster (Amazon RDS API Reference: DBClusterParameterGroupNotFound) and the family
+    rule (Amazon Aurora User Guide, "Parameter groups for Amazon Aurora"); moto took any name and any family."""
+    rds = aws("rds")
+    name = PREFIX + "-inventory-db"
+    rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=name, DBParameterGroupFamily="aurora-postgresql15",
+                                          Description="TLS only")
+    for group, expected in ((PREFIX + "-missing", "DBClusterParameterGroupNotFound"), (name, "InvalidParameterCombination")):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            cluster(aws, name, DBClusterParameterGroupName=group)
+        assert code(err) == expected
+    assert cluster(aws, name, version="15.8", DBClusterParameterGroupName=name)["DBClusterParameterGroup"] == name
+    assert cluster(aws, PREFIX + "-billing-db")["DBClusterParameterGroup"] == "default.aurora-postgresql16"
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        rds.modify_db_cluster(DBClusterIdentifier=name, DBClusterParameterGroupName=PREFIX + "-missing")
+    assert code(err) == "DBClusterParameterGroupNotFound"
+
+
+def test_a_parameter_group_in_use_is_not_deleted(aws):
+    """DeleteDBClusterParameterGroup (Amazon RDS API Reference): InvalidDBParameterGroupState while a cluster uses
+    the group; moto deleted it."""
+    rds = aws("rds")
+    name = PREFIX + "-billing-db"
+    rds.create_db_cluster_parameter_group(DBClusterParameterGroupName=name, DBParameterGroupFamily="aurora-postgresql16",
+                                          Description="TLS only")
+    cluster(aws, name, DBClusterParameterGroupName=name)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name)
+    assert code(err) == "InvalidDBParameterGroupState"
+    rds.delete_db_cluster(DBClusterIdentifier=name, SkipFinalSnapshot=True)
+    rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name)
+    assert rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"] == []
+
+
+def test_iam_authentication_turned_on_for_an_existing_cluster_is_reported(aws):
+    """ModifyDBCluster EnableIAMDatabaseAuthentication (Amazon RDS API Reference); moto dropped it."""
+    rds = aws("rds")
+    name = PREFIX + "-inventory-db"
+    assert cluster(aws, name)["IAMDatabaseAuthenticationEnabled"] is False
+    rds.modify_db_cluster(DBClusterIdentifier=name, EnableIAMDatabaseAuthentication=True, ApplyImmediately=True)
+    assert rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]["IAMDatabaseAuthenticationEnabled"] is True
+
+
 # ---------------------------------------------------------------------------------------------- bucket policies
 def test_bucket_policy_conditions_and_principals_are_read(aws):
     """A Deny conditioned on aws:SecureTransport false does not deny a TLS request of the account, and an Allow
