@@ -19,7 +19,7 @@ description:
     (and decrypt them with the given key), instead of the broad AWS managed execution policy;
   - a task role with only the statements given (plus EFS client access to its own access points);
   - a Fargate task definition (awsvpc, cpu and memory, one essential container with port
-    mappings, environment, secrets by ARN, health check, awslogs, non-root user, read-only root
+    mappings, environment, secrets by ARN, health check, awslogs in non-blocking mode, non-root user, read-only root
     file system with scratch volumes where the image writes, EFS volumes);
   - a Cloud Map name in the platform's namespace that ECS fills with the tasks' addresses;
   - the ECS service in private subnets with its security groups (deployment circuit breaker
@@ -416,6 +416,11 @@ def container_definition(params, names, region):
                 "awslogs-group": names["log_group"],
                 "awslogs-region": region,
                 "awslogs-stream-prefix": "ecs",
+                # A full log buffer drops lines instead of stopping the app's writes (Amazon ECS API Reference,
+                # LogConfiguration: mode, max-buffer-size). Said here, not left to the account's defaultLogDriverMode
+                # setting, which may be blocking (Amazon ECS Developer Guide, "Account settings").
+                "mode": "non-blocking",
+                "max-buffer-size": "25m",
             },
         },
     }

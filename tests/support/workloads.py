@@ -81,7 +81,10 @@ def check_application(ep, env, mode, alb=False):
         td = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
         assert td["requiresCompatibilities"] == ["FARGATE"] and td["networkMode"] == "awsvpc"
         container = td["containerDefinitions"][0]
-        assert container["logConfiguration"]["options"]["awslogs-group"] == "/%s/%s/ecs/%s" % (PLATFORM, env, name)
+        options = container["logConfiguration"]["options"]
+        assert options["awslogs-group"] == "/%s/%s/ecs/%s" % (PLATFORM, env, name)
+        # an app's writes never wait on log delivery, whatever the account's default mode
+        assert (options.get("mode"), options.get("max-buffer-size")) == ("non-blocking", "25m"), options
         assert all(s["valueFrom"].startswith("arn:aws:secretsmanager:") for s in container.get("secrets", [])), container["secrets"]
         text = json.dumps(td)
         assert not [v for v in secret_values if v in text], "a secret value is in the task definition of " + name

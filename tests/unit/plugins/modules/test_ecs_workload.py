@@ -78,7 +78,9 @@ def test_converges_everything_and_is_idempotent(aws, run_module, platform):
     assert td["requiresCompatibilities"] == ["FARGATE"] and td["networkMode"] == "awsvpc"
     assert container["secrets"] == [{"name": "BILLING_DB_PASSWORD", "valueFrom": SECRET_ARN + ":password::"}]
     assert container["readonlyRootFilesystem"] is True
-    assert container["logConfiguration"]["options"]["awslogs-group"] == "/demo/t/ecs/billing-app"
+    assert container["logConfiguration"] == {"logDriver": "awslogs", "options": {
+        "awslogs-group": "/demo/t/ecs/billing-app", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "ecs",
+        "mode": "non-blocking", "max-buffer-size": "25m"}}
     assert {"sourceVolume": "scratch-tmp", "containerPath": "/tmp", "readOnly": False} in container["mountPoints"]
 
     iam = aws("iam")
