@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
@@ -333,6 +334,27 @@ def ec2_tag_calls(ec2, resource_id):
         lambda tags: ec2.create_tags(aws_retry=True, Resources=[resource_id], Tags=dict_to_tag_list(tags)),
         lambda keys: ec2.delete_tags(aws_retry=True, Resources=[resource_id], Tags=[{"Key": k} for k in keys]),
     )
+
+
+def rds_tag_calls(rds, arn):
+    """The add/remove pair of apply_tags() for any RDS resource ARN."""
+    return (
+        lambda tags: rds.add_tags_to_resource(aws_retry=True, ResourceName=arn, Tags=dict_to_tag_list(tags)),
+        lambda keys: rds.remove_tags_from_resource(aws_retry=True, ResourceName=arn, TagKeys=keys),
+    )
+
+
+# A name RDS takes for a parameter group or an event subscription: 255 letters, digits and hyphens, a letter first.
+RDS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,254}$")
+
+
+def refuse_foreign_names(module, names, what, pattern=RDS_NAME):
+    """Fail (before any call) on a name of an owned set that is outside its prefix or that AWS would refuse."""
+    prefix = module.params["prefix"]
+    for name in names:
+        if not name.startswith(prefix) or not pattern.match(name):
+            module.fail_json(msg="%s %s must start with %s and hold at most 255 letters, digits and hyphens, starting with a letter"
+                                 % (what, name, prefix))
 
 
 def owned_set_spec(**options):

@@ -109,8 +109,6 @@ changes:
   sample: ["create parameter group shop-prod-inventory-db-aurora-postgresql16", "set rds.force_ssl=1 in shop-prod-inventory-db-aurora-postgresql16"]
 """
 
-import re
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     all_pages,
@@ -120,10 +118,11 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     dict_to_tag_list,
     is_owned,
     owned_set_module,
+    rds_tag_calls,
+    refuse_foreign_names,
     tag_list_to_dict,
 )
 
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,254}$")
 # ModifyDBClusterParameterGroup takes at most 20 parameters per call (Amazon RDS API Reference).
 PER_CALL = 20
 
@@ -173,8 +172,7 @@ def converge(module, rds, writer):
         else:
             tag_changed, now = apply_tags(
                 module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
-                lambda t, a=have["arn"]: rds.add_tags_to_resource(aws_retry=True, ResourceName=a, Tags=dict_to_tag_list(t)),
-                lambda k, a=have["arn"]: rds.remove_tags_from_resource(aws_retry=True, ResourceName=a, TagKeys=k))
+                *rds_tag_calls(rds, have["arn"]))
             if tag_changed:
                 changes.append("tags of %s" % name)
             have = dict(have, tags=now)
@@ -215,10 +213,7 @@ def main():
         )),
     )
     params = module.params
-    for group in params["groups"]:
-        if not group["name"].startswith(params["prefix"]) or not NAME.match(group["name"]):
-            module.fail_json(msg="parameter group %s must start with %s and hold at most 255 letters, digits and hyphens, "
-                                 "starting with a letter" % (group["name"], params["prefix"]))
+    refuse_foreign_names(module, [group["name"] for group in params["groups"]], "parameter group")
     rds = module.client("rds", retry_decorator=aws_retry())
     writer = module.client("rds", retries=False)
     module.exit_converged(lambda: converge(module, rds, writer),

@@ -99,8 +99,6 @@ changes:
   sample: ["create subscription shop-prod-db-clusters", "add source shop-prod-billing-db to shop-prod-db-clusters"]
 """
 
-import re
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     apply_tags,
@@ -109,10 +107,11 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     dict_to_tag_list,
     is_owned,
     owned_set_module,
+    rds_tag_calls,
+    refuse_foreign_names,
     tag_list_to_dict,
 )
 
-NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,254}$")
 SOURCE_TYPES = ["db-instance", "db-cluster", "db-parameter-group", "db-security-group", "db-snapshot", "db-cluster-snapshot", "db-proxy"]
 
 
@@ -184,8 +183,7 @@ def converge(module, rds, writer):
         arn = found[name]["EventSubscriptionArn"]
         tag_changed, now = apply_tags(
             module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
-            lambda t, a=arn: rds.add_tags_to_resource(aws_retry=True, ResourceName=a, Tags=dict_to_tag_list(t)),
-            lambda k, a=arn: rds.remove_tags_from_resource(aws_retry=True, ResourceName=a, TagKeys=k))
+            *rds_tag_calls(rds, arn))
         if tag_changed:
             changes.append("tags of %s" % name)
         after[name] = dict(want, tags=now)
@@ -211,10 +209,7 @@ def main():
         )),
     )
     params = module.params
-    for sub in params["subscriptions"]:
-        if not sub["name"].startswith(params["prefix"]) or not NAME.match(sub["name"]):
-            module.fail_json(msg="subscription %s must start with %s and hold at most 255 letters, digits and hyphens, "
-                                 "starting with a letter" % (sub["name"], params["prefix"]))
+    refuse_foreign_names(module, [sub["name"] for sub in params["subscriptions"]], "subscription")
     if params["state"] == "present" and any(s["source_ids"] for s in params["subscriptions"]) and not params["topic_arn"]:
         module.fail_json(msg="topic_arn is required when there are subscriptions: give the alert topic's ARN")
     rds = module.client("rds", retry_decorator=aws_retry())
