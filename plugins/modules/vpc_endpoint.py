@@ -55,6 +55,12 @@ options:
     description: Whether an interface endpoint answers on the service's own DNS name.
     type: bool
     default: true
+  policy:
+    description:
+      - The endpoint policy, the most any request through the endpoint may do (Amazon VPC User Guide, "Control access to
+        VPC endpoints using endpoint policies"). Compared as JSON, not as text.
+      - Omitted, the endpoint's policy is left as it is (AWS gives a new endpoint full access).
+    type: json
   name:
     description: Value of the endpoint's C(Name) tag.
     type: str
@@ -90,6 +96,14 @@ EXAMPLES = r"""
     endpoint_type: Gateway
     route_table_ids: [rtb-0123456789abcdef0]
     name: shop-prod-s3
+    policy:
+      Version: "2012-10-17"
+      Statement:
+        - Effect: Allow
+          Principal: "*"
+          Action: "s3:*"
+          Resource: "*"
+          Condition: {StringEquals: {"aws:ResourceAccount": "123456789012"}}
     tags:
       Project: shop
 """
@@ -106,6 +120,8 @@ endpoint:
     route_table_ids: [rtb-0123456789abcdef0]
     subnet_ids: []
     security_group_ids: []
+    policy: {Statement: [{Effect: Allow, Principal: "*", Action: "s3:*", Resource: "*",
+                          Condition: {StringEquals: {"aws:ResourceAccount": "123456789012"}}}]}
     tags: {Name: shop-prod-s3}
 changes:
   description: What was (in check mode, would be) changed, one line each.
@@ -114,6 +130,8 @@ changes:
   elements: str
   sample: ["create Gateway endpoint com.amazonaws.eu-west-1.s3"]
 """
+
+import json
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
@@ -132,10 +150,18 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 LIVE = ["pendingAcceptance", "pending", "available"]
 
 
+def policy_of(document):
+    """A policy document (JSON text or already parsed) as data, or None."""
+    if document is None or isinstance(document, dict):
+        return document
+    return json.loads(document)
+
+
 def view(endpoint, tags):
     return {"id": endpoint.get("VpcEndpointId"), "service": endpoint.get("ServiceName"), "type": endpoint.get("VpcEndpointType"),
             "route_table_ids": sorted(endpoint.get("RouteTableIds") or []), "subnet_ids": sorted(endpoint.get("SubnetIds") or []),
-            "security_group_ids": sorted(g["GroupId"] for g in endpoint.get("Groups") or []), "tags": tags}
+            "security_group_ids": sorted(g["GroupId"] for g in endpoint.get("Groups") or []),
+            "policy": policy_of(endpoint.get("PolicyDocument")), "tags": tags}
 
 
 def converge(module, ec2, once):
@@ -148,6 +174,7 @@ def converge(module, ec2, once):
     tags = dict(params.get("tags") or {}, Name=params["name"])
     what = "endpoints of %s in %s" % (params["service"], params["vpc_id"])
     changes = []
+    policy = policy_of(params["policy"])
 
     def endpoints():
         return ec2.describe_vpc_endpoints(aws_retry=True, Filters=[
@@ -159,12 +186,14 @@ def converge(module, ec2, once):
               "security_group_ids": sorted(set(params["security_group_ids"]))}
     if current is None:
         changes.append("create %s endpoint %s" % (params["endpoint_type"], params["service"]))
-        after = dict(view({"ServiceName": params["service"], "VpcEndpointType": params["endpoint_type"]}, tags), **wanted)
+        after = dict(view({"ServiceName": params["service"], "VpcEndpointType": params["endpoint_type"]}, tags), policy=policy, **wanted)
         if module.check_mode:
             return changes, {}, after
         request = {"VpcId": params["vpc_id"], "ServiceName": params["service"], "VpcEndpointType": params["endpoint_type"],
                    "ClientToken": client_token("vpc-endpoint", params["vpc_id"], params["service"]),
                    "TagSpecifications": [{"ResourceType": "vpc-endpoint", "Tags": dict_to_tag_list(tags)}]}
+        if policy is not None:
+            request["PolicyDocument"] = json.dumps(policy)
         if gateway:
             request["RouteTableIds"] = wanted["route_table_ids"]
         else:
@@ -197,12 +226,15 @@ def converge(module, ec2, once):
     if not gateway and bool(current.get("PrivateDnsEnabled")) != params["private_dns"]:
         modify["PrivateDnsEnabled"] = params["private_dns"]
         changes.append("private DNS of endpoint %s: %s" % (params["service"], params["private_dns"]))
+    if policy is not None and before["policy"] != policy:
+        modify["PolicyDocument"] = json.dumps(policy)
+        changes.append("policy of endpoint %s" % params["service"])
     if modify and not module.check_mode:
         ec2.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **modify)
     tags_changed, after_tags = apply_tags(module.check_mode, before["tags"], tags, params["purge_tags"], *ec2_tag_calls(ec2, endpoint_id))
     if tags_changed:
         changes.append("tags of endpoint %s" % params["service"])
-    after = dict(before, tags=after_tags)
+    after = dict(before, tags=after_tags, policy=policy if policy is not None else before["policy"])
     if gateway:
         after["route_table_ids"] = wanted["route_table_ids"]
     else:
@@ -219,6 +251,7 @@ def main():
         subnet_ids=dict(type="list", elements="str", default=[]),
         security_group_ids=dict(type="list", elements="str", default=[]),
         private_dns=dict(type="bool", default=True),
+        policy=dict(type="json"),
         name=dict(type="str", required=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),

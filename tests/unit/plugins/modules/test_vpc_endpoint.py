@@ -57,6 +57,33 @@ def test_interface_endpoint_with_subnets_and_groups(aws, run_module, net):
     assert run_module(vpc_endpoint, spec)["changed"] is False
 
 
+ACCOUNT_ONLY = {"Version": "2012-10-17", "Statement": [{
+    "Sid": "AccountBuckets", "Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+    "Condition": {"StringEquals": {"aws:ResourceAccount": "123456789012"}}}]}
+
+
+def test_the_policy_is_set_at_create_compared_as_json_and_put_back(aws, run_module, net):
+    import json  # pylint: disable=import-outside-toplevel
+
+    spec = dict(gateway(net), policy=ACCOUNT_ONLY)
+    run_module(vpc_endpoint, spec)
+    found = endpoints(aws, net)[0]
+    assert json.loads(found["PolicyDocument"]) == ACCOUNT_ONLY
+    # the same document with other spacing and key order is no change
+    aws("ec2").modify_vpc_endpoint(VpcEndpointId=found["VpcEndpointId"], PolicyDocument=json.dumps(ACCOUNT_ONLY, indent=2, sort_keys=True))
+    assert run_module(vpc_endpoint, spec)["changed"] is False
+    # opened by hand: the next run says so and puts the policy back
+    opened = {"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    aws("ec2").modify_vpc_endpoint(VpcEndpointId=found["VpcEndpointId"], PolicyDocument=json.dumps(opened))
+    planned = run_module(vpc_endpoint, spec, check=True, diff=True)
+    assert planned["changes"] == ["policy of endpoint %s" % S3]
+    assert (planned["diff"]["before"]["policy"], planned["diff"]["after"]["policy"]) == (opened, ACCOUNT_ONLY)
+    assert run_module(vpc_endpoint, spec)["changes"] == ["policy of endpoint %s" % S3]
+    assert json.loads(endpoints(aws, net)[0]["PolicyDocument"]) == ACCOUNT_ONLY
+    # no policy given: the endpoint's is left as it is
+    assert run_module(vpc_endpoint, gateway(net))["changed"] is False
+
+
 def test_a_lost_answer_makes_one_endpoint(aws, run_module, net, lose_answers):
     lose_answers.update(create_vpc_endpoint=1)
     run_module(vpc_endpoint, gateway(net))
