@@ -920,6 +920,7 @@ NAME_FIELDS = {
     "Alias": ("AliasName",),
     "Name": ("Name",),
     "Scope": ("Scope",),
+    "BackupVaultName": ("BackupVaultName", "backupVaultName"),
 }
 # The service a call hands a role to (iam:PassedToService), by the field that carries the role.
 PASSED_ROLE_FIELDS = {
@@ -929,6 +930,7 @@ PASSED_ROLE_FIELDS = {
     ("cloudtrail", "CloudWatchLogsRoleArn"): "cloudtrail.amazonaws.com",
     ("rds", "MonitoringRoleArn"): "monitoring.rds.amazonaws.com",
     ("events", "RoleArn"): "events.amazonaws.com",
+    ("backup", "IamRoleArn"): "backup.amazonaws.com",
 }
 UNRESOLVED = "(unread)"
 # Calls that make the service's service-linked role when the account has none: the caller needs
@@ -1009,6 +1011,16 @@ def request_resources(action, fields, path, partition, account, region):
         for resource_arn in fields.get("ResourceArn", []):
             acl = wafv2_models.wafv2_backends[account][region].get_web_acl_for_resource(resource_arn)
             arns.append(acl.arn if acl else "*")
+    if prefix == "backup":  # AWS Backup names the vault, the plan, the recovery point and a tagged ARN in the request's path
+        parts = [urllib.parse.unquote(p) for p in path.split("?")[0].strip("/").split("/")]
+        if len(parts) >= 2 and parts[0] in ("tags", "untag"):
+            arns.append("/".join(parts[1:]))
+        if len(parts) >= 2 and parts[0] == "backup-vaults":
+            fields = dict(fields, BackupVaultName=[parts[1]])
+            if len(parts) >= 4 and parts[2] == "recovery-points":
+                arns.append(parts[3])
+        if len(parts) >= 3 and parts[:2] == ["backup", "plans"]:
+            arns.append("arn:%s:backup:%s:%s:backup-plan:%s" % (partition, region, account, parts[2]))
     if prefix == "apigateway":  # API Gateway authorizes its HTTP methods on the resource path (/v2/apis/ID -> /apis/ID)
         return ["arn:%s:apigateway:%s::%s" % (partition, region, urllib.parse.unquote(path.split("?")[0]).replace("/v2/", "/", 1))]
     out = []
@@ -1021,7 +1033,7 @@ def request_resources(action, fields, path, partition, account, region):
         if "*" in arns and kind == "webacl":
             carried = carried or ["*"]
         if carried:
-            out += carried
+            out += [a for a in carried if a not in out]
             continue
         values = {"Partition": partition, "Account": account, "Region": region}
         for placeholder in set(re.findall(r"\$\{([^}]+)\}", arn_format)) - set(values):

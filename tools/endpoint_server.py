@@ -9,8 +9,15 @@ endpoint more lenient than AWS.
 
 import json
 import sys
+import time
+import urllib.parse
 
 from moto.apigatewayv2 import responses as apigatewayv2_responses
+from moto.backup import exceptions as backup_exceptions
+from moto.backup import models as backup_models
+from moto.backup import responses as backup_responses
+from moto.backup import urls as backup_urls
+from moto.moto_api._internal import mock_random as moto_random
 from moto.core.responses import ActionResult
 from moto.cloudtrail import models as cloudtrail_models
 from moto.logs import exceptions as logs_exceptions
@@ -110,6 +117,166 @@ def _remove_source_identifier(self):
     return ActionResult({"EventSubscription": subscription})
 
 
+# --------------------------------------------------------------------------------------------------
+# AWS Backup (AWS Backup Developer Guide, API reference). moto has plans and vaults but no resource
+# assignments (selections), no UpdateBackupPlan, no backup jobs or recovery points. They are added from
+# moto's own state, with AWS's refusals: a plan is deleted only once its selections are (DeleteBackupPlan),
+# a vault only when it holds no recovery point (DeleteBackupVault: "A vault can be deleted only if it is
+# empty"). moto also refused the name of a deleted plan to a new one; only live plans hold their names.
+# StartBackupJob makes its recovery point at once (AWS makes it when the job completes).
+# --------------------------------------------------------------------------------------------------
+def _backup_state(backend):
+    if not hasattr(backend, "_endpoint_selections"):
+        backend._endpoint_selections = {}  # plan id -> {selection id: record}  # pylint: disable=protected-access
+        backend._endpoint_points = {}  # vault name -> {recovery point ARN: record}  # pylint: disable=protected-access
+    return backend._endpoint_selections, backend._endpoint_points  # pylint: disable=protected-access
+
+
+def _live_plan(backend, plan_id):
+    plan = backend.plans.get(plan_id)
+    if plan is None or plan.deletion_date is not None:
+        raise backup_exceptions.ResourceNotFoundException(msg="Failed reading Backup plan with provided version")
+    return plan
+
+
+def _create_backup_plan(original):
+    def create_backup_plan(self, backup_plan, backup_plan_tags, creator_request_id):
+        name = backup_plan["BackupPlanName"]
+        if any(p.backup_plan["BackupPlanName"] == name and p.deletion_date is None for p in self.plans.values()):
+            raise backup_exceptions.AlreadyExistsException(msg="Backup plan with the same plan document already exists")
+        deleted = {k: p for k, p in self.plans.items() if p.backup_plan["BackupPlanName"] == name}
+        for key in deleted:
+            del self.plans[key]
+        try:
+            return original(self, backup_plan, backup_plan_tags, creator_request_id)
+        finally:
+            self.plans.update(deleted)
+
+    return create_backup_plan
+
+
+def _update_backup_plan(self):
+    plan = _live_plan(self.backup_backend, self.uri_match["backupPlanId"])
+    body = json.loads(self.body)
+    plan.backup_plan = body["BackupPlan"]
+    plan.version_id = moto_random.get_random_string(length=48)
+    return json.dumps({"BackupPlanId": plan.backup_plan_id, "BackupPlanArn": plan.backup_plan_arn,
+                       "CreationDate": plan.creation_date, "VersionId": plan.version_id})
+
+
+def _delete_backup_plan(original):
+    def delete_backup_plan(self, backup_plan_id):
+        if _backup_state(self)[0].get(backup_plan_id):
+            raise backup_exceptions.InvalidRequestException(msg="Related backup plan selections must be deleted prior to backup plan deletion")
+        return original(self, backup_plan_id)
+
+    return delete_backup_plan
+
+
+def _create_backup_selection(self):
+    plan = _live_plan(self.backup_backend, self.uri_match["backupPlanId"])
+    body = json.loads(self.body)
+    selections = _backup_state(self.backup_backend)[0].setdefault(plan.backup_plan_id, {})
+    selection_id = str(moto_random.uuid4())
+    selections[selection_id] = {"SelectionId": selection_id, "BackupPlanId": plan.backup_plan_id, "CreationDate": time.time(),
+                                "CreatorRequestId": body.get("CreatorRequestId"), "BackupSelection": body["BackupSelection"]}
+    return json.dumps({"SelectionId": selection_id, "BackupPlanId": plan.backup_plan_id, "CreationDate": selections[selection_id]["CreationDate"]})
+
+
+def _selection(self):
+    plan = _live_plan(self.backup_backend, self.uri_match["backupPlanId"])
+    selection = _backup_state(self.backup_backend)[0].get(plan.backup_plan_id, {}).get(self.uri_match["selectionId"])
+    if selection is None:
+        raise backup_exceptions.ResourceNotFoundException(msg="Failed reading backup selection")
+    return plan, selection
+
+
+def _get_backup_selection(self):
+    return json.dumps({k: v for k, v in _selection(self)[1].items() if v is not None})
+
+
+def _delete_backup_selection(self):
+    plan, selection = _selection(self)
+    del _backup_state(self.backup_backend)[0][plan.backup_plan_id][selection["SelectionId"]]
+    return "{}"
+
+
+def _list_backup_selections(self):
+    plan = _live_plan(self.backup_backend, self.uri_match["backupPlanId"])
+    listed = [{"SelectionId": s["SelectionId"], "SelectionName": s["BackupSelection"]["SelectionName"], "BackupPlanId": s["BackupPlanId"],
+               "CreationDate": s["CreationDate"], "IamRoleArn": s["BackupSelection"]["IamRoleArn"]}
+              for s in _backup_state(self.backup_backend)[0].get(plan.backup_plan_id, {}).values()]
+    return json.dumps({"BackupSelectionsList": listed})
+
+
+def _vault(backend, name):
+    vault = backend.vaults.get(name)
+    if vault is None:
+        raise backup_exceptions.ResourceNotFoundException(msg="Backup vault %s does not exist" % name)
+    return vault
+
+
+def _start_backup_job(self):
+    backend = self.backup_backend
+    body = json.loads(self.body)
+    vault = _vault(backend, body["BackupVaultName"])
+    job_id = str(moto_random.uuid4()).upper()
+    resource = body["ResourceArn"]
+    service = resource.split(":")[2]
+    if service == "rds":
+        point = "arn:%s:rds:%s:%s:cluster-snapshot:awsbackup:job-%s" % (resource.split(":")[1], backend.region_name, backend.account_id, job_id.lower())
+    else:
+        point = "arn:%s:backup:%s:%s:recovery-point:%s" % (resource.split(":")[1], backend.region_name, backend.account_id, job_id)
+    now = time.time()
+    _backup_state(backend)[1].setdefault(vault.backup_vault_name, {})[point] = {
+        "RecoveryPointArn": point, "BackupVaultName": vault.backup_vault_name, "BackupVaultArn": vault.backup_vault_arn,
+        "ResourceArn": resource, "ResourceType": {"rds": "Aurora", "elasticfilesystem": "EFS"}.get(service, service),
+        "IamRoleArn": body["IamRoleArn"], "Status": "COMPLETED", "CreationDate": now, "CompletionDate": now,
+        "EncryptionKeyArn": vault.encryption_key_arn, "IsEncrypted": True}
+    vault.num_of_recovery_points = len(_backup_state(backend)[1][vault.backup_vault_name])
+    return json.dumps({"BackupJobId": job_id, "RecoveryPointArn": point, "CreationDate": now})
+
+
+def _list_recovery_points(self):
+    vault = _vault(self.backup_backend, self.uri_match["backupVaultName"])
+    return json.dumps({"RecoveryPoints": list(_backup_state(self.backup_backend)[1].get(vault.backup_vault_name, {}).values())})
+
+
+def _delete_recovery_point(self):
+    vault = _vault(self.backup_backend, self.uri_match["backupVaultName"])
+    points = _backup_state(self.backup_backend)[1].get(vault.backup_vault_name, {})
+    arn = urllib.parse.unquote(self.uri_match["recoveryPointArn"])
+    if arn not in points:
+        raise backup_exceptions.ResourceNotFoundException(msg="Recovery point %s not found" % arn)
+    del points[arn]
+    vault.num_of_recovery_points = len(points)
+    return "{}"
+
+
+def _delete_backup_vault(original):
+    def delete_backup_vault(self, backup_vault_name):
+        _vault(self, backup_vault_name)
+        if _backup_state(self)[1].get(backup_vault_name):
+            raise backup_exceptions.InvalidRequestException(msg="Backup vault cannot be deleted because it contains recovery points")
+        return original(self, backup_vault_name)
+
+    return delete_backup_vault
+
+
+# Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
+backup_urls.url_paths.update({
+    "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/$": backup_responses.BackupResponse.dispatch,
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/(?P<arn>.+)$": backup_responses.BackupResponse.dispatch,
+})
+for _name, _call in (("update_backup_plan", _update_backup_plan), ("create_backup_selection", _create_backup_selection),
+                     ("get_backup_selection", _get_backup_selection), ("delete_backup_selection", _delete_backup_selection),
+                     ("list_backup_selections", _list_backup_selections), ("start_backup_job", _start_backup_job),
+                     ("list_recovery_points_by_backup_vault", _list_recovery_points), ("delete_recovery_point", _delete_recovery_point)):
+    setattr(backup_responses.BackupResponse, _name, _call)
+backup_models.BackupBackend.create_backup_plan = _create_backup_plan(backup_models.BackupBackend.create_backup_plan)
+backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_models.BackupBackend.delete_backup_plan)
+backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
 rds_responses.RDSResponse.modify_event_subscription = _modify_event_subscription
 rds_responses.RDSResponse.add_source_identifier_to_subscription = _add_source_identifier

@@ -135,7 +135,8 @@ WILDCARD_SAMPLES = ("", "x", "x/x", "x/x/x", "x/webacl/x/x", "x:log-stream:x")
 def _arn_regex(arn_format):
     """An ARN format (arn:${Partition}:s3:::${BucketName}/${ObjectName}) as a regex."""
     parts = re.split(r"(\$\{[^}]+\})", arn_format)
-    return re.compile("^" + "".join(("[^/:]*" if p in NO_SLASH else ".*") if p.startswith("${") else re.escape(p)
+    # A literal * in a format stands for any value there (AWS Backup's recovery point: any account).
+    return re.compile("^" + "".join(("[^/:]*" if p in NO_SLASH else ".*") if p.startswith("${") else re.escape(p).replace("\\*", "[^:]*")
                                     for p in parts) + "$")
 
 

@@ -83,6 +83,10 @@ NAMED = {
     ("wafv2", "webacl"): ["arn:${Partition}:wafv2:${Region}:${Account}:regional/webacl/${Prefix}-*"],
     ("budgets", "budget"): ["arn:${Partition}:budgets::${Account}:budget/${Prefix}-*"],
     ("kms", "alias"): ["arn:${Partition}:kms:${Region}:${Account}:alias/${Prefix}-*"],
+    ("backup", "backupVault"): ["arn:${Partition}:backup:${Region}:${Account}:backup-vault:${Prefix}-*"],
+    # A recovery point is named by the service that holds it: AWS Backup's own (EFS), or an Aurora cluster snapshot.
+    ("${Vendor}", "recoveryPoint"): ["arn:${Partition}:backup:${Region}:${Account}:recovery-point:*",
+                                     "arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:awsbackup*"],
 }
 KEEP = ("${Partition}", "${Region}", "${Account}")
 # The other resource types the platform touches, AWS naming them by id: granted within the account and
@@ -95,6 +99,7 @@ TYPES = {
                    "DomainName", "DomainNames", "Integration", "Integrations", "Route", "Routes", "Stage", "Stages",
                    "VpcLink", "VpcLinks", "AccessLogSettings", "Cors", "RouteSettings"},
     "application-autoscaling": {"ScalableTarget"},
+    "backup": {"backupPlan"},
     "cognito-idp": {"userpool"},
     "ec2": {"vpc", "subnet", "route-table", "internet-gateway", "natgateway", "elastic-ip", "security-group",
             "security-group-rule", "dhcp-options", "vpc-endpoint", "vpc-flow-log", "network-interface", "network-acl",
@@ -116,7 +121,7 @@ TYPES = {
 BOUNDARY_ARN = "arn:${Partition}:iam::${Account}:policy/${Prefix}-boundary"
 WITH_BOUNDARY = {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY_ARN}}
 ATTACHABLE = ["arn:${Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
-PASSED_TO = ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "cloudtrail.amazonaws.com"]
+PASSED_TO = ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "cloudtrail.amazonaws.com", "backup.amazonaws.com"]
 # Services that make their service-linked role on first use by the deployer (IAM User Guide, "Using
 # service-linked roles"): the role is AWS's (role/aws-service-role/<service>/...), never the platform's.
 LINKED_SERVICES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com",
@@ -157,6 +162,21 @@ BOUNDARY = {"Version": "2012-10-17", "Statement": [
      "Resource": "arn:${Partition}:kms:${Region}:${Account}:key/*"},
     {"Sid": "MountOwnFileSystems", "Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
      "Resource": "arn:${Partition}:elasticfilesystem:${Region}:${Account}:file-system/*"},
+    # The AWS Backup role (security_hardening, templates/backup_policy.json.j2): its own clusters' snapshots, file systems, vault.
+    {"Sid": "BackUpOwnClusters", "Effect": "Allow",
+     "Action": ["rds:CreateDBClusterSnapshot", "rds:DescribeDBClusters", "rds:DescribeDBClusterSnapshots", "rds:AddTagsToResource",
+                "rds:ListTagsForResource", "rds:DeleteDBClusterSnapshot"],
+     "Resource": ["arn:${Partition}:rds:${Region}:${Account}:cluster:${Prefix}-*",
+                  "arn:${Partition}:rds:${Region}:${Account}:cluster-snapshot:awsbackup:*"]},
+    {"Sid": "BackUpOwnFileSystems", "Effect": "Allow", "Action": ["elasticfilesystem:Backup", "elasticfilesystem:DescribeTags"],
+     "Resource": "arn:${Partition}:elasticfilesystem:${Region}:${Account}:file-system/*"},
+    {"Sid": "FindTaggedResources", "Effect": "Allow", "Action": "tag:GetResources", "Resource": "*"},
+    {"Sid": "BackUpWithOwnKeys", "Effect": "Allow",
+     "Action": ["kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom",
+                "kms:ReEncryptTo", "kms:CreateGrant"],
+     "Resource": "arn:${Partition}:kms:${Region}:${Account}:key/*"},
+    {"Sid": "WriteOwnVault", "Effect": "Allow", "Action": ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"],
+     "Resource": "arn:${Partition}:backup:${Region}:${Account}:backup-vault:${Prefix}-*"},
 ]}
 
 

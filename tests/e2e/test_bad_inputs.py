@@ -41,6 +41,9 @@ BAD_INPUTS = [
     ({"load_balancers_deregistration_delay": 5000}, "load_balancers_deregistration_delay 5000 must be 0 to 3600"),
     ({"api_gateway_routes": [{"key": "FETCH /api/movies"}]}, "api_gateway_routes: FETCH /api/movies must be"),
     ({"load_balancers_tls_enabled": True, "platform_domain_name": ""}, "load_balancers_tls_enabled needs a certificate"),
+    # Backups.
+    ({"security_hardening_backup_retention_days": 0}, "security_hardening_backup_retention_days 0 must be 1 to 36500"),
+    ({"security_hardening_backup_schedule": "every day"}, "security_hardening_backup_schedule every day is not an AWS Backup cron"),
     # Observability.
     ({"api_gateway_log_retention_days": 30, "observability_log_retention_days": 90},
      "api_gateway_log_retention_days (30) differ from observability_log_retention_days 90"),
@@ -103,6 +106,18 @@ def test_destroy_of_prod_needs_its_confirmation(ep):
     run = run_playbook(ep, "playbooks/destroy.yml", extra_vars={"platform_env": "prod"})
     assert run.failed
     assert any("Confirm with -e platform_destroy_confirm=demo-prod" in m for m in run.failure_messages()), run.failure_messages()
+    assert run.stats["changed"] == 0
+    assert inventory_counts(ep) == before
+
+
+def test_destroy_refuses_to_keep_backups_it_would_make_unreadable(ep):
+    """Keeping the recovery points while deleting the data key they are encrypted with: refused before any change."""
+    before = inventory_counts(ep)
+    run = run_playbook(ep, "playbooks/destroy.yml", "-e", "security_hardening_keep_backups_on_destroy=true",
+                       "-e", "security_hardening_keep_keys_on_destroy=false", extra_vars=BASE)
+    assert run.failed
+    assert any("security_hardening_keep_backups_on_destroy is true but security_hardening_keep_keys_on_destroy is false" in m
+               for m in run.failure_messages()), run.failure_messages()
     assert run.stats["changed"] == 0
     assert inventory_counts(ep) == before
 

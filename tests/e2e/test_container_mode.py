@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from tests.support.backups import check_backups, plan_of, recovery_points
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, TOP, inventory_counts, run_playbook
 from tests.support.observability import alarms_of, check_observability, dashboard_text
@@ -165,10 +166,16 @@ def test_a_service_turned_off_loses_its_alarms(ep, converged):
     assert '"rabbitmq"' not in body and '"billing-app"' in body
 
 
-def test_two_environments_side_by_side_and_destroy_keeps_the_keys_unless_asked(ep, converged):
+def test_two_environments_side_by_side_and_destroy_keeps_the_keys_and_backups_unless_asked(ep, converged):
     """A second environment in the same account and region (its keys and network) beside this one: no
     name collides. Destroying this one with the defaults leaves the other exactly as it was and keeps
-    this one's keys (restorable data stays readable); asked, a second destroy schedules their deletion."""
+    this one's keys and backup vault with its recovery points (restorable data stays readable); asked, a
+    second destroy deletes the recovery points and the vault and schedules the keys' deletion."""
+    check_backups(ep, ENV, retention_days=7)
+    database = [f for f in ep.client("efs").describe_file_systems()["FileSystems"] if f["CreationToken"] == "%s-%s-inventory-db" % (PLATFORM, ENV)][0]
+    point = ep.client("backup").start_backup_job(  # what the plan's daily rule does, on demand
+        BackupVaultName="%s-%s-backup" % (PLATFORM, ENV), ResourceArn=database["FileSystemArn"],
+        IamRoleArn=ep.client("iam").get_role(RoleName="%s-%s-backup" % (PLATFORM, ENV))["Role"]["Arn"])["RecoveryPointArn"]
     two = dict(BASE, platform_env="two", platform_vpc_cidr="10.40.0.0/16")
     built = run_playbook(ep, "playbooks/site.yml", "--tags", "security_hardening,network", extra_vars=two)
     assert not built.failed, built
@@ -177,18 +184,20 @@ def test_two_environments_side_by_side_and_destroy_keeps_the_keys_unless_asked(e
     assert len(platform_keys(ep, "two")) == 3
 
     # Booleans as key=value strings, as -e and an AWX survey give them: they behave as YAML booleans.
-    removed = run_playbook(ep, "playbooks/destroy.yml", "-e", "security_hardening_keep_keys_on_destroy=true", extra_vars=BASE)
+    removed = run_playbook(ep, "playbooks/destroy.yml", "-e", "security_hardening_keep_keys_on_destroy=true",
+                           "-e", "security_hardening_keep_backups_on_destroy=true", extra_vars=BASE)
     assert not removed.failed, removed
     assert environment_vpcs(ep, ENV) == []
+    assert plan_of(ep, ENV) is None and recovery_points(ep, ENV) == [point]
     assert not [s for s in ep.client("ecs").describe_clusters(clusters=["%s-%s-cluster" % (PLATFORM, ENV)])["clusters"] if s["status"] == "ACTIVE"]
     assert platform_keys(ep, ENV) == {"alias/demo-ctr-%s" % p: "Enabled" for p in ("data", "logs", "secrets")}
     assert tagged(ep, "two") == other and platform_keys(ep, "two") == {"alias/demo-two-%s" % p: "Enabled" for p in ("data", "logs", "secrets")}
 
     asked = run_playbook(ep, "playbooks/destroy.yml", "--tags", "security_hardening", "-e", "security_hardening_keep_keys_on_destroy=false",
-                         extra_vars=BASE)
+                         "-e", "security_hardening_keep_backups_on_destroy=false", extra_vars=BASE)
     assert not asked.failed, asked
-    assert asked.changed == 1, asked.changed_tasks()
-    assert platform_keys(ep, ENV) == {}
+    assert asked.changed == 2, asked.changed_tasks()
+    assert platform_keys(ep, ENV) == {} and recovery_points(ep, ENV) is None
     assert tagged(ep, "two") == other
 
     gone = run_playbook(ep, "playbooks/destroy.yml", "--tags", "network,security_hardening", extra_vars=two)

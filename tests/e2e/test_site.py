@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from tests.support.backups import check_backups
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of
 from tests.support.observability import alarms_of, check_observability
@@ -113,6 +114,12 @@ def test_converge_builds_the_network(ep, converged):
     s3 = [e for e in endpoints if e["ServiceName"] == "com.amazonaws.eu-west-1.s3"]
     assert len(s3) == 1
     assert set(s3[0]["RouteTableIds"]) == {public["RouteTableId"], private["RouteTableId"]}
+    # through the endpoint: this account's principals to this account's buckets, and ECR's image layers
+    account = ep.client("sts").get_caller_identity()["Account"]
+    statements = json.loads(s3[0]["PolicyDocument"])["Statement"]
+    assert [(s["Effect"], s["Principal"], s["Action"], s["Resource"], s.get("Condition")) for s in statements] == [
+        ("Allow", "*", "s3:*", "*", {"StringEquals": {"aws:PrincipalAccount": account, "aws:ResourceAccount": account}}),
+        ("Allow", "*", "s3:GetObject", "arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*", None)]
 
     flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
     assert len(flow_logs) == 1
@@ -171,6 +178,7 @@ def test_converge_encrypts_with_rotating_keys_and_enables_inspector(ep, converge
     assert scanning["scanType"] == "ENHANCED"
     assert "demo-e2e/*" in [f["filter"] for r in scanning["rules"] for f in r["repositoryFilters"]]
     check_access_log_bucket(ep, ENV)
+    check_backups(ep, ENV, retention_days=7)  # not prod
 
 
 def test_converge_sets_the_account_guardrails(ep, converged):

@@ -290,6 +290,8 @@ def inventory_counts(ep):
         "budgets": len(ep.client("budgets").describe_budgets(
             AccountId=ep.client("sts").get_caller_identity()["Account"]).get("Budgets", [])),
         "event_rules": len(ep.client("events").list_rules()["Rules"]),
+        "backup_vaults": len(ep.client("backup").list_backup_vaults()["BackupVaultList"]),
+        "backup_plans": len(ep.client("backup").list_backup_plans()["BackupPlansList"]),
     }
 
 
@@ -309,4 +311,7 @@ def duplicate_counts(ep):
     have["dhcp_options"] = len(ep.client("ec2").describe_dhcp_options()["DhcpOptions"])
     have["sns_subscriptions"] = len(ep.client("sns").list_subscriptions()["Subscriptions"])
     have["guardduty_detectors"] = len(ep.client("guardduty").list_detectors()["DetectorIds"])
+    backup = ep.client("backup")
+    have["backup_selections"] = sum(len(backup.list_backup_selections(BackupPlanId=p["BackupPlanId"])["BackupSelectionsList"])
+                                    for p in backup.list_backup_plans()["BackupPlansList"])
     return have

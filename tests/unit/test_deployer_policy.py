@@ -135,6 +135,12 @@ def test_the_endpoint_reads_the_resources_of_a_request():
     assert resources("rds:DeleteDBCluster", {"DBClusterIdentifier": "shop-dev-db", "SkipFinalSnapshot": "true"}) == [
         "arn:aws:rds:%s:%s:cluster:shop-dev-db" % (REGION, ACCOUNT)]
     assert resources("ec2:DescribeVpcs", {}) == ["*"]
+    # AWS Backup names the vault, the plan and a tagged resource in the path.
+    vault = "arn:aws:backup:%s:%s:backup-vault:shop-dev-backup" % (REGION, ACCOUNT)
+    assert resources("backup:ListTags", {}, "/tags/%s/" % vault.replace(":", "%3A")) == [vault]
+    assert resources("backup:DescribeBackupVault", {}, "/backup-vaults/shop-dev-backup") == [vault]
+    assert resources("backup:ListBackupSelections", {}, "/backup/plans/0123-abcd/selections/") == [
+        "arn:aws:backup:%s:%s:backup-plan:0123-abcd" % (REGION, ACCOUNT)]
 
 
 def test_the_templates_are_current():

@@ -560,3 +560,75 @@ def test_bucket_policy_conditions_and_principals_are_read(aws):
     policy["Statement"][1]["Condition"] = {"Bool": {"aws:SecureTransport": "true"}}
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
     assert backend_bucket.get_permission("s3:DeleteObject", "arn:aws:s3:::%s/log" % bucket) == result.DENIED
+
+
+# ---------------------------------------------------------------------------------------------- AWS Backup
+def backup_plan(aws, name=PREFIX + "-backup"):
+    return aws("backup").create_backup_plan(BackupPlan={"BackupPlanName": name, "Rules": [
+        {"RuleName": "daily", "TargetBackupVaultName": PREFIX + "-backup", "ScheduleExpression": "cron(0 3 * * ? *)",
+         "Lifecycle": {"DeleteAfterDays": 7}}]})["BackupPlanId"]
+
+
+def test_backup_selections_and_plan_updates_moto_lacks(aws):
+    """CreateBackupSelection, GetBackupSelection, ListBackupSelections, DeleteBackupSelection and UpdateBackupPlan (AWS
+    Backup API reference); DeleteBackupPlan refuses a plan that still has selections (InvalidRequestException)."""
+    backup = aws("backup")
+    plan_id = backup_plan(aws)
+    role = "arn:aws:iam::%s:role/%s-backup" % (ACCOUNT, PREFIX)
+    selection = {"SelectionName": PREFIX + "-data", "IamRoleArn": role,
+                 "Resources": ["arn:aws:rds:%s:%s:cluster:%s-*" % (REGION, ACCOUNT, PREFIX)],
+                 "Conditions": {"StringEquals": [{"ConditionKey": "aws:ResourceTag/Project", "ConditionValue": "shop"}]}}
+    made = backup.create_backup_selection(BackupPlanId=plan_id, BackupSelection=selection)
+    listed = backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"]
+    assert [(s["SelectionId"], s["SelectionName"], s["IamRoleArn"]) for s in listed] == [(made["SelectionId"], PREFIX + "-data", role)]
+    assert backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=made["SelectionId"])["BackupSelection"] == selection
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        backup.delete_backup_plan(BackupPlanId=plan_id)
+    assert code(err) == "InvalidRequestException"
+    version = backup.get_backup_plan(BackupPlanId=plan_id)["VersionId"]
+    updated = backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan={"BackupPlanName": PREFIX + "-backup", "Rules": [
+        {"RuleName": "daily", "TargetBackupVaultName": PREFIX + "-backup", "Lifecycle": {"DeleteAfterDays": 35}}]})
+    assert updated["VersionId"] != version
+    assert backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]["Rules"][0]["Lifecycle"] == {"DeleteAfterDays": 35}
+    backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=made["SelectionId"])
+    assert backup.list_backup_selections(BackupPlanId=plan_id)["BackupSelectionsList"] == []
+    backup.delete_backup_plan(BackupPlanId=plan_id)
+    assert backup.list_backup_plans()["BackupPlansList"] == []
+    # a deleted plan's name may be used again (moto refused it)
+    assert backup_plan(aws) != plan_id
+
+
+def test_a_vault_with_recovery_points_is_not_deleted(aws):
+    """StartBackupJob, ListRecoveryPointsByBackupVault, DeleteRecoveryPoint (AWS Backup API reference); DeleteBackupVault
+    deletes only an empty vault (its API reference; moto deleted any)."""
+    backup = aws("backup")
+    backup.create_backup_vault(BackupVaultName=PREFIX + "-backup")
+    cluster_arn = "arn:aws:rds:%s:%s:cluster:%s-inventory-db" % (REGION, ACCOUNT, PREFIX)
+    job = backup.start_backup_job(BackupVaultName=PREFIX + "-backup", ResourceArn=cluster_arn,
+                                  IamRoleArn="arn:aws:iam::%s:role/%s-backup" % (ACCOUNT, PREFIX))
+    assert job["RecoveryPointArn"].startswith("arn:aws:rds:%s:%s:cluster-snapshot:awsbackup:job-" % (REGION, ACCOUNT))
+    points = backup.list_recovery_points_by_backup_vault(BackupVaultName=PREFIX + "-backup")["RecoveryPoints"]
+    assert [(p["RecoveryPointArn"], p["ResourceArn"], p["ResourceType"]) for p in points] == [(job["RecoveryPointArn"], cluster_arn, "Aurora")]
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        backup.delete_backup_vault(BackupVaultName=PREFIX + "-backup")
+    assert code(err) == "InvalidRequestException"
+    backup.delete_recovery_point(BackupVaultName=PREFIX + "-backup", RecoveryPointArn=job["RecoveryPointArn"])
+    backup.delete_backup_vault(BackupVaultName=PREFIX + "-backup")
+    assert backup.list_backup_vaults()["BackupVaultList"] == []
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        backup.delete_backup_vault(BackupVaultName=PREFIX + "-backup")
+    assert code(err) == "ResourceNotFoundException"
+
+
+@pytest.mark.parametrize("method, path", [
+    ("PUT", "/backup-jobs"),
+    ("GET", "/backup-vaults/shop-dev-backup/recovery-points/"),
+    ("DELETE", "/backup-vaults/shop-dev-backup/recovery-points/arn:aws:backup:eu-west-1:123456789012:recovery-point:AB-12"),
+    ("PUT", "/backup/plans/0123-abcd/selections/"),
+    ("GET", "/backup/plans/0123-abcd/selections/4567-ef01"),
+])
+def test_the_served_endpoint_routes_the_backup_calls_as_the_sdk_sends_them(method, path):
+    """The server's routes, not only in-process moto's: a route that drops the SDK's trailing slash answers 404."""
+    from moto.moto_server.werkzeug_app import create_backend_app  # pylint: disable=import-outside-toplevel
+
+    create_backend_app("backup").url_map.bind("backup.eu-west-1.amazonaws.com").match(path, method=method)

@@ -31,6 +31,11 @@ def written_policies():
         out["key policy " + purpose] = render(
             "security_hardening", "key_policy.json.j2", platform_name="shop", platform_env="dev", platform_region="eu-west-1",
             __security_hardening_purpose=purpose, __security_hardening_found={"account": found["platform"]})
+    hardening = dict(platform_region="eu-west-1", __security_hardening_account="123456789012", __security_hardening_partition="aws",
+                     __security_hardening_names={"prefix": "shop-dev"},
+                     __security_hardening_data_key="arn:aws:kms:eu-west-1:123456789012:key/k")
+    for template in ("backup_policy.json.j2", "backup_trust.json.j2"):
+        out["security_hardening " + template] = render("security_hardening", template, **hardening)
     observability = dict(__observability_trail_bucket="b", __observability_account="123456789012", __observability_trail="t",
                          platform_region="eu-west-1", __observability_logs_key="arn:aws:kms:eu-west-1:123456789012:key/k",
                          __observability_partition="aws", __observability_trail_group="/shop/dev/cloudtrail")
@@ -38,7 +43,7 @@ def written_policies():
         out["observability " + template] = render("observability", template, **observability)
     network = dict(platform_region="eu-west-1", __network_found={"account": found["platform"]},
                    __network_names={"flow_log_group": "/shop/dev/vpc-flow-logs"})
-    for template in ("flow_logs_policy.json.j2", "flow_logs_trust.json.j2"):
+    for template in ("flow_logs_policy.json.j2", "flow_logs_trust.json.j2", "s3_endpoint_policy.json.j2", "interface_endpoint_policy.json.j2"):
         out["network " + template] = render("network", template, **network)
     out["ecs tasks trust"] = render("ecs_cluster", "ecs_tasks_trust.json.j2", platform_region="eu-west-1",
                                     __ecs_cluster_found={"account": found["platform"]})
