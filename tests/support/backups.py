@@ -2,11 +2,8 @@
 
 import json
 
-from tests.support.harness import PLATFORM
+from tests.support.harness import ACCOUNT, PLATFORM, REGION
 from tests.support.workloads import key_arn
-
-ACCOUNT = "123456789012"
-REGION = "eu-west-1"
 
 
 def plan_of(ep, env):
