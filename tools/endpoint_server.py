@@ -20,6 +20,10 @@ from moto.backup import urls as backup_urls
 from moto.moto_api._internal import mock_random as moto_random
 from moto.core.responses import ActionResult
 from moto.cloudtrail import models as cloudtrail_models
+from moto.ec2 import models as ec2_models
+from moto.ecs import models as ecs_models
+from moto.ecs import responses as ecs_responses
+from moto.ecs.exceptions import ECSException
 from moto.logs import exceptions as logs_exceptions
 from moto.logs import responses as logs_responses
 from moto.rds import responses as rds_responses
@@ -263,6 +267,75 @@ def _delete_backup_vault(original):
     return delete_backup_vault
 
 
+# RunTask's clientToken: AWS starts one task per token in a cluster for 24 hours, answers a retry with the same parameters
+# with the first call's tasks, and refuses the token with other parameters (ConflictException) (Amazon ECS API Reference,
+# "Ensuring idempotency"). moto ignores the token and starts a task per call.
+_RUN_TASK_TOKEN_SECONDS = 24 * 3600
+
+
+def _run_task(original):
+    def run_task(self):
+        token = self._get_param("clientToken")
+        if not token:
+            return original(self)
+        cluster = self._get_param("cluster", "default").split("/")[-1]
+        tokens = self.ecs_backend.__dict__.setdefault("_run_task_tokens", {})  # reset with the backend
+        key = (cluster, token)
+        asked = json.dumps({k: v for k, v in self._get_params().items() if k != "clientToken"}, sort_keys=True, default=str)
+        seen = tokens.get(key)
+        if seen and time.time() - seen[0] < _RUN_TASK_TOKEN_SECONDS:
+            if seen[1] != asked:
+                raise ECSException("ConflictException", "The client token %s was used before with other parameters" % token)
+            return ActionResult({"tasks": self.ecs_backend.describe_tasks(cluster, seen[2]), "failures": []})
+        answer = original(self)
+        tasks = answer.result.get("tasks") or []
+        tokens[key] = (time.time(), asked, [t.task_arn for t in tasks])
+        return answer
+
+    return run_task
+
+
+# A Fargate task definition may size memory for the task only (Amazon ECS Developer Guide, "Task definition parameters":
+# container memory is optional when the task sets it). moto's RunTask adds up the containers' memory and fails (500) on
+# one without: it is counted from the task's.
+def _task_resource_requirements(original):
+    def requirements(task_definition):
+        containers = task_definition.container_definitions
+        if any(not (c.get("memory") or c.get("memoryReservation") or c.get("Memory") or c.get("MemoryReservation"))
+               for c in containers) and task_definition.memory:
+            share = int(task_definition.memory) // max(len(containers), 1)
+            for container in containers:
+                container.setdefault("memoryReservation", share)
+            try:
+                return original(task_definition)
+            finally:
+                for container in containers:
+                    if container.get("memoryReservation") == share:
+                        del container["memoryReservation"]
+        return original(task_definition)
+
+    return staticmethod(requirements)
+
+
+# A Fargate task's network interface is deleted when the task stops (Amazon ECS Developer Guide, "Amazon ECS task
+# networking options for Fargate": the ENI is detached and deleted). moto keeps it for ever, so that the task's security
+# group and subnet could never be deleted.
+def _task_last_status(original):
+    def last_status(self):
+        status = original.fget(self)
+        if status == "STOPPED":
+            for attachment in getattr(self, "attachments", []):
+                if attachment.get("type") == "ElasticNetworkInterface" and attachment.get("status") != "DELETED":
+                    eni = next((d["value"] for d in attachment.get("details", []) if d["name"] == "networkInterfaceId"), None)
+                    backend = ec2_models.ec2_backends[self._account_id][self.region_name]  # pylint: disable=protected-access
+                    if eni and eni in backend.enis:
+                        backend.delete_network_interface(eni)
+                    attachment["status"] = "DELETED"
+        return status
+
+    return property(last_status, original.fset)
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -278,6 +351,10 @@ backup_models.BackupBackend.create_backup_plan = _create_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_models.BackupBackend.delete_backup_plan)
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
+ecs_responses.EC2ContainerServiceResponse.run_task = _run_task(ecs_responses.EC2ContainerServiceResponse.run_task)
+ecs_models.Task.last_status = _task_last_status(ecs_models.Task.last_status)
+ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = _task_resource_requirements(  # pylint: disable=protected-access
+    ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements)  # pylint: disable=protected-access
 rds_responses.RDSResponse.modify_event_subscription = _modify_event_subscription
 rds_responses.RDSResponse.add_source_identifier_to_subscription = _add_source_identifier
 rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_source_identifier

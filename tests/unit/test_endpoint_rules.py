@@ -632,3 +632,60 @@ def test_the_served_endpoint_routes_the_backup_calls_as_the_sdk_sends_them(metho
     from moto.moto_server.werkzeug_app import create_backend_app  # pylint: disable=import-outside-toplevel
 
     create_backend_app("backup").url_map.bind("backup.eu-west-1.amazonaws.com").match(path, method=method)
+
+
+def fargate_task_definition(aws):
+    """A Fargate task definition sized for the task only, as the platform registers them."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(GroupName=PREFIX + "-job", Description="job", VpcId=vpc)["GroupId"]
+    ecs = aws("ecs")
+    ecs.create_cluster(clusterName=PREFIX + "-cluster")
+    arn = ecs.register_task_definition(family=PREFIX + "-job", networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
+                                       cpu="256", memory="512",
+                                       containerDefinitions=[{"name": "job", "image": "busybox"}])["taskDefinition"]["taskDefinitionArn"]
+    return {"cluster": PREFIX + "-cluster", "taskDefinition": arn, "launchType": "FARGATE",
+            "networkConfiguration": {"awsvpcConfiguration": {
+                "subnets": [subnet], "securityGroups": [group], "assignPublicIp": "DISABLED"}}}
+
+
+def test_run_task_sizes_a_fargate_task_by_its_own_memory(aws):
+    """Container memory is optional where the task sets it (Amazon ECS Developer Guide, task definition parameters)."""
+    request = fargate_task_definition(aws)
+    started = aws("ecs").run_task(**request)
+    assert len(started["tasks"]) == 1 and started["failures"] == []
+
+
+def test_run_task_starts_one_task_per_client_token(aws):
+    """Amazon ECS API Reference, "Ensuring idempotency": the same token and parameters get the first call's task; the
+    token with other parameters is refused (ConflictException); another token starts another task."""
+    ecs = aws("ecs")
+    request = fargate_task_definition(aws)
+    first = ecs.run_task(clientToken="a" * 64, **request)["tasks"][0]["taskArn"]
+    assert ecs.run_task(clientToken="a" * 64, **request)["tasks"][0]["taskArn"] == first
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ecs.run_task(clientToken="a" * 64, startedBy="someone-else", **request)
+    assert code(err) == "ConflictException"
+    assert ecs.run_task(clientToken="b" * 64, **request)["tasks"][0]["taskArn"] != first
+    assert len(ecs.list_tasks(cluster=request["cluster"])["taskArns"]) == 2
+
+
+def test_a_stopped_task_releases_its_network_interface(aws):
+    """Amazon ECS Developer Guide, Fargate task networking: the task's ENI is deleted when it stops, so its security
+    group and subnet can be deleted afterwards (moto kept it)."""
+    ecs, ec2 = aws("ecs"), aws("ec2")
+    request = fargate_task_definition(aws)
+    arn = ecs.run_task(**request)["tasks"][0]["taskArn"]
+    group = request["networkConfiguration"]["awsvpcConfiguration"]["securityGroups"][0]
+    in_use = ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [group]}])["NetworkInterfaces"]
+    assert len(in_use) == 1
+    status = None
+    for dummy in range(10):
+        status = ecs.describe_tasks(cluster=request["cluster"], tasks=[arn])["tasks"][0]["lastStatus"]
+        if status == "STOPPED":
+            break
+    assert status == "STOPPED"
+    assert ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [group]}])["NetworkInterfaces"] == []
+    ec2.delete_security_group(GroupId=group)
