@@ -292,6 +292,29 @@ options:
     description: Seconds to wait for the deployment.
     type: int
     default: 900
+  run_once:
+    description:
+      - Makes the workload a one-off job instead of a service - no service, Cloud Map name or autoscaling; its task
+        runs once, in I(subnets) with I(security_group_ids), for each value of I(run_once.key) and each task
+        definition revision, and must exit 0.
+      - The key says what the job is for (say, the version of the secret it applies). The revision that ran for a key
+        carries the tag C(cloud-design:ran) with it, so the job runs again only when the key or the task definition
+        changes.
+      - The task is started with a client token made of the cluster, the revision and the key. AWS starts one task for
+        one token (Amazon ECS API Reference, "Ensuring idempotency"; the token lives 24 hours), so a retried call, or a
+        run after the play was stopped while it waited, waits for the same task instead of starting a second one.
+      - A task that stops with another exit code, or does not start, fails the module with its stop reason, its exit
+        code and where its log is.
+    type: dict
+    suboptions:
+      key:
+        description: What the run is for; a new value runs the job again.
+        type: str
+        required: true
+      timeout:
+        description: Seconds to wait for the task to stop.
+        type: int
+        default: 900
   state:
     description: Whether the workload should exist.
     type: str
@@ -354,6 +377,7 @@ workload:
     task_role_arn: "arn:aws:iam::123456789012:role/shop-prod-billing-app-task"
     discovery: {id: srv-0123456789abcdef, name: billing-app}
     autoscaling: {min_count: 2, max_count: 6, policies: [shop-prod-billing-app-cpu, shop-prod-billing-app-memory]}
+    run: {key: "3f1c...", ran: true, task_arn: "arn:aws:ecs:...:task/shop-prod-cluster/0a1b...", exit_code: 0}
 changes:
   description: What changed (or would in check mode), one line each.
   returned: always
@@ -387,6 +411,8 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import workload_errors
 
 SCALABLE = {"ServiceNamespace": "ecs", "ScalableDimension": "ecs:service:DesiredCount"}
+# The tag a job's task definition revision carries once its task ran to exit 0 for a key (option run_once).
+RAN_TAG = "cloud-design:ran"
 
 
 # ---------------------------------------------------------------- pure parts (unit tested)
@@ -653,6 +679,17 @@ def task_statements(params, region, account_id, partition):
     return statements
 
 
+def job_outcome(task, container_name):
+    """(ok, why) of a stopped one-off task: its essential container exited 0, or why not."""
+    container = next((c for c in task.get("containers") or [] if c.get("name") == container_name), {})
+    code = container.get("exitCode")
+    if code == 0:
+        return True, ""
+    reasons = [r for r in (task.get("stoppedReason"), container.get("reason"), task.get("stopCode")) if r]
+    return False, "exit code %s%s" % ("none (the container did not run)" if code is None else code,
+                                      ("; " + "; ".join(reasons)) if reasons else "")
+
+
 def policy_document(statements):
     return {"Version": "2012-10-17", "Statement": statements} if statements else None
 
@@ -827,7 +864,9 @@ class Workload:
         current = self.latest_task_definition()
         diffs = task_definition_differences(current, wanted)
         if not diffs:
-            if apply_tags(self.check, tag_list_to_dict(current.get("tags"), "key", "value"), self.tags, self.params["purge_tags"],
+            # The job's run marker is the module's own record, not one of the tags asked for.
+            have = {k: v for k, v in tag_list_to_dict(current.get("tags"), "key", "value").items() if k != RAN_TAG}
+            if apply_tags(self.check, have, self.tags, self.params["purge_tags"],
                           lambda add: self.client("ecs").tag_resource(aws_retry=True, resourceArn=current["taskDefinitionArn"],
                                                                       tags=dict_to_tag_list(add, "key", "value")),
                           lambda keys: self.client("ecs").untag_resource(aws_retry=True, resourceArn=current["taskDefinitionArn"],
@@ -935,14 +974,63 @@ class Workload:
             raise PlatformError("deployment of %s failed and the circuit breaker rolled it back: %s. Recent events: %s"
                                 % (self.names["service"], failed.get("rolloutStateReason"), events))
 
+    # -- one-off job
+    def run_job(self, task_definition):
+        """Run the job's task once for this key and revision (option run_once); wait for it to stop with exit 0."""
+        job = self.params["run_once"]
+        arn = task_definition["taskDefinitionArn"]
+        marked = tag_list_to_dict(task_definition.get("tags"), "key", "value").get(RAN_TAG)
+        if marked == job["key"]:
+            return {"key": job["key"], "ran": False}
+        self.changes.append("run %s once (for %s)" % (self.names["family"], job["key"]))
+        if self.check:
+            return {"key": job["key"], "ran": True}
+        ecs = self.client("ecs")
+        request = {
+            "cluster": self.params["cluster"],
+            "taskDefinition": arn,
+            "count": 1,
+            "launchType": "FARGATE",
+            "networkConfiguration": {"awsvpcConfiguration": {
+                "subnets": self.params["subnets"], "securityGroups": self.params["security_group_ids"],
+                "assignPublicIp": "DISABLED"}},
+            "startedBy": self.names["family"][-36:],
+            "tags": dict_to_tag_list(self.tags, "key", "value"),
+            "propagateTags": "TASK_DEFINITION",
+            # One task for one token (Amazon ECS API Reference, "Ensuring idempotency": RunTask, up to 64 characters,
+            # kept 24 hours): a retry, or the next run after a stop in the wait below, finds the same task.
+            "clientToken": client_token("ecs-run-once", self.params["cluster"], arn, job["key"], length=64),
+        }
+        started = ecs.run_task(aws_retry=True, **request)
+        if started.get("failures") or not started.get("tasks"):
+            raise PlatformError("%s did not start: %s" % (self.names["family"], "; ".join(
+                "%s %s" % (f.get("reason"), f.get("detail") or "") for f in started.get("failures") or []) or "no task"))
+        task_arn = started["tasks"][0]["taskArn"]
+
+        def probe():
+            found = ecs.describe_tasks(aws_retry=True, cluster=self.params["cluster"], tasks=[task_arn]).get("tasks") or []
+            return found[0] if found else {}
+
+        task = wait_for(probe, lambda t: t.get("lastStatus") == "STOPPED", timeout=job["timeout"], delay=0.5,
+                        what="the one-off task %s of %s to stop" % (task_arn.split("/")[-1], self.names["family"]))
+        ok, why = job_outcome(task, self.names["container"])
+        if not ok:
+            raise PlatformError("the one-off task %s of %s failed: %s. Its output is in the log group %s, stream ecs/%s/%s"
+                                % (task_arn.split("/")[-1], self.names["family"], why, self.names["log_group"],
+                                   self.names["container"], task_arn.split("/")[-1]))
+        ecs.tag_resource(aws_retry=True, resourceArn=arn, tags=[{"key": RAN_TAG, "value": job["key"]}])
+        return {"key": job["key"], "ran": True, "task_arn": task_arn, "exit_code": 0}
+
     # -- autoscaling
     def autoscaling(self):
         scaling = self.params["autoscaling"]
         aas = self.client("application-autoscaling")
         resource_id = "service/%s/%s" % (self.params["cluster"], self.names["service"])
-        targets = aas.describe_scalable_targets(aws_retry=True, ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"]
+        # Only this service's: an API emulation has matched the id as a substring (billing-db within billing-db-roles).
+        targets = [t for t in aas.describe_scalable_targets(aws_retry=True, ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"]
+                   if t.get("ResourceId") == resource_id]
         policies = {p["PolicyName"]: p for p in aas.describe_scaling_policies(
-            aws_retry=True, ResourceId=resource_id, **SCALABLE)["ScalingPolicies"]}
+            aws_retry=True, ResourceId=resource_id, **SCALABLE)["ScalingPolicies"] if p.get("ResourceId") == resource_id}
         if not scaling:
             for name in sorted(policies):
                 self.changes.append("remove scaling policy %s" % name)
@@ -1000,6 +1088,18 @@ class Workload:
             self.names["task_role"], "What %s itself may do in AWS" % self.names["family"], [], "workload",
             policy_document(task_statements(params, self.region, account, partition)))
         registry = {}
+        if params.get("run_once"):
+            td_before, td_after = self.task_definition(execution_arn, task_arn)
+            run = self.run_job(td_after)
+            workload = {
+                "task_definition": {"arn": td_after["taskDefinitionArn"], "revision": td_after.get("revision")},
+                "log_group": self.names["log_group"],
+                "execution_role_arn": execution_arn,
+                "task_role_arn": task_arn,
+                "run": run,
+            }
+            return ({"task_definition": normal_task_definition(td_before)},
+                    {"task_definition": normal_task_definition(td_after), "run": run}, workload)
         if params.get("discovery"):
             disc = params["discovery"]
             changed, dummy, registry = cloud_map.ensure_service(
@@ -1156,6 +1256,10 @@ def main():
         health_check_grace_period=dict(type="int", default=60),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
+        run_once=dict(type="dict", options=dict(
+            key=dict(type="str", required=True, no_log=False),
+            timeout=dict(type="int", default=900),
+        )),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
@@ -1163,6 +1267,7 @@ def main():
     module = PlatformModule(
         argument_spec=argument_spec, supports_check_mode=True,
         required_if=[["state", "present", ["image", "subnets", "security_group_ids"]]],
+        mutually_exclusive=[["run_once", "discovery"]],
     )
     params = module.params
     if params["state"] == "present":

@@ -16,6 +16,8 @@ SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:demo-t/billin
 def platform(aws):
     ec2 = aws("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    # As the platform's VPC (the network role): tasks' interfaces get DNS names (moto's RunTask needs one).
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.%d.0/24" % i, AvailabilityZone="eu-west-1" + az)["Subnet"]["SubnetId"]
                for i, az in enumerate("ab")]
     sg = ec2.create_security_group(GroupName="demo-t-billing-app", Description="x", VpcId=vpc)["GroupId"]
@@ -342,3 +344,131 @@ def test_roles_made_before_the_boundary_get_it_first(aws, run_module, platform):
     run_module(ew, args(platform, permissions_boundary=BOUNDARY))
     role = aws("iam").get_role(RoleName="demo-t-billing-app-task")["Role"]
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == BOUNDARY
+
+
+# ---- one-off jobs (run_once): the database roles job runs once per key and revision
+
+def job_args(platform, key="version-1", **extra):
+    base = args(platform, name="billing-db-roles", autoscaling={}, command=["sh", "-c", "echo hi"],
+                run_once={"key": key, "timeout": 60})
+    for unset in ("port", "health_check", "discovery"):
+        del base[unset]
+    base.update(extra)
+    return base
+
+
+def tasks_of(aws, family="demo-t-billing-db-roles"):
+    ecs = aws("ecs")
+    arns = ecs.list_tasks(cluster="demo-t-cluster", desiredStatus="RUNNING")["taskArns"] + ecs.list_tasks(
+        cluster="demo-t-cluster", desiredStatus="STOPPED")["taskArns"]
+    found = ecs.describe_tasks(cluster="demo-t-cluster", tasks=arns)["tasks"] if arns else []
+    return [t for t in found if family in t["taskDefinitionArn"]]
+
+
+def test_a_job_runs_once_per_key_and_makes_no_service(aws, run_module, platform, fast):
+    first = run_module(ew, job_args(platform))
+    assert first["changed"] is True
+    assert first["workload"]["run"]["ran"] is True and first["workload"]["run"]["exit_code"] == 0
+    assert aws("ecs").list_services(cluster="demo-t-cluster")["serviceArns"] == []
+    ecs = aws("ecs")
+    tags = ecs.list_tags_for_resource(resourceArn=first["workload"]["task_definition"]["arn"])["tags"]
+    assert {"key": ew.RAN_TAG, "value": "version-1"} in tags
+    assert len(tasks_of(aws)) == 1
+    # Converged: nothing runs, nothing changes, the marker is not taken for a foreign tag.
+    again = run_module(ew, job_args(platform))
+    assert again["changed"] is False, again["changes"]
+    assert len(tasks_of(aws)) == 1
+    # A new key (a rotated password) runs it again, on the same revision.
+    rotated = run_module(ew, job_args(platform, key="version-2"))
+    assert rotated["changes"] == ["run demo-t-billing-db-roles once (for version-2)"]
+    assert len(tasks_of(aws)) == 2
+    # A new revision (the script changed) runs it again.
+    changed = run_module(ew, job_args(platform, key="version-2", command=["sh", "-c", "echo new"]))
+    assert changed["workload"]["run"]["ran"] is True
+    assert len(tasks_of(aws)) == 3
+
+
+def test_a_job_in_check_mode_says_it_would_run_and_runs_nothing(aws, run_module, platform, fast):
+    result = run_module(ew, job_args(platform), check=True)
+    assert "run demo-t-billing-db-roles once (for version-1)" in result["changes"]
+    assert tasks_of(aws) == []
+
+
+def test_a_job_that_exits_non_zero_fails_and_is_not_marked(aws, run_module, platform, fast, monkeypatch):
+    from moto.ecs import models as ecs_models  # pylint: disable=import-outside-toplevel
+
+    real = ecs_models.Container.__init__
+
+    def failing(self, task_def):
+        real(self, task_def)
+        self.exitCode = 3
+
+    monkeypatch.setattr(ecs_models.Container, "__init__", failing)
+    with pytest.raises(ModuleFail, match="failed: exit code 3. Its output is in the log group /demo/t/ecs/billing-db-roles"):
+        run_module(ew, job_args(platform))
+    arn = aws("ecs").list_task_definitions()["taskDefinitionArns"][0]
+    assert ew.RAN_TAG not in [t["key"] for t in aws("ecs").list_tags_for_resource(resourceArn=arn)["tags"]]
+    # The next run tries again (the same token: AWS would hand back the same stopped task; a fixed script gets a new revision).
+    monkeypatch.setattr(ecs_models.Container, "__init__", real)
+    assert run_module(ew, job_args(platform, command=["sh", "-c", "echo fixed"]))["workload"]["run"]["ran"] is True
+
+
+def test_a_run_task_whose_answer_is_lost_starts_one_task(aws, run_module, platform, fast, monkeypatch):
+    """The retry of a RunTask that went through carries the same client token: one task, not two."""
+    import botocore.exceptions  # pylint: disable=import-outside-toplevel
+    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
+
+    real_client = pu.PlatformModule.client
+    lost = {"run_task": 1}
+
+    class Losing:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            call = getattr(self.conn, name)
+            if name != "run_task":
+                return call
+
+            def once_lost(**kwargs):
+                answer = call(**{k: v for k, v in kwargs.items() if k != "aws_retry"})
+                if lost["run_task"]:
+                    lost["run_task"] -= 1
+                    raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://aws.example")
+                return answer
+            return once_lost
+
+    def client(self, service, retry_decorator=None, retries=True, **extra):
+        conn = real_client(self, service, retry_decorator=retry_decorator, retries=retries, **extra)
+        return Losing(conn) if service == "ecs" else conn
+
+    monkeypatch.setattr(pu.PlatformModule, "client", client)
+    with pytest.raises(ModuleFail, match="Read timeout"):
+        run_module(ew, job_args(platform))
+    assert len(tasks_of(aws)) == 1
+    # The play stopped there; the next run asks again with the same token and waits for that same task.
+    result = run_module(ew, job_args(platform))
+    assert result["workload"]["run"]["ran"] is True
+    assert len(tasks_of(aws)) == 1
+
+
+def test_job_outcome_reads_the_container():
+    stopped = {"stoppedReason": "Essential container in task exited", "stopCode": "EssentialContainerExited",
+               "containers": [{"name": "billing-db-roles", "exitCode": 1}]}
+    assert ew.job_outcome(stopped, "billing-db-roles") == (
+        False, "exit code 1; Essential container in task exited; EssentialContainerExited")
+    never = {"stoppedReason": "CannotPullContainerError: pull access denied", "containers": [{"name": "billing-db-roles"}]}
+    assert ew.job_outcome(never, "billing-db-roles")[1].startswith("exit code none (the container did not run)")
+    assert ew.job_outcome({"containers": [{"name": "billing-db-roles", "exitCode": 0}]}, "billing-db-roles") == (True, "")
+
+
+def test_a_job_named_after_a_service_leaves_the_services_scaling_alone(aws, run_module, platform, fast):
+    """billing-db-roles beside billing-db: removing the job must not touch billing-db's scaling policies (moto matched
+    the resource id as a substring and the job's removal tried to delete billing-db's)."""
+    run_module(ew, args(platform, name="billing-db", discovery={"namespace_id": platform["namespace"], "name": "billing-db"}))
+    run_module(ew, job_args(platform))
+    removed = run_module(ew, {"platform_name": "demo", "platform_env": "t", "name": "billing-db-roles", "cluster": "demo-t-cluster",
+                              "wait": False, "state": "absent"})
+    assert not [c for c in removed["changes"] if "billing-db-cpu" in c or "billing-db-memory" in c], removed["changes"]
+    left = aws("application-autoscaling").describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
+    assert sorted(p["PolicyName"] for p in left) == ["demo-t-billing-db-cpu", "demo-t-billing-db-memory"]
