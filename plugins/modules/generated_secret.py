@@ -101,7 +101,7 @@ secret:
   returned: always
   type: dict
   sample: {arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-prod/inventory-db-AbCdEf", name: shop-prod/inventory-db,
-           keys: [dbname, password, username], kms_key_id: alias/shop-prod-secrets}
+           keys: [dbname, password, username], kms_key_id: alias/shop-prod-secrets, version_id: 0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b}
 value_from:
   description: Per key, the reference an ECS container secret uses (C(<arn>:<key>::)).
   returned: when present
@@ -166,6 +166,9 @@ def summary(found, keys):
         "keys": sorted(keys),
         "kms_key_id": found.get("KmsKeyId"),
         "tags": tag_list_to_dict(found.get("Tags")),
+        # The current value's version: what used the value (a database role set from it) can tell it changed.
+        "version_id": next((version for version, stages in (found.get("VersionIdsToStages") or {}).items()
+                            if "AWSCURRENT" in stages), None),
     }
 
 
@@ -224,6 +227,7 @@ def ensure_present(module, sm):
         sm.put_secret_value(aws_retry=True, SecretId=found["ARN"], SecretString=json.dumps(document, sort_keys=True),
                             ClientRequestToken=client_token("secret-value", found["ARN"], found.get("VersionIdsToStages"),
                                                             changed_keys))
+        found = dict(found, VersionIdsToStages=describe(sm, params["name"]).get("VersionIdsToStages"))
     update = {}
     if params["description"] != found.get("Description", ""):
         update["Description"] = params["description"]
@@ -237,7 +241,8 @@ def ensure_present(module, sm):
         module.check_mode, tag_list_to_dict(found.get("Tags")), params.get("tags"), params["purge_tags"],
         lambda add: sm.tag_resource(aws_retry=True, SecretId=found["ARN"], Tags=dict_to_tag_list(add)),
         lambda keys: sm.untag_resource(aws_retry=True, SecretId=found["ARN"], TagKeys=keys))
-    after = dict(before, keys=sorted(document), tags=new_tags, kms_key_id=update.get("KmsKeyId", before["kms_key_id"]))
+    after = dict(before, keys=sorted(document), tags=new_tags, kms_key_id=update.get("KmsKeyId", before["kms_key_id"]),
+                 version_id=summary(found, document)["version_id"])
     if changed_keys:
         after["changed_keys"] = changed_keys
     return changed or tagged or restored, before, after, found

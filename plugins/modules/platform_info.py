@@ -155,7 +155,9 @@ databases:
   sample:
     shop-prod-inventory-db: {endpoint: shop-prod-inventory-db.cluster-abc.eu-west-1.rds.amazonaws.com, status: available,
                              engine_version: "16.6", parameter_group: shop-prod-inventory-db-aurora-postgresql16,
-                             iam_authentication: true, encrypted: true, kms_key_id: "arn:aws:kms:...", security_groups: [sg-0123456789abcdef0],
+                             iam_authentication: true, master_username: inventory,
+                             master_secret_arn: "arn:aws:secretsmanager:...:secret:rds!cluster-0a1b2c3d-AbCdEf",
+                             encrypted: true, kms_key_id: "arn:aws:kms:...", security_groups: [sg-0123456789abcdef0],
                              members: [{id: shop-prod-inventory-db-1, writer: true}]}
 storage:
   description: The platform's EFS file systems (creation tokens starting with C(<platform>-<env>-)) by token.
@@ -466,6 +468,9 @@ class Discovery:
                     "engine_version": cluster.get("EngineVersion"),
                     "parameter_group": cluster.get("DBClusterParameterGroup"),
                     "iam_authentication": bool(cluster.get("IAMDatabaseAuthenticationEnabled")),
+                    "master_username": cluster.get("MasterUsername"),
+                    # Set once RDS keeps (and rotates) the master password in Secrets Manager.
+                    "master_secret_arn": (cluster.get("MasterUserSecret") or {}).get("SecretArn"),
                     "endpoint": cluster.get("Endpoint"),
                     "reader_endpoint": cluster.get("ReaderEndpoint"),
                     "port": cluster.get("Port"),

@@ -57,3 +57,14 @@ def test_absent_and_restore(aws, run_module):
     # scheduled for deletion: present restores it with its value instead of failing or regenerating
     assert run_module(gs, args())["changed"] is True
     assert value(aws)["password"] == first
+
+
+def test_the_current_version_is_returned_and_moves_with_the_value(aws, run_module):
+    """What was set from the value (the app's database role) tells a new password by the version id."""
+    made = run_module(gs, args())["secret"]["version_id"]
+    current = aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")["VersionIdsToStages"]
+    assert current[made] == ["AWSCURRENT"]
+    assert run_module(gs, args())["secret"]["version_id"] == made
+    rotated = run_module(gs, args(regenerate=True))["secret"]["version_id"]
+    assert rotated != made
+    assert "AWSCURRENT" in aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")["VersionIdsToStages"][rotated]
