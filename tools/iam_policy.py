@@ -140,6 +140,18 @@ CONDITIONS = {
     "iam:UpdateAssumeRolePolicy": WITH_BOUNDARY,
     "iam:PassRole": {"StringEquals": {"iam:PassedToService": PASSED_TO}},
 }
+# What a service does with the deployer's own permissions when the deployer asks it to. RDS makes (and tags) the
+# secret that keeps a cluster's master password when ModifyDBCluster asks for ManageMasterUserPassword (Amazon Aurora
+# User Guide, "Password management with Amazon Aurora and AWS Secrets Manager": permissions required); its name is
+# RDS's own (rds!cluster-<id>), so it is granted only through RDS (aws:CalledVia).
+ON_BEHALF = {
+    "rds:ModifyDBCluster": {
+        "Sid": "RdsKeepsMasterSecrets", "Effect": "Allow", "Action": ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
+        "Resource": "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:rds!cluster-*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["rds.amazonaws.com"]}},
+    },
+}
+
 # Never: take the boundary off a role, or change the policies that bound the deployer and its roles.
 DENY = {"Sid": "KeepTheBoundary", "Effect": "Deny",
         "Action": ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
@@ -158,6 +170,12 @@ BOUNDARY = {"Version": "2012-10-17", "Statement": [
      "Resource": ["arn:${Partition}:logs:${Region}:${Account}:log-group:/${Name}/${Env}/*"]},
     {"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
      "Resource": "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${Prefix}/*"},
+    # The master secrets RDS keeps for the environment's clusters (the job that makes the apps' database roles reads them):
+    # RDS tags each with its cluster (Amazon Aurora User Guide, "Password management with Amazon Aurora and AWS Secrets Manager").
+    {"Sid": "ReadOwnClustersMasterSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+     "Resource": "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:rds!cluster-*",
+     "Condition": {"StringLike": {"secretsmanager:ResourceTag/aws:rds:primaryDBClusterArn":
+                                  "arn:${Partition}:rds:${Region}:${Account}:cluster:${Prefix}-*"}}},
     {"Sid": "DecryptOwnSecrets", "Effect": "Allow", "Action": "kms:Decrypt",
      "Resource": "arn:${Partition}:kms:${Region}:${Account}:key/*"},
     {"Sid": "MountOwnFileSystems", "Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
@@ -268,6 +286,7 @@ def statements(actions, sid):
         if condition:
             statement["Condition"] = json.loads(condition)
         out.append(statement)
+    out += [dict(ON_BEHALF[action]) for action in sorted(ON_BEHALF) if action in actions]
     return out
 
 

@@ -13,7 +13,7 @@ from tests.support.backups import check_backups, plan_of, recovery_points
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, TOP, inventory_counts, run_playbook
 from tests.support.observability import alarms_of, check_observability, dashboard_text
-from tests.support.workloads import check_application, platform_secret_values
+from tests.support.workloads import check_application, check_database_identities, platform_secret_values
 
 ENV = "ctr"
 # This environment also takes the edge's other path: no domain (no certificate, no custom domain),
@@ -79,6 +79,7 @@ def platform_keys(ep, env):
 
 def test_application_runs_on_database_containers(ep, converged):
     check_application(ep, ENV, "container")
+    check_database_identities(ep, ENV, "container")
 
 
 def test_edge_without_domain_tls_or_public_load_balancer(ep, converged):

@@ -15,7 +15,7 @@ from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of
 from tests.support.observability import alarms_of, check_observability
 from tests.support.storage import check_access_log_bucket, check_bucket_logs_its_requests
-from tests.support.workloads import check_application, platform_secret_values
+from tests.support.workloads import check_application, check_database_identities, platform_secret_values
 
 ENV = "e2e"
 BASE = {"platform_env": ENV}
@@ -218,6 +218,7 @@ def test_converge_builds_the_edge(ep, converged):
 
 def test_converge_deploys_the_application_on_aurora(ep, converged):
     check_application(ep, ENV, "aurora", alb=True)
+    check_database_identities(ep, ENV, "aurora")
 
 
 def test_converge_builds_the_observability_layer(ep, converged):

@@ -50,7 +50,10 @@ def check_application(ep, env, mode, alb=False):
         names.update({"inventory-db": "service_inventory", "billing-db": "service_billing"})
     services = {s["serviceName"]: s for s in ecs.describe_services(cluster=cluster, services=sorted(names), include=["TAGS"])["services"]}
     secrets = platform_secret_values(ep, env)
-    assert sorted(secrets) == sorted(["%s/rabbitmq" % prefix, "%s/inventory-db" % prefix, "%s/billing-db" % prefix])
+    # The apps' own database credentials; the master's only where the platform keeps them (the container database): RDS
+    # keeps an Aurora cluster's in a secret of its own (rds!cluster-...), and the one the cluster was made with is gone.
+    assert sorted(secrets) == sorted(["%s/rabbitmq" % prefix] + ["%s/%s-app" % (prefix, db) for db in DATABASES]
+                                     + (["%s/%s" % (prefix, db) for db in DATABASES] if mode == "container" else []))
     secret_values = [v for doc in secrets.values() for k, v in doc.items() if k == "password"]
     assert all(len(v) >= 32 for v in secret_values)
     secrets_key = key_arn(ep, env, "secrets")
@@ -117,7 +120,9 @@ def check_application(ep, env, mode, alb=False):
         assert sorted((lb["targetGroupArn"], lb["containerName"], lb["containerPort"]) for lb in services[name]["loadBalancers"]) == sorted(
             (target_groups["%s-%s" % (prefix, key)], name, 3000 if name == "api-gateway" else 8080) for key in keys), name
     for db, app in DATABASES.items():
-        assert ingress(sg[db]) == {(5432, ids[app])}, (db, ingress(sg[db]))
+        job = group_by_name(ep, vpc["VpcId"], "%s-%s-roles" % (prefix, db))
+        assert ingress(job) == set(), job
+        assert ingress(sg[db]) == {(5432, ids[app]), (5432, job["GroupId"])}, (db, ingress(sg[db]))
 
     rabbit = api_env = None
     for name in ("api-gateway", "billing-app"):
@@ -167,3 +172,60 @@ def check_application(ep, env, mode, alb=False):
         assert rds.describe_db_cluster_parameter_groups()["DBClusterParameterGroups"] == []
         for db in DATABASES:
             assert [r["registryArn"] for r in services[db]["serviceRegistries"]] == [registry[db]["Arn"]]
+
+
+def job_tasks(ep, cluster, family):
+    """The tasks a one-off job started (stopped ones too: AWS lists them by desired status)."""
+    ecs = ep.client("ecs")
+    arns = set()
+    for status in ("RUNNING", "STOPPED"):
+        arns.update(ecs.list_tasks(cluster=cluster, startedBy=family[-36:], desiredStatus=status)["taskArns"])
+    return ecs.describe_tasks(cluster=cluster, tasks=sorted(arns))["tasks"] if arns else []
+
+
+def check_database_identities(ep, env, mode):
+    """No app signs in as its database's master: each reads its own secret, whose user is not the master, and the job
+    that made that role ran once, to exit 0, as the master RDS keeps (Aurora) or the container's."""
+    prefix = "%s-%s" % (PLATFORM, env)
+    cluster = prefix + "-cluster"
+    ecs, sm = ep.client("ecs"), ep.client("secretsmanager")
+    secrets_key = key_arn(ep, env, "secrets")
+    clusters = {c["DBClusterIdentifier"]: c for c in ep.client("rds").describe_db_clusters()["DBClusters"]}
+    for db, app in DATABASES.items():
+        service = ecs.describe_services(cluster=cluster, services=[app])["services"][0]
+        container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+        refs = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+        user_ref = next(v for k, v in refs.items() if k.endswith("_DB_USER"))
+        password_ref = next(v for k, v in refs.items() if k.endswith("_DB_PASSWORD"))
+        app_secret = sm.describe_secret(SecretId="%s/%s-app" % (prefix, db))
+        assert user_ref == app_secret["ARN"] + ":username::" and password_ref == app_secret["ARN"] + ":password::", refs
+        app_user = json.loads(sm.get_secret_value(SecretId=app_secret["ARN"])["SecretString"])["username"]
+        assert app_user.endswith("_app"), app_user
+        assert app_secret.get("KmsKeyId") in (secrets_key, secrets_key.split("/")[-1], "alias/%s-secrets" % prefix), app_secret
+
+        job_family = "%s-%s-roles" % (prefix, db)
+        job_td = ecs.describe_task_definition(taskDefinition=job_family, include=["TAGS"])
+        job = job_td["taskDefinition"]["containerDefinitions"][0]
+        job_refs = {s["name"]: s["valueFrom"] for s in job["secrets"]}
+        assert job_refs["APP_USER"] == app_secret["ARN"] + ":username::", job_refs
+        assert job.get("readonlyRootFilesystem") is True and job.get("user") == "70:70", job
+        if mode == "aurora":
+            cluster_ = clusters["%s-%s" % (prefix, db)]
+            master = cluster_.get("MasterUserSecret") or {}
+            # RDS keeps the master password, under the secrets key, and rotates it; the one the cluster was made with is gone
+            assert master.get("SecretStatus") == "active" and master.get("KmsKeyId") == secrets_key, master
+            assert job_refs["PGUSER"] == master["SecretArn"] + ":username::", job_refs
+            assert job_refs["PGPASSWORD"] == master["SecretArn"] + ":password::", job_refs
+            assert app_user != cluster_["MasterUsername"]
+            assert not [s for s in sm.list_secrets()["SecretList"] if s["Name"] == "%s/%s" % (prefix, db) and not s.get("DeletedDate")]
+        else:
+            master_secret = sm.describe_secret(SecretId="%s/%s" % (prefix, db))
+            assert job_refs["PGUSER"] == master_secret["ARN"] + ":username::", job_refs
+            master_user = json.loads(sm.get_secret_value(SecretId=master_secret["ARN"])["SecretString"])["username"]
+            assert app_user != master_user
+        # once, and to the end: one task, stopped with exit code 0, its revision marked
+        tasks = job_tasks(ep, cluster, job_family)
+        assert len(tasks) == 1, [t["taskArn"] for t in tasks]
+        assert tasks[0]["taskDefinitionArn"] == job_td["taskDefinition"]["taskDefinitionArn"]
+        assert tasks[0]["lastStatus"] == "STOPPED" and [c.get("exitCode") for c in tasks[0]["containers"]] == [0], tasks[0]
+        assert tags_of(job_td.get("tags"), "key", "value").get("cloud-design:ran"), job_td.get("tags")
