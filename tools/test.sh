@@ -47,8 +47,29 @@ stage_sanity() {
   (cd "$build" && ansible-test sanity --venv --python "$pyver" --requirements --color no)
 }
 
+# The unit tests run what the one-off jobs run against real servers: PostgreSQL (the apps' database roles) and
+# RabbitMQ with its management plugin (the broker's users). Installed where this runs as root with apt (CI machines);
+# elsewhere the tests that need them fail and say what to install.
+test_servers() {
+  local missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing the servers the unit tests use: ${missing[*]}"
+    { DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }; } ||
+      echo "Could not install ${missing[*]}; the tests that need them will fail and say so"
+  else
+    echo "Note: the unit tests need ${missing[*]} (Debian/Ubuntu: apt-get install ${missing[*]})"
+  fi
+}
+
 stage_unit() {
   banner "unit tests (pytest)"
+  test_servers
   "$py" -m pytest tests/unit -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}"
 }
 

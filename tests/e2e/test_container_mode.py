@@ -13,7 +13,7 @@ from tests.support.backups import check_backups, plan_of, recovery_points
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, TOP, inventory_counts, run_playbook
 from tests.support.observability import alarms_of, check_observability, dashboard_text
-from tests.support.workloads import check_application, check_database_identities, platform_secret_values
+from tests.support.workloads import check_application, check_broker_identities, check_database_identities, platform_secret_values
 
 ENV = "ctr"
 # This environment also takes the edge's other path: no domain (no certificate, no custom domain),
@@ -80,6 +80,7 @@ def platform_keys(ep, env):
 def test_application_runs_on_database_containers(ep, converged):
     check_application(ep, ENV, "container")
     check_database_identities(ep, ENV, "container")
+    check_broker_identities(ep, ENV)
 
 
 def test_edge_without_domain_tls_or_public_load_balancer(ep, converged):
@@ -95,7 +96,8 @@ def test_observability_watches_the_database_containers(ep, converged):
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):
     values = [v for doc in platform_secret_values(ep, ENV).values() for k, v in doc.items() if k == "password"]
-    assert len(values) == 3
+    # the broker's administrator and its two clients; each database's master and its app's role
+    assert len(values) == 7
     leaked = [v for v in values if v in converged.stdout or v in converged.stderr]
     assert leaked == []
 

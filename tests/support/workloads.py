@@ -7,6 +7,7 @@ from tests.support.harness import PLATFORM, tags_of
 APPS = {"rabbitmq": "rabbitmq", "inventory-app": "service_inventory", "billing-app": "service_billing",
         "api-gateway": "api_gateway"}
 DATABASES = {"inventory-db": "inventory-app", "billing-db": "billing-app"}
+BROKER_CLIENTS = ["api-gateway", "billing-app"]
 
 
 def key_arn(ep, env, purpose):
@@ -52,7 +53,8 @@ def check_application(ep, env, mode, alb=False):
     secrets = platform_secret_values(ep, env)
     # The apps' own database credentials; the master's only where the platform keeps them (the container database): RDS
     # keeps an Aurora cluster's in a secret of its own (rds!cluster-...), and the one the cluster was made with is gone.
-    assert sorted(secrets) == sorted(["%s/rabbitmq" % prefix] + ["%s/%s-app" % (prefix, db) for db in DATABASES]
+    assert sorted(secrets) == sorted(["%s/rabbitmq" % prefix] + ["%s/rabbitmq-%s" % (prefix, app) for app in BROKER_CLIENTS]
+                                     + ["%s/%s-app" % (prefix, db) for db in DATABASES]
                                      + (["%s/%s" % (prefix, db) for db in DATABASES] if mode == "container" else []))
     secret_values = [v for doc in secrets.values() for k, v in doc.items() if k == "password"]
     assert all(len(v) >= 32 for v in secret_values)
@@ -109,7 +111,9 @@ def check_application(ep, env, mode, alb=False):
     balancers = ["lb-inventory", "lb-billing", "lb-gateway"] + (["lb-edge"] if alb else [])
     sg = {name: group_by_name(ep, vpc["VpcId"], "%s-%s" % (prefix, name)) for name in list(APPS) + list(DATABASES) + balancers}
     ids = {name: g["GroupId"] for name, g in sg.items()}
-    assert ingress(sg["rabbitmq"]) == {(5672, ids["api-gateway"]), (5672, ids["billing-app"])}
+    users_job = group_by_name(ep, vpc["VpcId"], "%s-rabbitmq-users" % prefix)
+    assert ingress(users_job) == set(), users_job
+    assert ingress(sg["rabbitmq"]) == {(5672, ids["api-gateway"]), (5672, ids["billing-app"]), (15672, users_job["GroupId"])}
     # each app from its load balancer's group; inventory-app also straight from the gateway (Cloud Map name)
     assert ingress(sg["inventory-app"]) == {(8080, ids["api-gateway"]), (8080, ids["lb-inventory"])}
     assert ingress(sg["billing-app"]) == {(8080, ids["lb-billing"])}
@@ -128,7 +132,7 @@ def check_application(ep, env, mode, alb=False):
     for name in ("api-gateway", "billing-app"):
         td = ecs.describe_task_definition(taskDefinition=services[name]["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
         refs = {s["name"]: s["valueFrom"] for s in td["secrets"]}
-        assert refs["RABBITMQ_PASSWORD"].endswith(":password::") and "%s/rabbitmq" % prefix in refs["RABBITMQ_PASSWORD"]
+        assert refs["RABBITMQ_PASSWORD"].endswith(":password::") and ":secret:%s/rabbitmq-%s-" % (prefix, name) in refs["RABBITMQ_PASSWORD"]
         rabbit = refs
         if name == "api-gateway":
             api_env = {e["name"]: e["value"] for e in td["environment"]}
@@ -183,7 +187,7 @@ def job_tasks(ep, cluster, family):
     return ecs.describe_tasks(cluster=cluster, tasks=sorted(arns))["tasks"] if arns else []
 
 
-def check_database_identities(ep, env, mode):
+def check_database_identities(ep, env, mode, job_runs=1):
     """No app signs in as its database's master: each reads its own secret, whose user is not the master, and the job
     that made that role ran once, to exit 0, as the master RDS keeps (Aurora) or the container's."""
     prefix = "%s-%s" % (PLATFORM, env)
@@ -198,7 +202,10 @@ def check_database_identities(ep, env, mode):
         user_ref = next(v for k, v in refs.items() if k.endswith("_DB_USER"))
         password_ref = next(v for k, v in refs.items() if k.endswith("_DB_PASSWORD"))
         app_secret = sm.describe_secret(SecretId="%s/%s-app" % (prefix, db))
-        assert user_ref == app_secret["ARN"] + ":username::" and password_ref == app_secret["ARN"] + ":password::", refs
+        # the app reads the secret's current version by its id: a new password is a new revision, deployed
+        current = next(v for v, stages in app_secret["VersionIdsToStages"].items() if "AWSCURRENT" in stages)
+        assert user_ref == "%s:username::%s" % (app_secret["ARN"], current), (refs, current)
+        assert password_ref == "%s:password::%s" % (app_secret["ARN"], current), (refs, current)
         app_user = json.loads(sm.get_secret_value(SecretId=app_secret["ARN"])["SecretString"])["username"]
         assert app_user.endswith("_app"), app_user
         assert app_secret.get("KmsKeyId") in (secrets_key, secrets_key.split("/")[-1], "alias/%s-secrets" % prefix), app_secret
@@ -207,7 +214,7 @@ def check_database_identities(ep, env, mode):
         job_td = ecs.describe_task_definition(taskDefinition=job_family, include=["TAGS"])
         job = job_td["taskDefinition"]["containerDefinitions"][0]
         job_refs = {s["name"]: s["valueFrom"] for s in job["secrets"]}
-        assert job_refs["APP_USER"] == app_secret["ARN"] + ":username::", job_refs
+        assert job_refs["APP_USER"] == user_ref and job_refs["APP_PASSWORD"] == password_ref, job_refs
         assert job.get("readonlyRootFilesystem") is True and job.get("user") == "70:70", job
         if mode == "aurora":
             cluster_ = clusters["%s-%s" % (prefix, db)]
@@ -223,9 +230,44 @@ def check_database_identities(ep, env, mode):
             assert job_refs["PGUSER"] == master_secret["ARN"] + ":username::", job_refs
             master_user = json.loads(sm.get_secret_value(SecretId=master_secret["ARN"])["SecretString"])["username"]
             assert app_user != master_user
-        # once, and to the end: one task, stopped with exit code 0, its revision marked
+        # once per password, and to the end: one task each, stopped with exit code 0, the latest revision marked
         tasks = job_tasks(ep, cluster, job_family)
-        assert len(tasks) == 1, [t["taskArn"] for t in tasks]
-        assert tasks[0]["taskDefinitionArn"] == job_td["taskDefinition"]["taskDefinitionArn"]
-        assert tasks[0]["lastStatus"] == "STOPPED" and [c.get("exitCode") for c in tasks[0]["containers"]] == [0], tasks[0]
+        assert len(tasks) == job_runs, [t["taskArn"] for t in tasks]
+        # each run for a password of its own (the revision names the secret's version), the latest among them
+        assert len({t["taskDefinitionArn"] for t in tasks}) == job_runs
+        assert job_td["taskDefinition"]["taskDefinitionArn"] in {t["taskDefinitionArn"] for t in tasks}
+        for task in tasks:
+            assert task["lastStatus"] == "STOPPED" and [c.get("exitCode") for c in task["containers"]] == [0], task
         assert tags_of(job_td.get("tags"), "key", "value").get("cloud-design:ran"), job_td.get("tags")
+
+
+def check_broker_identities(ep, env):
+    """No app signs in as the broker's administrator: each reads its own user's secret (its name the app's), and the job
+    that made the users ran once, to exit 0, as the administrator."""
+    prefix = "%s-%s" % (PLATFORM, env)
+    cluster = prefix + "-cluster"
+    ecs, sm = ep.client("ecs"), ep.client("secretsmanager")
+    admin = sm.describe_secret(SecretId="%s/rabbitmq" % prefix)
+    admin_user = json.loads(sm.get_secret_value(SecretId=admin["ARN"])["SecretString"])["username"]
+    job_td = ecs.describe_task_definition(taskDefinition="%s-rabbitmq-users" % prefix, include=["TAGS"])
+    job = job_td["taskDefinition"]["containerDefinitions"][0]
+    job_refs = {s["name"]: s["valueFrom"] for s in job["secrets"]}
+    assert job_refs["ADMIN_USER"] == admin["ARN"] + ":username::" and job_refs["ADMIN_PASSWORD"] == admin["ARN"] + ":password::"
+    assert job.get("readonlyRootFilesystem") is True and job.get("user") == "65534:65534", job
+    job_env = {e["name"]: e["value"] for e in job["environment"]}
+    assert sorted(json.loads(job_env["BROKER_CLIENTS"])) == BROKER_CLIENTS, job_env
+    for app in BROKER_CLIENTS:
+        own = sm.describe_secret(SecretId="%s/rabbitmq-%s" % (prefix, app))
+        document = json.loads(sm.get_secret_value(SecretId=own["ARN"])["SecretString"])
+        assert document["username"] == app != admin_user
+        service = ecs.describe_services(cluster=cluster, services=[app])["services"][0]
+        container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+        refs = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+        assert refs["RABBITMQ_USER"] == own["ARN"] + ":username::" and refs["RABBITMQ_PASSWORD"] == own["ARN"] + ":password::", refs
+        assert not [v for v in refs.values() if v.startswith(admin["ARN"])], refs
+        assert job_refs[app.upper().replace("-", "_") + "_PASSWORD"] == own["ARN"] + ":password::"
+    tasks = job_tasks(ep, cluster, "%s-rabbitmq-users" % prefix)
+    assert len(tasks) == 1, [t["taskArn"] for t in tasks]
+    assert tasks[0]["lastStatus"] == "STOPPED" and [c.get("exitCode") for c in tasks[0]["containers"]] == [0], tasks[0]
+    assert tasks[0]["taskDefinitionArn"] == job_td["taskDefinition"]["taskDefinitionArn"]
+    assert tags_of(job_td.get("tags"), "key", "value").get("cloud-design:ran"), job_td.get("tags")
