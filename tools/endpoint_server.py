@@ -336,6 +336,24 @@ def _task_last_status(original):
     return property(last_status, original.fset)
 
 
+# ListTaskDefinitions sorts by family and revision, ASC unless sort=DESC, and pages by maxResults and nextToken (Amazon ECS
+# API Reference, ListTaskDefinitions). moto ignores all three: sort=DESC with maxResults=1, how a client finds a family's
+# latest revision, answered the oldest.
+def _list_task_definitions(self):
+    def revision_key(arn):
+        family, dummy, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+        return family, int(revision)
+
+    arns = sorted(self.ecs_backend.list_task_definitions(self._get_param("familyPrefix"), self._get_param("status", "ACTIVE")),
+                  key=revision_key, reverse=self._get_param("sort", "ASC") == "DESC")
+    start = int(self._get_param("nextToken") or 0)
+    size = int(self._get_param("maxResults") or 100)
+    answer = {"taskDefinitionArns": arns[start:start + size]}
+    if start + size < len(arns):
+        answer["nextToken"] = str(start + size)
+    return ActionResult(answer)
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -351,6 +369,7 @@ backup_models.BackupBackend.create_backup_plan = _create_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_models.BackupBackend.delete_backup_plan)
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
+ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
 ecs_responses.EC2ContainerServiceResponse.run_task = _run_task(ecs_responses.EC2ContainerServiceResponse.run_task)
 ecs_models.Task.last_status = _task_last_status(ecs_models.Task.last_status)
 ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = _task_resource_requirements(  # pylint: disable=protected-access

@@ -263,7 +263,8 @@ def inventory_counts(ep):
             len([x for x in ep.client("ecs").describe_services(cluster=c, services=ep.client("ecs").list_services(cluster=c)["serviceArns"][:10])[
                 "services"] if x["status"] == "ACTIVE"]) if ep.client("ecs").list_services(cluster=c)["serviceArns"] else 0
             for c in ep.client("ecs").list_clusters()["clusterArns"]),
-        "task_definitions": len(ep.client("ecs").list_task_definitions(status="ACTIVE")["taskDefinitionArns"]),
+        "task_definitions": sum(len(page["taskDefinitionArns"]) for page in ep.client("ecs").get_paginator(
+            "list_task_definitions").paginate(status="ACTIVE")),
         "cloud_map_services": len(ep.client("servicediscovery").list_services()["Services"]),
         "secrets": len([x for x in ep.client("secretsmanager").list_secrets()["SecretList"] if not x.get("DeletedDate")]),
         "db_clusters": len(ep.client("rds").describe_db_clusters()["DBClusters"]),

@@ -689,3 +689,19 @@ def test_a_stopped_task_releases_its_network_interface(aws):
     assert status == "STOPPED"
     assert ec2.describe_network_interfaces(Filters=[{"Name": "group-id", "Values": [group]}])["NetworkInterfaces"] == []
     ec2.delete_security_group(GroupId=group)
+
+
+def test_list_task_definitions_sorts_and_pages_as_aws(aws):
+    """Amazon ECS API Reference, ListTaskDefinitions: sort=DESC with maxResults=1 answers the family's latest revision
+    (moto answered the oldest, and ecs_workload then registered a new revision on every run after the second)."""
+    ecs = aws("ecs")
+    for image in ("a", "b", "c"):
+        ecs.register_task_definition(family=PREFIX + "-app", containerDefinitions=[{"name": "app", "image": image, "memory": 64}])
+    ecs.register_task_definition(family=PREFIX + "-other", containerDefinitions=[{"name": "o", "image": "o", "memory": 64}])
+    latest = ecs.list_task_definitions(familyPrefix=PREFIX + "-app", status="ACTIVE", sort="DESC", maxResults=1)
+    assert [a.rsplit(":", 1)[-1] for a in latest["taskDefinitionArns"]] == ["3"] and latest.get("nextToken")
+    following = ecs.list_task_definitions(familyPrefix=PREFIX + "-app", sort="DESC", maxResults=1, nextToken=latest["nextToken"])
+    assert [a.rsplit(":", 1)[-1] for a in following["taskDefinitionArns"]] == ["2"]
+    every = [a.rsplit("/", 1)[-1] for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=PREFIX + "-app")
+             for a in page["taskDefinitionArns"]]
+    assert every == [PREFIX + "-app:1", PREFIX + "-app:2", PREFIX + "-app:3"]

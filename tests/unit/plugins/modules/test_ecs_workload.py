@@ -472,3 +472,12 @@ def test_a_job_named_after_a_service_leaves_the_services_scaling_alone(aws, run_
     assert not [c for c in removed["changes"] if "billing-db-cpu" in c or "billing-db-memory" in c], removed["changes"]
     left = aws("application-autoscaling").describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]
     assert sorted(p["PolicyName"] for p in left) == ["demo-t-billing-db-cpu", "demo-t-billing-db-memory"]
+
+
+def test_a_third_converge_after_two_revisions_changes_nothing(aws, run_module, platform):
+    """The latest revision is the one compared (it was the oldest on the endpoint: a new revision every run)."""
+    run_module(ew, args(platform))
+    run_module(ew, args(platform, image="nprimo/billing-app:0.0.3"))
+    again = run_module(ew, args(platform, image="nprimo/billing-app:0.0.3"))
+    assert again["changed"] is False, again["changes"]
+    assert len(aws("ecs").list_task_definitions()["taskDefinitionArns"]) == 2
