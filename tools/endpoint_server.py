@@ -21,6 +21,7 @@ from moto.moto_api._internal import mock_random as moto_random
 from moto.core.responses import ActionResult
 from moto.cloudtrail import models as cloudtrail_models
 from moto.ec2 import models as ec2_models
+from moto.ec2.responses import network_acls as ec2_network_acl_responses
 from moto.ecs import models as ecs_models
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
@@ -354,6 +355,22 @@ def _list_task_definitions(self):
     return ActionResult(answer)
 
 
+# Amazon EC2 API Reference, CreateNetworkAclEntry and ReplaceNetworkAclEntry: IcmpTypeCode (sent as Icmp.Type and
+# Icmp.Code) is required with protocol 1, and DescribeNetworkAcls answers it. moto looks the two up under their wire names,
+# which its request parser no longer keeps, so every ICMP rule lost its type and code.
+def _network_acl_icmp(original):
+    def call(self):
+        icmp = self._get_param("IcmpTypeCode") or {}
+        get = self._get_param
+        self._get_param = lambda name, *args, **kwargs: (  # pylint: disable=protected-access
+            icmp.get(name.split(".", 1)[1]) if name in ("Icmp.Type", "Icmp.Code") else get(name, *args, **kwargs))
+        try:
+            return original(self)
+        finally:
+            del self._get_param
+    return call
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -370,6 +387,8 @@ backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
 ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
+for _name in ("create_network_acl_entry", "replace_network_acl_entry"):
+    setattr(ec2_network_acl_responses.NetworkACLs, _name, _network_acl_icmp(getattr(ec2_network_acl_responses.NetworkACLs, _name)))
 ecs_responses.EC2ContainerServiceResponse.run_task = _run_task(ecs_responses.EC2ContainerServiceResponse.run_task)
 ecs_models.Task.last_status = _task_last_status(ecs_models.Task.last_status)
 ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = _task_resource_requirements(  # pylint: disable=protected-access

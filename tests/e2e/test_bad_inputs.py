@@ -16,6 +16,7 @@ BAD_INPUTS = [
     ({"platform_az_count": 0}, "platform_az_count"),
     ({"platform_az_count": 4}, "platform_az_count"),
     ({"network_nat_mode": "double"}, "network_nat_mode"),
+    ({"network_acl_public_ingress_ports": [443, 3389]}, "network_acl_public_ingress_ports opens remote administration (3389)"),
     ({"network_public_subnet_cidrs": ["10.20.0.0/24", "10.20.1.0/24"],
       "network_private_subnet_cidrs": ["10.20.1.0/24", "10.20.2.0/24"]}, "subnets overlap"),
     ({"platform_name": ""}, "platform_name is empty"),

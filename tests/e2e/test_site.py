@@ -110,6 +110,25 @@ def test_converge_builds_the_network(ep, converged):
     assert {a["SubnetId"] for a in public["Associations"] if a.get("SubnetId")} == {s["SubnetId"] for s in by_tier["public"].values()}
     assert {a["SubnetId"] for a in private["Associations"] if a.get("SubnetId")} == {s["SubnetId"] for s in by_tier["private"].values()}
 
+    acls = {tags_of(a.get("Tags")).get("Name"): a for a in ec2.describe_network_acls(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["false"]}])["NetworkAcls"]}
+    assert sorted(acls) == ["demo-e2e-private", "demo-e2e-public"]
+    default_acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "default", "Values": ["true"]}])[
+        "NetworkAcls"][0]
+    assert [(e["RuleNumber"], e["RuleAction"]) for e in default_acl["Entries"]] == [(32767, "deny")] * 2, "the default ACL admits nothing"
+    assert default_acl["Associations"] == [], "every subnet of the platform has its own ACL"
+    for tier in ("public", "private"):
+        acl = acls["demo-e2e-" + tier]
+        assert {a["SubnetId"] for a in acl["Associations"]} == {s["SubnetId"] for s in by_tier[tier].values()}
+        from_world = [e for e in acl["Entries"] if not e["Egress"] and e["RuleAction"] == "allow" and e.get("CidrBlock") == "0.0.0.0/0"]
+        assert all(e["Protocol"] != "-1" for e in from_world), "CIS 5.1 / FSBP EC2.21: no rule admits every port from the internet"
+        for port in (22, 3389):
+            assert not [e for e in from_world if e["Protocol"] in ("6", "17") and e["PortRange"]["From"] <= port <= e["PortRange"]["To"]], \
+                "CIS 5.1: port %d is closed to the internet on the %s subnets" % (port, tier)
+        below = sorted(e["PortRange"]["From"] for e in from_world if e["Protocol"] in ("6", "17") and e["PortRange"]["From"] < 1024)
+        assert below == ([80, 443] if tier == "public" else []), "the internet reaches only the public subnets' HTTP(S)"
+        assert any(e["Protocol"] == "1" and e.get("IcmpTypeCode") == {"Type": 3, "Code": 4} for e in from_world), "path MTU discovery"
+
     options = ec2.describe_dhcp_options(DhcpOptionsIds=[vpc["DhcpOptionsId"]])["DhcpOptions"][0]
     config = {c["Key"]: [v["Value"] for v in c["Values"]] for c in options["DhcpConfigurations"]}
     assert config["domain-name"] == ["e2e.demo.internal"]

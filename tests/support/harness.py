@@ -250,6 +250,9 @@ def inventory_counts(ep):
         "nat_gateways": len([n for n in ec2.describe_nat_gateways()["NatGateways"] if n["State"] in ("pending", "available")]),
         "elastic_ips": len(ec2.describe_addresses()["Addresses"]),
         "route_tables": len([r for r in ec2.describe_route_tables()["RouteTables"] if r["VpcId"] in vpc_ids]),
+        # A network ACL outlives the deletion of its VPC on the endpoint: these count every one not of a default VPC.
+        "network_acls": len([a for a in ec2.describe_network_acls()["NetworkAcls"]
+                             if not a["IsDefault"] and a["VpcId"] not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault")}]),
         "security_groups": len([g for g in ec2.describe_security_groups()["SecurityGroups"] if g["VpcId"] in vpc_ids]),
         "vpc_endpoints": len([e for e in ec2.describe_vpc_endpoints()["VpcEndpoints"] if e.get("State", "").lower() != "deleted"]),
         "flow_logs": len(ec2.describe_flow_logs()["FlowLogs"]),

@@ -705,3 +705,21 @@ def test_list_task_definitions_sorts_and_pages_as_aws(aws):
     every = [a.rsplit("/", 1)[-1] for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=PREFIX + "-app")
              for a in page["taskDefinitionArns"]]
     assert every == [PREFIX + "-app:1", PREFIX + "-app:2", PREFIX + "-app:3"]
+
+
+def test_network_acl_rules_keep_their_icmp_type_and_code(aws):
+    """Amazon EC2 API Reference, CreateNetworkAclEntry / ReplaceNetworkAclEntry: an ICMP rule's IcmpTypeCode is kept and
+    described (moto dropped it, so a rule for "fragmentation needed" read back as every ICMP message)."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=10, Protocol="1", RuleAction="allow", Egress=False,
+                                 CidrBlock="0.0.0.0/0", IcmpTypeCode={"Type": 3, "Code": 4})
+
+    def icmp():
+        entries = ec2.describe_network_acls(NetworkAclIds=[acl])["NetworkAcls"][0]["Entries"]
+        return [e.get("IcmpTypeCode") for e in entries if e["RuleNumber"] == 10]
+    assert icmp() == [{"Type": 3, "Code": 4}]
+    ec2.replace_network_acl_entry(NetworkAclId=acl, RuleNumber=10, Protocol="1", RuleAction="allow", Egress=False,
+                                  CidrBlock="0.0.0.0/0", IcmpTypeCode={"Type": 0, "Code": -1})
+    assert icmp() == [{"Type": 0, "Code": -1}]
