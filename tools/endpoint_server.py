@@ -27,6 +27,7 @@ from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
 from moto.logs import exceptions as logs_exceptions
 from moto.logs import responses as logs_responses
+from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
 from moto.server import main
 
@@ -371,6 +372,18 @@ def _network_acl_icmp(original):
     return call
 
 
+# Amazon RDS User Guide and Amazon Aurora User Guide, "Password management with ... AWS Secrets Manager": "RDS manages the
+# settings for the secret and rotates the secret every seven days by default." moto made the secret with rotation off,
+# so DescribeSecret said the RDS-managed master was never rotated.
+def _master_secret_rotates(original):
+    def create_secret(self, kms_key_id):
+        secret = original(self, kms_key_id)
+        secret.rotation_requested = secret.rotation_enabled = True
+        secret.auto_rotate_after_days = 7
+        return secret
+    return create_secret
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -394,6 +407,7 @@ ecs_models.Task.last_status = _task_last_status(ecs_models.Task.last_status)
 ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = _task_resource_requirements(  # pylint: disable=protected-access
     ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements)  # pylint: disable=protected-access
 rds_responses.RDSResponse.modify_event_subscription = _modify_event_subscription
+rds_models.MasterUserSecret._create_secret = _master_secret_rotates(rds_models.MasterUserSecret._create_secret)  # pylint: disable=protected-access
 rds_responses.RDSResponse.add_source_identifier_to_subscription = _add_source_identifier
 rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_source_identifier
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key

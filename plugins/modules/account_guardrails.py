@@ -72,6 +72,14 @@ options:
   guardduty:
     description: A GuardDuty detector in the region, enabled (C(true)) or disabled (C(false)).
     type: bool
+  guardduty_features:
+    description:
+      - GuardDuty protection plans turned on in the detector when I(guardduty) is C(true) (GuardDuty API Reference,
+        C(DetectorFeatureConfiguration)), such as C(S3_DATA_EVENTS) (S3 Protection) and C(RDS_LOGIN_EVENTS) (RDS Protection,
+        Aurora sign-ins). A plan not listed is left as it is; each is billed by AWS on its own.
+    type: list
+    elements: str
+    default: []
   security_hub:
     description: Security Hub in the region (C(true)) with I(security_hub_standards).
     type: bool
@@ -106,6 +114,7 @@ EXAMPLES = r"""
     ebs_kms_key_id: "arn:aws:kms:eu-west-1:123456789012:key/0c9d65be-d661-4df6-878a-f43d26938c9e"
     password_policy: {minimum_length: 14}
     guardduty: true
+    guardduty_features: [S3_DATA_EVENTS, RDS_LOGIN_EVENTS]
     security_hub: true
 """
 
@@ -255,21 +264,33 @@ class Guardrails:
             if not self.check:
                 iam.update_account_password_policy(aws_retry=True, **wanted)
 
-    def guardduty(self, wanted):
+    def guardduty(self, wanted, features=()):
         gd = self.client("guardduty")
         detectors = gd.list_detectors(aws_retry=True).get("DetectorIds") or []
         enabled = False
+        have = {}
         if detectors:
-            enabled = gd.get_detector(aws_retry=True, DetectorId=detectors[0]).get("Status") == "ENABLED"
+            detector = gd.get_detector(aws_retry=True, DetectorId=detectors[0])
+            enabled = detector.get("Status") == "ENABLED"
+            have = {f.get("Name"): f.get("Status") for f in detector.get("Features") or []}
         self.before["guardduty"] = enabled
         self.after["guardduty"] = wanted
+        missing = [name for name in dict.fromkeys(features) if have.get(name) != "ENABLED"] if wanted else []
+        if features and wanted:
+            self.before["guardduty_features"] = sorted(name for name in features if have.get(name) == "ENABLED")
+            self.after["guardduty_features"] = sorted(set(features))
+        if missing and enabled:
+            self.changes.append("GuardDuty protection plans on: %s" % ", ".join(missing))
+            if not self.check:
+                gd.update_detector(aws_retry=True, DetectorId=detectors[0], Features=[{"Name": n, "Status": "ENABLED"} for n in missing])
         if enabled == wanted:
             return
         self.changes.append("GuardDuty %s" % ("on" if wanted else "off"))
         if self.check:
             return
         if detectors:
-            gd.update_detector(aws_retry=True, DetectorId=detectors[0], Enable=wanted)
+            plans = {"Features": [{"Name": n, "Status": "ENABLED"} for n in missing]} if missing else {}
+            gd.update_detector(aws_retry=True, DetectorId=detectors[0], Enable=wanted, **plans)
         elif wanted:
             # One detector per account and region. The token (one per run: a later run after a
             # destroy must not be answered with the deleted detector) makes AWS answer a retried
@@ -277,7 +298,8 @@ class Guardrails:
             # a detector exists) is resolved by listing, never by a second create.
             once = self.module.client("guardduty", retries=False)
             token = str(uuid.uuid4())
-            create_once(lambda: once.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES", ClientToken=token),
+            plans = {"Features": [{"Name": n, "Status": "ENABLED"} for n in missing]} if missing else {}
+            create_once(lambda: once.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES", ClientToken=token, **plans),
                         lambda: gd.list_detectors(aws_retry=True).get("DetectorIds") or [],
                         "GuardDuty detectors of the account in %s" % self.module.region, exists_codes=("BadRequestException",))
 
@@ -335,6 +357,7 @@ def main():
             reuse_prevention=dict(type="int", default=24),
         )),
         guardduty=dict(type="bool"),
+        guardduty_features=dict(type="list", elements="str", default=[]),
         security_hub=dict(type="bool"),
         security_hub_standards=dict(type="list", elements="str", default=["aws-foundational-security-best-practices/v/1.0.0"]),
     )
@@ -352,7 +375,7 @@ def main():
         if policy:
             guard.password(policy)
         if params.get("guardduty") is not None:
-            guard.guardduty(params["guardduty"])
+            guard.guardduty(params["guardduty"], params["guardduty_features"])
         if params.get("security_hub") is not None:
             guard.security_hub(params["security_hub"], params["security_hub_standards"])
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:

@@ -723,3 +723,13 @@ def test_network_acl_rules_keep_their_icmp_type_and_code(aws):
     ec2.replace_network_acl_entry(NetworkAclId=acl, RuleNumber=10, Protocol="1", RuleAction="allow", Egress=False,
                                   CidrBlock="0.0.0.0/0", IcmpTypeCode={"Type": 0, "Code": -1})
     assert icmp() == [{"Type": 0, "Code": -1}]
+
+
+def test_an_rds_managed_master_secret_rotates_every_seven_days(aws):
+    """Amazon Aurora User Guide, "Password management with Amazon Aurora and AWS Secrets Manager": RDS rotates the secret it
+    manages every seven days by default (moto made it with rotation off)."""
+    rds = aws("rds")
+    cluster = rds.create_db_cluster(DBClusterIdentifier=PREFIX + "-db", Engine="aurora-postgresql", MasterUsername="master",
+                                    ManageMasterUserPassword=True)["DBCluster"]
+    secret = aws("secretsmanager").describe_secret(SecretId=cluster["MasterUserSecret"]["SecretArn"])
+    assert secret["RotationEnabled"] is True and secret["RotationRules"]["AutomaticallyAfterDays"] == 7

@@ -90,3 +90,29 @@ def test_a_lost_detector_create_is_adopted_not_repeated(aws, run_module, lose_an
     assert result["changed"] is True
     assert len(aws("guardduty").list_detectors()["DetectorIds"]) == 1
     assert run_module(ag, {"guardduty": True})["changed"] is False
+
+
+def test_guardduty_protection_plans_are_turned_on_once(aws, run_module):
+    """FSBP GuardDuty.5/.9 (S3 and RDS Protection): the listed plans on, in the create or on an existing detector."""
+    plans = ["S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"]
+
+    def enabled():
+        detector = aws("guardduty").get_detector(DetectorId=aws("guardduty").list_detectors()["DetectorIds"][0])
+        return sorted(f["Name"] for f in detector.get("Features") or [] if f["Status"] == "ENABLED")
+
+    run_module(ag, {"guardduty": True})
+    assert enabled() == []
+    result = run_module(ag, {"guardduty": True, "guardduty_features": plans}, check=True, diff=True)
+    assert result["changes"] == ["GuardDuty protection plans on: S3_DATA_EVENTS, RDS_LOGIN_EVENTS"] and enabled() == []
+    assert result["diff"]["before"]["guardduty_features"] == [] and result["diff"]["after"]["guardduty_features"] == sorted(plans)
+    assert run_module(ag, {"guardduty": True, "guardduty_features": plans})["changed"] is True
+    assert enabled() == sorted(plans)
+    assert run_module(ag, {"guardduty": True, "guardduty_features": plans})["changed"] is False
+
+
+def test_a_new_detector_is_made_with_its_protection_plans(aws, run_module):
+    run_module(ag, {"guardduty": True, "guardduty_features": ["RDS_LOGIN_EVENTS"]})
+    gd = aws("guardduty")
+    detector = gd.get_detector(DetectorId=gd.list_detectors()["DetectorIds"][0])
+    assert [(f["Name"], f["Status"]) for f in detector["Features"]] == [("RDS_LOGIN_EVENTS", "ENABLED")]
+    assert run_module(ag, {"guardduty": True, "guardduty_features": ["RDS_LOGIN_EVENTS"]})["changed"] is False
