@@ -30,6 +30,8 @@ from moto.logs import responses as logs_responses
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
 from moto.server import main
+from moto.wafv2 import exceptions as wafv2_exceptions
+from moto.wafv2 import responses as wafv2_responses
 
 import endpoint_rules  # pylint: disable=wrong-import-order
 
@@ -384,6 +386,24 @@ def _master_secret_rotates(original):
     return create_secret
 
 
+# AWS WAF API Reference, ListResourcesForWebACL: the ARNs of the resources of one type (ResourceType, by default
+# APPLICATION_LOAD_BALANCER) associated with a web ACL; WAFNonexistentItemException for a web ACL that does not exist.
+# moto does not implement it (500), so a scanner reading the associations found none.
+WAF_RESOURCE_TYPES = {"APPLICATION_LOAD_BALANCER": ":loadbalancer/app/", "API_GATEWAY": "/restapis/", "COGNITO_USER_POOL": ":userpool/",
+                      "APP_RUNNER_SERVICE": ":service/", "VERIFIED_ACCESS_INSTANCE": ":verified-access-instance/",
+                      "AMPLIFY": ":apps/"}
+
+
+def _list_resources_for_web_acl(self):
+    body = json.loads(self.body)
+    acl = self.wafv2_backend.wacls.get(body.get("WebACLArn"))
+    if acl is None:
+        raise wafv2_exceptions.WAFNonexistentItemException()
+    marker = WAF_RESOURCE_TYPES.get(body.get("ResourceType") or "APPLICATION_LOAD_BALANCER", "\0")
+    arns = [arn for arn in acl.associated_resources if marker in arn]
+    return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": arns})
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -399,6 +419,7 @@ backup_models.BackupBackend.create_backup_plan = _create_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_models.BackupBackend.delete_backup_plan)
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
+wafv2_responses.WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl
 ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
 for _name in ("create_network_acl_entry", "replace_network_acl_entry"):
     setattr(ec2_network_acl_responses.NetworkACLs, _name, _network_acl_icmp(getattr(ec2_network_acl_responses.NetworkACLs, _name)))

@@ -733,3 +733,20 @@ def test_an_rds_managed_master_secret_rotates_every_seven_days(aws):
                                     ManageMasterUserPassword=True)["DBCluster"]
     secret = aws("secretsmanager").describe_secret(SecretId=cluster["MasterUserSecret"]["SecretArn"])
     assert secret["RotationEnabled"] is True and secret["RotationRules"]["AutomaticallyAfterDays"] == 7
+
+
+def test_list_resources_for_web_acl_answers_the_associated_load_balancers(aws):
+    """AWS WAF API Reference, ListResourcesForWebACL: the resources of a type associated with the web ACL (moto: 500)."""
+    ec2, elb, waf = aws("ec2"), aws("elbv2"), aws("wafv2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.%d.0/24" % i, AvailabilityZone="eu-west-1" + z)["Subnet"]["SubnetId"]
+               for i, z in enumerate("ab")]
+    alb = elb.create_load_balancer(Name=PREFIX + "-edge", Subnets=subnets, Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    acl = waf.create_web_acl(Name=PREFIX + "-edge", Scope="REGIONAL", DefaultAction={"Allow": {}},
+                             VisibilityConfig={"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": "edge"})["Summary"]["ARN"]
+    assert waf.list_resources_for_web_acl(WebACLArn=acl)["ResourceArns"] == []
+    waf.associate_web_acl(WebACLArn=acl, ResourceArn=alb)
+    assert waf.list_resources_for_web_acl(WebACLArn=acl, ResourceType="APPLICATION_LOAD_BALANCER")["ResourceArns"] == [alb]
+    assert waf.list_resources_for_web_acl(WebACLArn=acl, ResourceType="COGNITO_USER_POOL")["ResourceArns"] == []
+    with pytest.raises(botocore.exceptions.ClientError, match="WAFNonexistentItemException"):
+        waf.list_resources_for_web_acl(WebACLArn=acl.replace(acl.rsplit("/", 1)[1], "00000000-0000-0000-0000-000000000000"))
