@@ -32,6 +32,18 @@ options:
     description: Scan each image when it is pushed (basic scanning; Inspector2 adds enhanced scanning).
     type: bool
     default: true
+  keep_images:
+    description:
+      - The repository's lifecycle policy keeps this many of the most recently pushed images and expires the
+        rest; untagged images expire I(untagged_days) after their push. C(0) leaves the lifecycle policy alone.
+      - Keep enough for a rollback; an image still named by a running task definition but older than the last
+        I(keep_images) pushes is expired all the same (ECR does not know which images run).
+    type: int
+    default: 0
+  untagged_days:
+    description: Days after its push that an untagged image expires, with I(keep_images).
+    type: int
+    default: 7
   encryption_type:
     description: Encryption of the stored images.
     type: str
@@ -72,6 +84,7 @@ EXAMPLES = r"""
     image_tag_mutability: IMMUTABLE
     scan_on_push: true
     encryption_type: KMS
+    keep_images: 30
     kms_key: alias/shop-prod-data
     tags:
       Project: shop
@@ -93,6 +106,8 @@ repositories:
       kms_key: arn:aws:kms:eu-west-1:123456789012:key/0c9d65be-d661-4df6-878a-f43d26938c9e
       tags: {Project: shop}
 """
+
+import json
 
 try:
     import botocore
@@ -132,6 +147,41 @@ def view(repo, tags):
         "kms_key": enc.get("kmsKey"),
         "tags": tags,
     }
+
+
+def lifecycle_policy(keep, untagged_days):
+    """The lifecycle policy document (Amazon ECR User Guide, "Lifecycle policy parameters"): the rule on every image
+    ("any") must have the highest priority number, so the untagged rule comes first."""
+    return {"rules": [
+        {"rulePriority": 1, "description": "Untagged images expire %d days after their push" % untagged_days,
+         "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": untagged_days},
+         "action": {"type": "expire"}},
+        {"rulePriority": 2, "description": "Keep the %d most recent images" % keep,
+         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
+         "action": {"type": "expire"}},
+    ]}
+
+
+def current_lifecycle(client, name):
+    try:
+        text = client.get_lifecycle_policy(aws_retry=True, repositoryName=name)["lifecyclePolicyText"]
+    except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+        return None
+    return json.loads(text)
+
+
+def ensure_lifecycle(module, client, name, exists):
+    """(changed, before, after) of the repository's lifecycle policy; nothing when keep_images is 0."""
+    keep = module.params["keep_images"]
+    if not keep:
+        return False, None, None
+    wanted = lifecycle_policy(keep, module.params["untagged_days"])
+    have = current_lifecycle(client, name) if exists else None
+    if have == wanted:
+        return False, have, wanted
+    if not module.check_mode:
+        client.put_lifecycle_policy(aws_retry=True, repositoryName=name, lifecyclePolicyText=json.dumps(wanted, sort_keys=True))
+    return True, have, wanted
 
 
 def key_matches(current_key, wanted_key):
@@ -222,12 +272,17 @@ def main():
         scan_on_push=dict(type="bool", default=True),
         encryption_type=dict(type="str", default="KMS", choices=["KMS", "AES256"]),
         kms_key=dict(type="str", no_log=False),
+        keep_images=dict(type="int", default=0),
+        untagged_days=dict(type="int", default=7),
         force_absent=dict(type="bool", default=False),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    if module.params["keep_images"] < 0 or module.params["keep_images"] and module.params["untagged_days"] < 1:
+        module.fail_json(msg="keep_images must be 0 (no lifecycle policy) or more, and untagged_days 1 or more; got %s and %s"
+                         % (module.params["keep_images"], module.params["untagged_days"]))
     client = module.client("ecr", retry_decorator=aws_retry())
     changed = False
     before, after = {}, {}
@@ -235,6 +290,12 @@ def main():
         for name in module.params["names"]:
             if module.params["state"] == "present":
                 one_changed, one_before, one_after = ensure_repo(module, client, name)
+                policy_changed, policy_before, policy_after = ensure_lifecycle(module, client, name, one_before is not None)
+                one_changed |= policy_changed
+                if policy_after:
+                    one_after = dict(one_after, lifecycle_policy=policy_after)
+                    if one_before:
+                        one_before = dict(one_before, lifecycle_policy=policy_before)
             else:
                 one_changed, one_before, one_after = remove_repo(module, client, name)
             changed |= one_changed

@@ -51,3 +51,30 @@ def test_absent(aws, run_module):
     run_module(ecr_repository, {"names": NAMES})
     assert run_module(ecr_repository, {"names": NAMES, "state": "absent"})["changed"] is True
     assert repos(aws) == {}
+
+
+def test_lifecycle_policy_keeps_the_latest_images(aws, run_module):
+    """FSBP ECR.3: a lifecycle policy on every repository; made with the repository, changed in place, then left alone."""
+    import json  # pylint: disable=import-outside-toplevel
+
+    def policy(name):
+        return json.loads(aws("ecr").get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
+
+    assert run_module(ecr_repository, {"names": NAMES[:1], "keep_images": 30}, check=True)["changed"] is True
+    assert repos(aws) == {}
+    run_module(ecr_repository, {"names": NAMES[:1], "keep_images": 30})
+    rules = policy(NAMES[0])["rules"]
+    assert [(r["rulePriority"], r["selection"]["tagStatus"], r["selection"]["countNumber"]) for r in rules] == [(1, "untagged", 7), (2, "any", 30)]
+    assert run_module(ecr_repository, {"names": NAMES[:1], "keep_images": 30})["changed"] is False
+    result = run_module(ecr_repository, {"names": NAMES[:1], "keep_images": 10}, diff=True)
+    assert result["changed"] is True and policy(NAMES[0])["rules"][1]["selection"]["countNumber"] == 10
+    assert result["diff"]["before"][NAMES[0]]["lifecycle_policy"]["rules"][1]["selection"]["countNumber"] == 30
+    # 0 leaves the policy as it is.
+    assert run_module(ecr_repository, {"names": NAMES[:1]})["changed"] is False
+    assert policy(NAMES[0])["rules"][1]["selection"]["countNumber"] == 10
+
+
+def test_a_negative_image_count_is_refused(aws, run_module):
+    with pytest.raises(ModuleFail, match="keep_images must be 0"):
+        run_module(ecr_repository, {"names": NAMES[:1], "keep_images": -1})
+    assert repos(aws) == {}
