@@ -18,6 +18,8 @@ description:
     (with WAF's lock token), so a re-run is C(changed=false) and check mode tells the truth, which
     the stock M(community.aws.wafv2_web_acl) does not (no check mode).
   - Associating the ACL with a load balancer is M(cloud_design.platform.load_balancers)' job.
+  - With I(log_destination), the web ACL's logging configuration is converged too, with I(redacted_headers) left out
+    of every log record.
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
@@ -39,6 +41,17 @@ options:
     description: Requests per address in five minutes before the address is blocked; 0 for no rate rule.
     type: int
     default: 2000
+  log_destination:
+    description:
+      - Where WAF logs every request the web ACL inspects (PutLoggingConfiguration): the ARN of a CloudWatch Logs group
+        whose name starts with C(aws-waf-logs-) (WAF refuses any other), of an S3 bucket or of a Firehose stream.
+      - An empty string turns logging off; unset leaves it as it is.
+    type: str
+  redacted_headers:
+    description: Request headers whose values WAF leaves out of the logs (credentials and session cookies).
+    type: list
+    elements: str
+    default: [authorization, cookie]
   state:
     description: Whether the web ACL should exist. Deleting one still associated fails and says so.
     type: str
@@ -64,6 +77,7 @@ EXAMPLES = r"""
   cloud_design.platform.waf_web_acl:
     name: shop-prod-edge
     rate_limit: 1000
+    log_destination: arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-shop-prod-edge
     tags:
       Project: shop
 """
@@ -74,7 +88,9 @@ web_acl:
   returned: always
   type: dict
   sample: {arn: "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shop-prod-edge/0a1b", id: 0a1b, name: shop-prod-edge,
-           rules: [AWSManagedRulesCommonRuleSet, rate-limit], rate_limit: 1000}
+           rules: [AWSManagedRulesCommonRuleSet, rate-limit], rate_limit: 1000,
+           logging: {destination: "arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-shop-prod-edge",
+                     redacted_headers: [authorization, cookie]}}
 """
 
 try:
@@ -137,6 +153,54 @@ def summary(acl, rules, tags):
             "rate_limit": rate[0]["rate"][0] if rate else 0, "tags": tags}
 
 
+def logging_view(config):
+    """{destination, redacted_headers} of a logging configuration, or None."""
+    if not config:
+        return None
+    headers = sorted(f["SingleHeader"]["Name"].lower() for f in config.get("RedactedFields") or [] if f.get("SingleHeader"))
+    return {"destination": (config.get("LogDestinationConfigs") or [None])[0], "redacted_headers": headers}
+
+
+def converge_logging(module, waf, acl_arn, changes):
+    """Put, keep or delete the web ACL's logging configuration; returns its view before and after."""
+    wanted_destination = module.params.get("log_destination")
+    current = None
+    if acl_arn:
+        try:
+            current = waf.get_logging_configuration(aws_retry=True, ResourceArn=acl_arn).get("LoggingConfiguration")
+        except is_boto3_error_code("WAFNonexistentItemException"):
+            current = None
+    have = logging_view(current)
+    if wanted_destination is None:
+        return have, have
+    if wanted_destination == "":
+        if have:
+            changes.append("logging off")
+            if not module.check_mode:
+                try:
+                    waf.delete_logging_configuration(aws_retry=True, ResourceArn=acl_arn)
+                except is_boto3_error_code("WAFNonexistentItemException"):
+                    pass
+        return have, None
+    want = {"destination": wanted_destination, "redacted_headers": sorted(h.lower() for h in module.params["redacted_headers"])}
+    if have != want:
+        changes.append("logging to %s" % wanted_destination)
+        if not module.check_mode:
+            waf.put_logging_configuration(aws_retry=True, LoggingConfiguration={
+                "ResourceArn": acl_arn, "LogDestinationConfigs": [wanted_destination],
+                "RedactedFields": [{"SingleHeader": {"Name": h}} for h in want["redacted_headers"]]})
+    return have, want
+
+
+def check_destination(destination):
+    """WAF takes a CloudWatch Logs group only when its name starts with aws-waf-logs- (AWS WAF Developer Guide,
+    "Sending web ACL traffic logs to an Amazon CloudWatch Logs log group")."""
+    if destination and ":logs:" in destination:
+        group = destination.split(":log-group:", 1)[-1].split(":", 1)[0]
+        if not group.startswith("aws-waf-logs-"):
+            raise PlatformError("log_destination: WAF logs only to a log group whose name starts with aws-waf-logs-, not %s" % group)
+
+
 def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
@@ -144,6 +208,8 @@ def main():
         managed_rule_groups=dict(type="list", elements="str", default=[
             "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "AWSManagedRulesAmazonIpReputationList"]),
         rate_limit=dict(type="int", default=2000),
+        log_destination=dict(type="str"),
+        redacted_headers=dict(type="list", elements="str", default=["authorization", "cookie"]),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
@@ -156,7 +222,9 @@ def main():
     name, scope = params["name"], params["scope"]
     rules = wanted_rules(name, params["managed_rule_groups"], params["rate_limit"])
     changed, before, after = False, {}, {}
+    changes = []
     try:
+        check_destination(params.get("log_destination"))
         listed = [a for a in all_pages(waf.list_web_acls, "WebACLs", token="NextMarker", Scope=scope, Limit=100) if a["Name"] == name]
         found = pick_one(listed, "web ACLs named %s" % name, ident=lambda a: a["Id"])
         current, lock, tags = None, None, {}
@@ -170,6 +238,10 @@ def main():
             if current:
                 changed = True
                 if not module.check_mode:
+                    try:
+                        waf.delete_logging_configuration(aws_retry=True, ResourceArn=current["ARN"])
+                    except is_boto3_error_code("WAFNonexistentItemException"):
+                        pass
                     try:
                         waf.delete_web_acl(aws_retry=True, Name=name, Scope=scope, Id=current["Id"], LockToken=lock)
                     except is_boto3_error_code("WAFAssociatedItemException"):
@@ -188,6 +260,7 @@ def main():
                     lambda: [a for a in all_pages(waf.list_web_acls, "WebACLs", token="NextMarker", Scope=scope, Limit=100) if a["Name"] == name],
                     "web ACLs named %s" % name, exists_codes=("WAFDuplicateItemException",))[0]
                 after = summary(created, comparable(rules), params.get("tags") or {})
+            after["logging"] = converge_logging(module, waf, after.get("arn"), changes)[1]
         else:
             if comparable(current.get("Rules")) != comparable(rules) or "Allow" not in (current.get("DefaultAction") or {}):
                 changed = True
@@ -201,6 +274,8 @@ def main():
                 lambda k: waf.untag_resource(aws_retry=True, ResourceARN=current["ARN"], TagKeys=k))
             changed = changed or tag_changed
             after = summary(current, comparable(rules), tags_after)
+            before["logging"], after["logging"] = converge_logging(module, waf, current["ARN"], changes)
+            changed = changed or bool(changes)
     except PlatformError as exc:
         module.fail_json(msg=str(exc))
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:

@@ -49,3 +49,44 @@ def test_bad_input_and_absent(aws, run_module):
     assert run_module(waf_web_acl, args(state="absent"))["changed"] is True
     assert acls(aws) == []
     assert run_module(waf_web_acl, args(state="absent"))["changed"] is False
+
+
+GROUP = "arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-demo-t-edge"
+
+
+def logging_of(aws):
+    return aws("wafv2").get_logging_configuration(ResourceArn=acls(aws)[0]["ARN"])["LoggingConfiguration"]
+
+
+def test_logging_with_credentials_left_out(aws, run_module):
+    """FSBP WAF.11: every web ACL logs; the Authorization header and cookies never reach the log."""
+    made = run_module(waf_web_acl, args(log_destination=GROUP))
+    assert made["web_acl"]["logging"] == {"destination": GROUP, "redacted_headers": ["authorization", "cookie"]}
+    config = logging_of(aws)
+    assert config["LogDestinationConfigs"] == [GROUP]
+    assert sorted(f["SingleHeader"]["Name"] for f in config["RedactedFields"]) == ["authorization", "cookie"]
+    assert run_module(waf_web_acl, args(log_destination=GROUP))["changed"] is False
+    assert run_module(waf_web_acl, args())["changed"] is False, "unset leaves the logging as it is"
+    changed = run_module(waf_web_acl, args(log_destination=GROUP, redacted_headers=["Authorization", "cookie", "x-api-key"]), diff=True)
+    assert changed["changed"] is True and changed["diff"]["before"]["logging"]["redacted_headers"] == ["authorization", "cookie"]
+    assert len(logging_of(aws)["RedactedFields"]) == 3
+    off = run_module(waf_web_acl, args(log_destination=""), check=True)
+    assert off["changed"] is True and off["web_acl"]["logging"] is None and logging_of(aws)
+    run_module(waf_web_acl, args(log_destination=""))
+    with pytest.raises(Exception, match="WAFNonexistentItemException"):
+        logging_of(aws)
+
+
+def test_logging_to_a_group_waf_refuses_stops_before_any_change(aws, run_module):
+    with pytest.raises(ModuleFail, match="starts with aws-waf-logs-, not /demo/t/waf"):
+        run_module(waf_web_acl, args(log_destination="arn:aws:logs:eu-west-1:123456789012:log-group:/demo/t/waf"))
+    assert acls(aws) == []
+
+
+def test_removal_takes_the_logging_with_it(aws, run_module):
+    run_module(waf_web_acl, args(log_destination=GROUP))
+    arn = acls(aws)[0]["ARN"]
+    assert run_module(waf_web_acl, args(state="absent"))["changed"] is True
+    assert acls(aws) == []
+    with pytest.raises(Exception, match="WAFNonexistentItemException"):
+        aws("wafv2").get_logging_configuration(ResourceArn=arn)
