@@ -14,7 +14,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 PLAYBOOK_ARGS ?=
 
-.PHONY: help venv endpoint stop demo plan verify faults test lint sanity unit molecule e2e bench clean
+.PHONY: help venv endpoint stop demo plan verify faults test lint sanity unit molecule e2e bench scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ molecule: venv ## molecule scenario of every role against a private endpoint
 
 e2e: venv ## end-to-end runs of playbooks/site.yml against a private endpoint
 	@bash tools/test.sh e2e
+
+scan: venv ## Prowler's FSBP and CIS checks on a prod-like deployment; every failure must have its line in docs/security.md
+	@$(BIN)/python tools/scan.py
 
 faults: venv ## converge through the fault-injection proxy against a fault-free reference; faults, outcomes, duplicates
 	@$(BIN)/python tools/faults.py $(PLAYBOOK_ARGS)
