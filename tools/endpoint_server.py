@@ -23,6 +23,7 @@ from moto.cloudtrail import models as cloudtrail_models
 from moto.ec2 import models as ec2_models
 from moto.ec2.responses import network_acls as ec2_network_acl_responses
 from moto.ecs import models as ecs_models
+from moto.guardduty import responses as guardduty_responses
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
 from moto.logs import exceptions as logs_exceptions
@@ -404,6 +405,15 @@ def _list_resources_for_web_acl(self):
     return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": arns})
 
 
+# Amazon GuardDuty API Reference, GetAdministratorAccount: the answer is {"administrator": {"accountId", "relationshipStatus",
+# ...}} on the wire (REST-JSON, camelCase). moto wrote "Administrator"/"AccountId", which the SDKs drop, so a member account
+# read as one that no administrator manages.
+def _guardduty_administrator(self):
+    found = self.guardduty_backend.get_administrator_account(self.path.split("/")[-2]).get("Administrator")
+    answer = {"administrator": {"accountId": found["AccountId"], "relationshipStatus": found.get("RelationshipStatus")}} if found else {}
+    return json.dumps(answer)
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -419,6 +429,7 @@ backup_models.BackupBackend.create_backup_plan = _create_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_models.BackupBackend.delete_backup_plan)
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
+guardduty_responses.GuardDutyResponse.get_administrator_account = _guardduty_administrator
 wafv2_responses.WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl
 ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
 for _name in ("create_network_acl_entry", "replace_network_acl_entry"):

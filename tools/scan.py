@@ -11,10 +11,10 @@ register explains is printed and the run exits 1. Prowler is installed into a vi
     python tools/scan.py --csv FILE      compare an earlier scan's CSV with the register (no deploy)
     python tools/scan.py --keep          leave the endpoint running after the scan (its URL is printed)
 
-The register's rows name a Prowler check id and the resources it explains: globs of the resource's name or ARN, where
-<prefix> stands for <name>-<env> of the scanned environment (a resource AWS names by id is matched by its Name tag); <account> for a finding on the account itself; <outside>
-for a resource the platform did not make (not tagged with its Project and Environment: the account's default VPC, ...).
-The tool reads nothing else from the document.
+The register's rows name a Prowler check id and the resources it explains: globs of the resource's name, ARN or Name
+tag (a resource AWS names by id), where <prefix> stands for <name>-<env> of the scanned environment; <account> for a
+finding on the account itself; <outside> for a resource the platform did not make (not tagged with its Project and
+Environment: the account's default VPC, ...). The tool reads nothing else from the document.
 """
 
 import argparse

@@ -21,6 +21,9 @@ description:
   - Each guardrail is managed only when its option is set; an option left unset leaves that
     setting as it is. Turning a guardrail off is explicit (C(false)), and for a shared account
     settings are never removed by an environment's removal.
+  - In an account whose GuardDuty or Security Hub is administered by another account (an AWS Organization's
+    delegated administrator, or an invitation the account accepted), that service is left as the administrator
+    set it, and C(administered_by) says by whom (I(respect_administrator)).
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
@@ -83,6 +86,13 @@ options:
   security_hub:
     description: Security Hub in the region (C(true)) with I(security_hub_standards).
     type: bool
+  respect_administrator:
+    description:
+      - Leave GuardDuty and Security Hub alone where another account administers them for this one
+        (GetAdministratorAccount names one), since the organization's settings win over an environment's.
+      - C(false) converges them here all the same (an administrator may then undo it).
+    type: bool
+    default: true
   security_hub_standards:
     description: Standards ARNs, or short names C(aws-foundational-security-best-practices/v/1.0.0), to enable.
     type: list
@@ -130,6 +140,11 @@ changes:
   returned: always
   type: list
   elements: str
+administered_by:
+  description: The services another account administers for this one, with that account's id; they were left alone.
+  returned: always
+  type: dict
+  sample: {guardduty: "111122223333"}
 """
 
 import uuid
@@ -193,6 +208,7 @@ class Guardrails:
         self.before = {}
         self.after = {}
         self.clients = {}
+        self.administered = {}
 
     def client(self, name):
         if name not in self.clients:
@@ -207,6 +223,20 @@ class Guardrails:
 
     def account(self):
         return self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+
+    def administrator(self, service, read):
+        """The account that administers ``service`` for this one (GetAdministratorAccount), or None. Left alone then."""
+        if not self.params.get("respect_administrator", True):
+            return None
+        try:
+            admin = (read().get("Administrator") or {}).get("AccountId")
+        except is_boto3_error_code(["BadRequestException", "InvalidAccessException", "ResourceNotFoundException"]):
+            return None
+        if admin:
+            self.administered[service] = admin
+            self.module.warn("%s of this account is administered by account %s (an AWS Organization's delegated administrator "
+                             "or an accepted invitation): left as it set it" % (service, admin))
+        return admin
 
     def s3_block(self, wanted):
         s3control = self.client("s3control")
@@ -270,6 +300,8 @@ class Guardrails:
         enabled = False
         have = {}
         if detectors:
+            if self.administrator("GuardDuty", lambda: gd.get_administrator_account(aws_retry=True, DetectorId=detectors[0])):
+                return
             detector = gd.get_detector(aws_retry=True, DetectorId=detectors[0])
             enabled = detector.get("Status") == "ENABLED"
             have = {f.get("Name"): f.get("Status") for f in detector.get("Features") or []}
@@ -310,6 +342,8 @@ class Guardrails:
             enabled = True
         except is_boto3_error_code(["InvalidAccessException", "ResourceNotFoundException"]):
             enabled = False
+        if enabled and self.administrator("Security Hub", lambda: hub.get_administrator_account(aws_retry=True)):
+            return
         self.before["security_hub"] = enabled
         self.after["security_hub"] = wanted
         if enabled != wanted:
@@ -360,6 +394,7 @@ def main():
         guardduty_features=dict(type="list", elements="str", default=[]),
         security_hub=dict(type="bool"),
         security_hub_standards=dict(type="list", elements="str", default=["aws-foundational-security-best-practices/v/1.0.0"]),
+        respect_administrator=dict(type="bool", default=True),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -380,7 +415,7 @@ def main():
             guard.security_hub(params["security_hub"], params["security_hub_standards"])
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to converge the account guardrails (done so far: %s)" % ("; ".join(guard.changes) or "nothing"))
-    result = {"changed": bool(guard.changes), "changes": guard.changes, "guardrails": guard.after}
+    result = {"changed": bool(guard.changes), "changes": guard.changes, "guardrails": guard.after, "administered_by": guard.administered}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": guard.before, "after": guard.after}
     module.exit_json(**result)

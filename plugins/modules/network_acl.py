@@ -11,7 +11,7 @@ module: network_acl
 short_description: A tagged network ACL of a VPC with exactly its rules and subnets, created exactly once
 version_added: 0.7.0
 description:
-  - Converges one network ACL of a VPC, identified by its C(Name) tag: its inbound and outbound rules (every
+  - Converges one network ACL of a VPC, identified by its C(Name) tag, with its inbound and outbound rules (every
     other numbered rule is removed; the ACL's final C(*) deny rule is AWS's and stays), the subnets associated
     with it, and its tags.
   - CreateNetworkAcl is sent with an idempotency token derived from the VPC and the name, and with its
@@ -21,7 +21,7 @@ description:
   - A rule whose create answer was lost is recognised when sent again (C(NetworkAclEntryAlreadyExists)) and
     compared; a rule that differs is replaced in place (ReplaceNetworkAclEntry), so a subnet is never left
     without it.
-  - Every subnet has exactly one network ACL: a listed subnet is moved here from the one it has
+  - Every subnet has exactly one network ACL, so a listed subnet is moved here from the one it has
     (ReplaceNetworkAclAssociation), and with I(purge_subnets) a subnet no longer listed goes back to the
     VPC's default ACL.
   - With I(state=absent) the ACL's subnets go back to the default ACL and the ACL is deleted.
@@ -41,7 +41,7 @@ options:
     required: true
   default_acl:
     description:
-      - Converge the VPC's default ACL (AWS makes it with the VPC and deletes it with the VPC) instead of a named one:
+      - Converge the VPC's default ACL (AWS makes it with the VPC and deletes it with the VPC) instead of a named one,
         its rules and tags. Its subnets are those that have no other ACL, so I(subnets) must be empty and
         I(purge_subnets) does not apply.
       - With no rules it denies everything, so that a subnet nobody gave an ACL reaches nothing.

@@ -43,7 +43,7 @@ options:
     default: 2000
   log_destination:
     description:
-      - Where WAF logs every request the web ACL inspects (PutLoggingConfiguration): the ARN of a CloudWatch Logs group
+      - Where WAF logs every request the web ACL inspects (PutLoggingConfiguration), the ARN of a CloudWatch Logs group
         whose name starts with C(aws-waf-logs-) (WAF refuses any other), of an S3 bucket or of a Firehose stream.
       - An empty string turns logging off; unset leaves it as it is.
     type: str

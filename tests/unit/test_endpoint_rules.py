@@ -750,3 +750,14 @@ def test_list_resources_for_web_acl_answers_the_associated_load_balancers(aws):
     assert waf.list_resources_for_web_acl(WebACLArn=acl, ResourceType="COGNITO_USER_POOL")["ResourceArns"] == []
     with pytest.raises(botocore.exceptions.ClientError, match="WAFNonexistentItemException"):
         waf.list_resources_for_web_acl(WebACLArn=acl.replace(acl.rsplit("/", 1)[1], "00000000-0000-0000-0000-000000000000"))
+
+
+def test_guardduty_names_the_administrator_of_a_member(aws):
+    """Amazon GuardDuty API Reference, GetAdministratorAccount: a member reads its administrator (moto's answer used keys the
+    SDKs drop, so every account read as unmanaged)."""
+    gd = aws("guardduty")
+    detector = gd.create_detector(Enable=True)["DetectorId"]
+    assert "Administrator" not in gd.get_administrator_account(DetectorId=detector)
+    aws("organizations").create_organization(FeatureSet="ALL")
+    gd.enable_organization_admin_account(AdminAccountId="111122223333")
+    assert gd.get_administrator_account(DetectorId=detector)["Administrator"]["AccountId"] == "111122223333"

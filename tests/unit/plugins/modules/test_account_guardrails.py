@@ -44,8 +44,12 @@ def test_password_policy_comparison():
 class RecordedHub:
     """Security Hub answering as AWS does (GetEnabledStandards and BatchEnableStandards are not in moto)."""
 
-    def __init__(self):
+    def __init__(self, administrator=None):
         self.enabled = []
+        self.administrator = administrator
+
+    def get_administrator_account(self, aws_retry=False):
+        return {"Administrator": {"AccountId": self.administrator, "MemberStatus": "Enabled"}} if self.administrator else {}
 
     def describe_hub(self, aws_retry=False):
         return {"HubArn": "arn:aws:securityhub:eu-west-1:123456789012:hub/default"}
@@ -116,3 +120,24 @@ def test_a_new_detector_is_made_with_its_protection_plans(aws, run_module):
     detector = gd.get_detector(DetectorId=gd.list_detectors()["DetectorIds"][0])
     assert [(f["Name"], f["Status"]) for f in detector["Features"]] == [("RDS_LOGIN_EVENTS", "ENABLED")]
     assert run_module(ag, {"guardduty": True, "guardduty_features": ["RDS_LOGIN_EVENTS"]})["changed"] is False
+
+
+def test_a_service_another_account_administers_is_left_alone(aws, run_module):
+    """An Organization's delegated administrator runs GuardDuty for the account: its detector is left as it is."""
+    gd = aws("guardduty")
+    detector = gd.create_detector(Enable=False)["DetectorId"]
+    aws("organizations").create_organization(FeatureSet="ALL")
+    gd.enable_organization_admin_account(AdminAccountId="111122223333")
+    result = run_module(ag, {"guardduty": True, "guardduty_features": ["S3_DATA_EVENTS"]})
+    assert result["changed"] is False and result["administered_by"] == {"GuardDuty": "111122223333"}
+    assert gd.get_detector(DetectorId=detector)["Status"] == "DISABLED"
+    assert run_module(ag, {"guardduty": True, "respect_administrator": False})["changed"] is True
+    assert gd.get_detector(DetectorId=detector)["Status"] == "ENABLED"
+
+
+def test_security_hub_administered_elsewhere_is_left_alone():
+    hub = RecordedHub(administrator="111122223333")
+    guard = ag.Guardrails(FakeModule())
+    guard.clients["securityhub"] = hub
+    guard.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
+    assert hub.enabled == [] and guard.changes == [] and guard.administered == {"Security Hub": "111122223333"}
