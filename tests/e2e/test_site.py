@@ -218,6 +218,24 @@ def test_converge_sets_the_account_guardrails(ep, converged):
     assert all(block.values()), block
 
 
+def test_the_account_baseline_runs_alone_and_site_leaves_it_unless_asked(ep, converged):
+    """playbooks/account_baseline.yml applies the account-wide settings alone (already there: nothing to change); site.yml
+    without security_hardening_account_baseline leaves them as they are, even when they differ from its defaults."""
+    alone = run_playbook(ep, "playbooks/account_baseline.yml", extra_vars=BASE)
+    assert not alone.failed, alone
+    assert alone.changed == 0, alone.changed_tasks()
+    ep.client("ec2").disable_ebs_encryption_by_default()
+    try:
+        check = run_playbook(ep, "playbooks/site.yml", "--check", "--tags", "security_hardening",
+                             extra_vars=dict(BASE, security_hardening_account_baseline=False))
+        assert not check.failed, check
+        assert check.changed == 0, check.changed_tasks()
+        baseline = run_playbook(ep, "playbooks/account_baseline.yml", "--check", extra_vars=BASE)
+        assert baseline.changed == 1, baseline.changed_tasks()
+    finally:
+        ep.client("ec2").enable_ebs_encryption_by_default()
+
+
 def test_converge_builds_the_edge(ep, converged):
     """Internal NLBs with TLS, the public ALB with its redirect and WAF, the HTTP API with Cognito on writes."""
     check_load_balancers(ep, ENV, tls=True, alb=True)
