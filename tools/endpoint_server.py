@@ -414,6 +414,47 @@ def _guardduty_administrator(self):
     return json.dumps(answer)
 
 
+# Amazon RDS API Reference, CreateDBInstance / ModifyDBInstance and the DBInstance data type: EnablePerformanceInsights,
+# PerformanceInsightsKMSKeyId (the key's ARN is reported) and PerformanceInsightsRetentionPeriod (7 days unless given) are
+# kept and described. moto dropped all three, so an instance with Performance Insights read as one without.
+def _pi_key_arn(instance, key):
+    if not key or key.startswith("arn:"):
+        return key
+    try:
+        return instance.backend.kms.describe_key(key).arn
+    except Exception:  # pylint: disable=broad-except
+        return key
+
+
+def _pi_init(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.enable_performance_insights = kwargs.get("enable_performance_insights")
+        self._pi_key = _pi_key_arn(self, kwargs.get("performance_insights_kms_key_id"))
+        self._pi_retention = kwargs.get("performance_insights_retention_period")
+    return init
+
+
+def _pi_enabled(self):
+    return bool(getattr(self, "enable_performance_insights", None))
+
+
+def _pi_key(self):
+    return self.__dict__.get("_pi_key") if _pi_enabled(self) else None
+
+
+def _set_pi_key(self, value):
+    self.__dict__["_pi_key"] = _pi_key_arn(self, value)
+
+
+def _pi_retention(self):
+    return (self.__dict__.get("_pi_retention") or 7) if _pi_enabled(self) else None
+
+
+def _set_pi_retention(self, value):
+    self.__dict__["_pi_retention"] = value
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -440,6 +481,10 @@ ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = _t
     ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements)  # pylint: disable=protected-access
 rds_responses.RDSResponse.modify_event_subscription = _modify_event_subscription
 rds_models.MasterUserSecret._create_secret = _master_secret_rotates(rds_models.MasterUserSecret._create_secret)  # pylint: disable=protected-access
+rds_models.DBInstance.__init__ = _pi_init(rds_models.DBInstance.__init__)
+rds_models.DBInstance.performance_insights_enabled = property(_pi_enabled)
+rds_models.DBInstance.performance_insights_kms_key_id = property(_pi_key, _set_pi_key)
+rds_models.DBInstance.performance_insights_retention_period = property(_pi_retention, _set_pi_retention)
 rds_responses.RDSResponse.add_source_identifier_to_subscription = _add_source_identifier
 rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_source_identifier
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key

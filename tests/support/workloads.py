@@ -161,6 +161,11 @@ def check_application(ep, env, mode, alb=False):
             assert cluster_["Engine"] == "aurora-postgresql"
             assert [g["VpcSecurityGroupId"] for g in cluster_["VpcSecurityGroups"]] == [ids[db]]
             assert len(cluster_["DBClusterMembers"]) == 1
+            # Performance Insights on each instance, with the data key, 7 days
+            for member in cluster_["DBClusterMembers"]:
+                instance = rds.describe_db_instances(DBInstanceIdentifier=member["DBInstanceIdentifier"])["DBInstances"][0]
+                assert (instance.get("PerformanceInsightsEnabled"), instance.get("PerformanceInsightsKMSKeyId"),
+                        instance.get("PerformanceInsightsRetentionPeriod")) == (True, data_key, 7), instance
             # every client must use TLS (rds.force_ssl=1 in the cluster's own group); IAM database authentication on
             group = "%s-%s-aurora-postgresql%s" % (prefix, db, cluster_["EngineVersion"].split(".", maxsplit=1)[0])
             assert cluster_["DBClusterParameterGroup"] == group and cluster_["IAMDatabaseAuthenticationEnabled"] is True, cluster_

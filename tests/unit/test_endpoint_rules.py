@@ -761,3 +761,25 @@ def test_guardduty_names_the_administrator_of_a_member(aws):
     aws("organizations").create_organization(FeatureSet="ALL")
     gd.enable_organization_admin_account(AdminAccountId="111122223333")
     assert gd.get_administrator_account(DetectorId=detector)["Administrator"]["AccountId"] == "111122223333"
+
+
+def test_performance_insights_are_kept_and_described(aws):
+    """Amazon RDS API Reference, CreateDBInstance / ModifyDBInstance: Performance Insights, its key (by ARN) and its
+    retention (7 days unless given) are described (moto dropped them)."""
+    rds = aws("rds")
+    key = aws("kms").create_key()["KeyMetadata"]
+    rds.create_db_cluster(DBClusterIdentifier=PREFIX + "-db", Engine="aurora-postgresql", MasterUsername="master",
+                          MasterUserPassword="a-long-password-1")
+
+    def insights(name):
+        got = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0]
+        return got.get("PerformanceInsightsEnabled"), got.get("PerformanceInsightsKMSKeyId"), got.get("PerformanceInsightsRetentionPeriod")
+    rds.create_db_instance(DBInstanceIdentifier=PREFIX + "-db-1", DBClusterIdentifier=PREFIX + "-db", Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large", EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId=key["KeyId"])
+    assert insights(PREFIX + "-db-1") == (True, key["Arn"], 7)
+    rds.create_db_instance(DBInstanceIdentifier=PREFIX + "-db-2", DBClusterIdentifier=PREFIX + "-db", Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large")
+    assert insights(PREFIX + "-db-2")[0] in (False, None)
+    rds.modify_db_instance(DBInstanceIdentifier=PREFIX + "-db-2", EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId=key["Arn"],
+                           PerformanceInsightsRetentionPeriod=31, ApplyImmediately=True)
+    assert insights(PREFIX + "-db-2") == (True, key["Arn"], 31)
