@@ -20,6 +20,7 @@ from moto.backup import urls as backup_urls
 from moto.moto_api._internal import mock_random as moto_random
 from moto.core.responses import ActionResult
 from moto.cloudtrail import models as cloudtrail_models
+from moto.ec2 import exceptions as ec2_exceptions
 from moto.ec2 import models as ec2_models
 from moto.ec2.responses import network_acls as ec2_network_acl_responses
 from moto.ecs import models as ecs_models
@@ -455,6 +456,17 @@ def _set_pi_retention(self, value):
     self.__dict__["_pi_retention"] = value
 
 
+# Amazon EC2 API Reference, ReplaceNetworkAclAssociation, and "Error codes for the Amazon EC2 API": an association id that
+# does not exist (one a retried call already replaced) is refused with InvalidAssociationID.NotFound (400). moto failed
+# with an internal error (500), which clients retry as a server fault until they give up.
+def _replace_network_acl_association(original):
+    def replace(self, association_id, network_acl_id):
+        if not any(association_id in acl._associations for acl in self.network_acls.values()):  # pylint: disable=protected-access
+            raise ec2_exceptions.InvalidAssociationIdError(association_id)
+        return original(self, association_id, network_acl_id)
+    return replace
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -473,6 +485,8 @@ apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
 guardduty_responses.GuardDutyResponse.get_administrator_account = _guardduty_administrator
 wafv2_responses.WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl
 ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
+ec2_models.network_acls.NetworkAclBackend.replace_network_acl_association = _replace_network_acl_association(
+    ec2_models.network_acls.NetworkAclBackend.replace_network_acl_association)
 for _name in ("create_network_acl_entry", "replace_network_acl_entry"):
     setattr(ec2_network_acl_responses.NetworkACLs, _name, _network_acl_icmp(getattr(ec2_network_acl_responses.NetworkACLs, _name)))
 ecs_responses.EC2ContainerServiceResponse.run_task = _run_task(ecs_responses.EC2ContainerServiceResponse.run_task)

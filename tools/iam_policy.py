@@ -51,7 +51,9 @@ POLICY_SIZE = 6144
 NAMED = {
     ("iam", "role"): ["arn:${Partition}:iam::${Account}:role/${Prefix}-*"],
     ("logs", "log-group"): ["arn:${Partition}:logs:${Region}:${Account}:log-group:/${Name}/${Env}/*",
-                            "arn:${Partition}:logs:${Region}:${Account}:log-group:/aws/rds/cluster/${Prefix}-*"],
+                            "arn:${Partition}:logs:${Region}:${Account}:log-group:/aws/rds/cluster/${Prefix}-*",
+                            # WAF logs only to groups named aws-waf-logs-* (AWS WAF Developer Guide).
+                            "arn:${Partition}:logs:${Region}:${Account}:log-group:aws-waf-logs-${Prefix}-*"],
     ("logs", "log-stream"): ["arn:${Partition}:logs:${Region}:${Account}:log-group:/${Name}/${Env}/*:log-stream:*"],
     ("secretsmanager", "Secret"): ["arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${Prefix}/*"],
     ("s3", "bucket"): ["arn:${Partition}:s3:::${Prefix}-*"],

@@ -783,3 +783,17 @@ def test_performance_insights_are_kept_and_described(aws):
     rds.modify_db_instance(DBInstanceIdentifier=PREFIX + "-db-2", EnablePerformanceInsights=True, PerformanceInsightsKMSKeyId=key["Arn"],
                            PerformanceInsightsRetentionPeriod=31, ApplyImmediately=True)
     assert insights(PREFIX + "-db-2") == (True, key["Arn"], 31)
+
+
+def test_replacing_a_network_acl_association_that_is_gone_is_refused_as_aws_does(aws):
+    """Amazon EC2 API Reference, ReplaceNetworkAclAssociation: an association id that no longer exists (a retried call's,
+    already replaced) is InvalidAssociationID.NotFound, a client error (moto: 500, retried as a server fault)."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.8.0.0/24")["Subnet"]["SubnetId"]
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    held = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["NetworkAcls"][0]
+    old = [a for a in held["Associations"] if a["SubnetId"] == subnet][0]["NetworkAclAssociationId"]
+    assert ec2.replace_network_acl_association(AssociationId=old, NetworkAclId=acl)["NewAssociationId"] != old
+    with pytest.raises(botocore.exceptions.ClientError, match="InvalidAssociationID.NotFound"):
+        ec2.replace_network_acl_association(AssociationId=old, NetworkAclId=acl)

@@ -146,3 +146,32 @@ def test_the_default_acl_loses_its_rules_and_keeps_its_subnets(aws, run_module, 
     with pytest.raises(ModuleFail, match="default_acl: the VPC's default ACL is never deleted"):
         run_module(network_acl, dict(arguments, state="absent"))
     assert len(acls(aws, net)) == 1
+
+
+def test_a_subnet_move_sent_again_after_its_answer_was_lost_is_kept(aws, run_module, net, monkeypatch):
+    """ReplaceNetworkAclAssociation carried out, its answer lost and the call sent again (as botocore's retries do): the
+    stale association is refused (InvalidAssociationID.NotFound), the module reads the subnet back and finds it moved."""
+    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
+    real_client = pu.PlatformModule.client
+    resent = []
+
+    class Resending:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            call = getattr(self.conn, name)
+            if name != "replace_network_acl_association" or resent:
+                return call
+
+            def twice(**kwargs):
+                resent.append(kwargs["AssociationId"])
+                call(**kwargs)
+                return call(**kwargs)
+            return twice
+
+    monkeypatch.setattr(pu.PlatformModule, "client", lambda self, service, **kw: Resending(real_client(self, service, **kw)))
+    run_module(network_acl, args(net))
+    assert len(resent) == 1
+    assert subnets_of(named(aws, net)[0]) == sorted(net["subnets"][:2])
+    assert run_module(network_acl, args(net))["changed"] is False
