@@ -129,7 +129,10 @@ PASSED_TO = ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "cloudtra
 LINKED_SERVICES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com",
                    "rds.amazonaws.com", "elasticfilesystem.amazonaws.com", "ops.apigateway.amazonaws.com",
                    "inspector2.amazonaws.com", "guardduty.amazonaws.com", "securityhub.amazonaws.com"]
-ACTION_RESOURCES = {"iam:CreateServiceLinkedRole": ["arn:${Partition}:iam::${Account}:role/aws-service-role/*"]}
+ACTION_RESOURCES = {"iam:CreateServiceLinkedRole": ["arn:${Partition}:iam::${Account}:role/aws-service-role/*"],
+                    # A read of no parameter: its resource type (hub) is optional and the request names none, so it is
+                    # authorized on "*" (Service Authorization Reference, AWS Security Hub: GetAdministratorAccount).
+                    "securityhub:GetAdministratorAccount": ["*"]}
 CONDITIONS = {
     "iam:CreateServiceLinkedRole": {"StringEquals": {"iam:AWSServiceName": LINKED_SERVICES}},
     "iam:CreateRole": WITH_BOUNDARY,
