@@ -92,6 +92,8 @@ def start(port=5000, state_dir=STATE_DIR, timeout=60.0):
     env = dict(os.environ)
     # AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy, ...) exist only with this.
     env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    # Where the Lambda functions it runs find it (endpoint_lambda.py).
+    env["MOTO_PORT"] = str(port)
     # The timing rules of tools/endpoint_rules.py (IAM propagation, load balancer provisioning, tagging
     # lag), unless the caller set its own windows.
     for name, seconds in ENDPOINT_TIMING.items():

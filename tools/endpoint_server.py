@@ -35,6 +35,7 @@ from moto.server import main
 from moto.wafv2 import exceptions as wafv2_exceptions
 from moto.wafv2 import responses as wafv2_responses
 
+import endpoint_lambda  # pylint: disable=wrong-import-order
 import endpoint_rules  # pylint: disable=wrong-import-order
 
 
@@ -504,6 +505,8 @@ rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_s
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
 logs_responses.LogsResponse.disassociate_kms_key = _disassociate_kms_key
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)
+# Python Lambda functions run, and Secrets Manager rotation through them stops where a step fails (endpoint_lambda.py).
+endpoint_lambda.install()
 # The endpoint refuses what AWS refuses: resource policies as the services read them, and time.
 endpoint_rules.install()
 

@@ -99,9 +99,10 @@ def fixture_server():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def run_script(server, app_password, app_user=APP):
+def run_script(server, app_password, app_user=APP, **more):
     env = {"PATH": os.environ["PATH"], "PGHOST": "127.0.0.1", "PGPORT": str(server.port), "PGDATABASE": DB,
            "PGUSER": MASTER, "PGPASSWORD": MASTER_PASSWORD, "APP_USER": app_user, "APP_PASSWORD": app_password}
+    env.update(more)
     # No terminal, as in an ECS task: \password reads standard input.
     return subprocess.run(["sh", SCRIPT], env=env, capture_output=True, text=True, timeout=120, check=False,
                           stdin=subprocess.DEVNULL, start_new_session=True)
@@ -166,3 +167,48 @@ def test_bad_input_stops_before_any_change(server):
                             stdin=subprocess.DEVNULL, start_new_session=True)
     assert failed.returncode != 0 and "password authentication failed" in failed.stderr
     assert server.admin("SELECT count(*) FROM pg_roles WHERE rolname = '%s'" % APP) == "0"
+
+
+CLONE = APP + "_clone"
+
+
+def test_rotation_alternates_two_logins_that_share_one_owner(server):
+    """Alternating users: the clone gets its password, the base login keeps its own; both act as the base role."""
+    assert run_script(server, "app-Secret-1").returncode == 0
+    made = server.sign_in(APP, "app-Secret-1", "CREATE TABLE stock (id int)")
+    assert made.returncode == 0, made.stderr
+    cloned = run_script(server, "clone-Secret-2", app_user=CLONE, BASE_USER=APP)
+    assert cloned.returncode == 0, cloned.stderr
+    # The base login still signs in with its password: the tasks that hold it keep working.
+    assert server.sign_in(APP, "app-Secret-1", "SELECT 1").returncode == 0
+    # The clone signs in with the new one, acts as the base role, uses its objects and makes objects it owns.
+    used = server.sign_in(CLONE, "clone-Secret-2", "INSERT INTO stock VALUES (1); ALTER TABLE stock ADD COLUMN n int;"
+                          "CREATE TABLE shipments (id int); SELECT current_user, session_user")
+    assert used.returncode == 0, used.stderr
+    assert used.stdout.split() == ["%s|%s" % (APP, CLONE)]
+    assert server.admin("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'shipments'", db=DB) == APP
+    flags = server.admin("SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls FROM pg_roles "
+                         "WHERE rolname = '%s'" % CLONE)
+    assert flags == "f|f|f|f|f"
+    # The next rotation goes back to the base login: its new password works, the clone's stays as it was.
+    back = run_script(server, "app-Secret-3", BASE_USER=APP)
+    assert back.returncode == 0, back.stderr
+    assert server.sign_in(APP, "app-Secret-3", "SELECT 1").returncode == 0
+    assert server.sign_in(APP, "app-Secret-1", "SELECT 1").returncode != 0
+    assert server.sign_in(CLONE, "clone-Secret-2", "SELECT 1").returncode == 0
+
+
+def test_test_mode_only_signs_in(server):
+    assert run_script(server, "app-Secret-1").returncode == 0
+    tested = run_script(server, "app-Secret-1", MODE="test", PGPASSWORD="not-the-master")
+    assert tested.returncode == 0, tested.stderr
+    wrong = run_script(server, "not-it", MODE="test")
+    assert wrong.returncode != 0 and "password authentication failed" in wrong.stderr
+    # Test mode changed nothing: the password is still the first one.
+    assert server.sign_in(APP, "app-Secret-1", "SELECT 1").returncode == 0
+
+
+def test_a_clone_must_be_the_base_users_clone(server):
+    bad = run_script(server, "x" * 20, app_user="someone_else", BASE_USER=APP)
+    assert bad.returncode == 2 and "BASE_USER_clone" in bad.stderr
+    assert server.admin("SELECT count(*) FROM pg_roles WHERE rolname IN ('%s', 'someone_else')" % APP) == "0"

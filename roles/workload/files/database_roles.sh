@@ -8,11 +8,23 @@
 # - its password set by psql's \password, which hashes it (SCRAM) before it leaves the task: the clear
 #   password never reaches the server nor its log.
 # Safe to run again: every step converges instead of creating.
+#
+# Automatic rotation alternates two logins (Secrets Manager's alternating-users strategy): BASE_USER (APP_USER when
+# unset) and BASE_USER_clone. The clone is a member of the base role that acts as it in every session (ALTER ROLE ...
+# SET role), so what it makes belongs to the base role too and both logins see the same objects; only the password of
+# APP_USER changes, so the other login's sessions and tasks keep working until the next rotation. The rotation function
+# runs this script with MODE=set for the pending login, then with MODE=test, which only signs in as it.
 set -eu
-: "${PGHOST:?}" "${PGDATABASE:?}" "${PGUSER:?}" "${PGPASSWORD:?}" "${APP_USER:?}" "${APP_PASSWORD:?}"
-case "$APP_USER" in
-  *[!a-z0-9_]* | [!a-z_]*) echo "APP_USER must be a lower-case PostgreSQL name, got $APP_USER" >&2; exit 2 ;;
-esac
+: "${PGHOST:?}" "${PGDATABASE:?}" "${APP_USER:?}" "${APP_PASSWORD:?}"
+BASE_USER="${BASE_USER:-$APP_USER}"
+for name in "$APP_USER" "$BASE_USER"; do
+  case "$name" in
+    *[!a-z0-9_]* | [!a-z_]*) echo "APP_USER must be a lower-case PostgreSQL name (and BASE_USER too), got $name" >&2; exit 2 ;;
+  esac
+done
+if [ "$APP_USER" != "$BASE_USER" ] && [ "$APP_USER" != "${BASE_USER}_clone" ]; then
+  echo "APP_USER must be BASE_USER or BASE_USER_clone, got $APP_USER for $BASE_USER" >&2; exit 2
+fi
 # A database just made (a container still starting, a cluster's name still spreading) gets five minutes to answer.
 tries=0
 until pg_isready -q; do
@@ -20,7 +32,13 @@ until pg_isready -q; do
   if [ "$tries" -ge 60 ]; then echo "$PGHOST:${PGPORT:-5432} does not answer" >&2; exit 3; fi
   sleep 5
 done
-psql -X -q -v ON_ERROR_STOP=1 -v app_user="$APP_USER" <<'SQL'
+if [ "${MODE:-set}" = test ]; then
+  PGUSER="$APP_USER" PGPASSWORD="$APP_PASSWORD" psql -X -q -At -v ON_ERROR_STOP=1 -c 'SELECT 1' >/dev/null
+  echo "database role $APP_USER of $PGDATABASE signs in"
+  exit 0
+fi
+: "${PGUSER:?}" "${PGPASSWORD:?}"
+psql -X -q -v ON_ERROR_STOP=1 -v app_user="$BASE_USER" <<'SQL'
 SELECT format('CREATE ROLE %I LOGIN', :'app_user')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app_user') \gexec
 SELECT format('ALTER ROLE %I LOGIN NOCREATEDB NOCREATEROLE INHERIT', :'app_user') \gexec
@@ -41,6 +59,17 @@ SELECT format('ALTER SEQUENCE %I.%I OWNER TO %I', n.nspname, c.relname, :'app_us
    AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                    AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')) \gexec
 SQL
+if [ "$APP_USER" != "$BASE_USER" ]; then
+  psql -X -q -v ON_ERROR_STOP=1 -v base_user="$BASE_USER" -v clone_user="$APP_USER" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', :'clone_user')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'clone_user') \gexec
+SELECT format('ALTER ROLE %I LOGIN NOCREATEDB NOCREATEROLE INHERIT', :'clone_user') \gexec
+SELECT format('GRANT %I TO %I', :'base_user', :'clone_user')
+ WHERE NOT pg_has_role(:'clone_user', :'base_user', 'MEMBER') \gexec
+SELECT format('ALTER ROLE %I SET role = %L', :'clone_user', :'base_user') \gexec
+SELECT format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO %I', current_database(), :'clone_user') \gexec
+SQL
+fi
 # \password reads the new password twice from its terminal, or from standard input when the task has none.
 printf '%s\n%s\n' "$APP_PASSWORD" "$APP_PASSWORD" | psql -X -q -v ON_ERROR_STOP=1 -c "\\password $APP_USER"
 echo "database role $APP_USER of $PGDATABASE is in place"
