@@ -315,6 +315,12 @@ options:
         description: Seconds to wait for the task to stop.
         type: int
         default: 900
+      start:
+        description:
+          - Whether the module starts the task. C(false) makes the job (its task definition, roles and log group)
+            and starts nothing; something else runs it when it is needed (a secret's rotation function).
+        type: bool
+        default: true
   state:
     description: Whether the workload should exist.
     type: str
@@ -980,7 +986,7 @@ class Workload:
         job = self.params["run_once"]
         arn = task_definition["taskDefinitionArn"]
         marked = tag_list_to_dict(task_definition.get("tags"), "key", "value").get(RAN_TAG)
-        if marked == job["key"]:
+        if marked == job["key"] or not job["start"]:
             return {"key": job["key"], "ran": False}
         self.changes.append("run %s once (for %s)" % (self.names["family"], job["key"]))
         if self.check:
@@ -1259,6 +1265,7 @@ def main():
         run_once=dict(type="dict", options=dict(
             key=dict(type="str", required=True, no_log=False),
             timeout=dict(type="int", default=900),
+            start=dict(type="bool", default=True),
         )),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),

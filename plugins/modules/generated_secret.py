@@ -48,10 +48,41 @@ options:
     description: Length of generated values.
     type: int
     default: 32
+  initial_values:
+    description:
+      - Keys and their values written when the secret is made, or when the key is missing, and kept afterwards, since
+        a rotation function may change them (the login of the alternating-users strategy).
+    type: dict
+    default: {}
   regenerate:
-    description: Make new values for the I(generate) keys now (a rotation; the users of the secret must restart).
+    description:
+      - Make new values for the I(generate) keys now (a rotation; the users of the secret must restart).
+      - With automatic rotation on (I(rotation.days) above 0), rotate through the rotation function instead
+        (C(RotateSecret)), once per current version of the secret, so that a retried run does not rotate twice.
     type: bool
     default: false
+  rotation:
+    description:
+      - Automatic rotation by a Lambda function (AWS Secrets Manager User Guide, "Rotation by Lambda function").
+        Omitted, the secret's rotation is left as it is.
+      - Turning it on or changing it calls C(RotateSecret) without rotating now (C(RotateImmediately=false)), and
+        Secrets Manager runs the function's C(testSecret) step to check the configuration, and the first rotation
+        happens on the schedule.
+    type: dict
+    suboptions:
+      function_arn:
+        description: ARN of the rotation function. Required when I(days) is above 0.
+        type: str
+      days:
+        description: Days between rotations (AWS allows 1 to 1000); 0 turns automatic rotation off (C(CancelRotateSecret)).
+        type: int
+        required: true
+  rotation_timeout:
+    description:
+      - With I(regenerate) and automatic rotation, seconds to wait for the rotation to make its new version current
+        (each of the function's four steps may take up to its own timeout); a rotation still pending then fails the module.
+    type: int
+    default: 1800
   recovery_window_days:
     description: With I(state=absent), days AWS keeps the secret restorable (0 deletes at once).
     type: int
@@ -127,6 +158,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     aws_retry,
     client_token,
     dict_to_tag_list,
+    wait_for,
     tag_list_to_dict,
 )
 
@@ -167,9 +199,28 @@ def summary(found, keys):
         "kms_key_id": found.get("KmsKeyId"),
         "tags": tag_list_to_dict(found.get("Tags")),
         # The current value's version: what used the value (a database role set from it) can tell it changed.
-        "version_id": next((version for version, stages in (found.get("VersionIdsToStages") or {}).items()
-                            if "AWSCURRENT" in stages), None),
+        "version_id": current_version(found),
+        "rotation": rotation_of(found),
     }
+
+
+def current_version(found):
+    return next((version for version, stages in (found.get("VersionIdsToStages") or {}).items()
+                 if "AWSCURRENT" in stages), None)
+
+
+def rotation_of(found):
+    if not found.get("RotationEnabled"):
+        return {"days": 0}
+    return {"days": (found.get("RotationRules") or {}).get("AutomaticallyAfterDays"),
+            "function_arn": found.get("RotationLambdaARN")}
+
+
+def wanted_rotation(params):
+    rotation = params.get("rotation")
+    if rotation is None:
+        return None
+    return {"days": 0} if rotation["days"] == 0 else {"days": rotation["days"], "function_arn": rotation["function_arn"]}
 
 
 def wanted_document(params, current):
@@ -180,8 +231,13 @@ def wanted_document(params, current):
         if document.get(key) != str(value):
             document[key] = str(value)
             changed.append(key)
+    for key, value in (params["initial_values"] or {}).items():
+        if not document.get(key):
+            document[key] = str(value)
+            changed.append(key)
+    rotating = (wanted_rotation(params) or {}).get("days", 0) > 0
     for key in params["generate"]:
-        if params["regenerate"] or not document.get(key):
+        if (params["regenerate"] and not rotating) or not document.get(key):
             document[key] = generate(params["length"])
             changed.append(key)
     return document, sorted(set(changed))
@@ -200,7 +256,8 @@ def ensure_present(module, sm):
         found = describe(sm, params["name"])
     if found is None:
         document, dummy = wanted_document(params, {})
-        after = {"name": params["name"], "keys": sorted(document), "kms_key_id": params.get("kms_key_id"), "tags": tags}
+        after = {"name": params["name"], "keys": sorted(document), "kms_key_id": params.get("kms_key_id"), "tags": tags,
+                 "rotation": wanted_rotation(params) or {"days": 0}}
         if module.check_mode:
             return True, {}, after, None
         request = {
@@ -218,6 +275,8 @@ def ensure_present(module, sm):
         except is_boto3_error_code("ResourceExistsException"):
             pass  # the first attempt got through: adopt it below (its value stays as made)
         found = describe(sm, params["name"])
+        if ensure_rotation(module, sm, found)[0]:
+            found = describe(sm, params["name"])
         return True, {}, summary(found, document), found
     current = read_value(sm, found["ARN"])
     before = summary(found, current)
@@ -241,11 +300,52 @@ def ensure_present(module, sm):
         module.check_mode, tag_list_to_dict(found.get("Tags")), params.get("tags"), params["purge_tags"],
         lambda add: sm.tag_resource(aws_retry=True, SecretId=found["ARN"], Tags=dict_to_tag_list(add)),
         lambda keys: sm.untag_resource(aws_retry=True, SecretId=found["ARN"], TagKeys=keys))
+    configured, rotation = ensure_rotation(module, sm, found)
+    rotated = rotate_now(module, sm, found, rotation)
+    if rotated:
+        found = dict(found, VersionIdsToStages=describe(sm, params["name"]).get("VersionIdsToStages"))
     after = dict(before, keys=sorted(document), tags=new_tags, kms_key_id=update.get("KmsKeyId", before["kms_key_id"]),
-                 version_id=summary(found, document)["version_id"])
+                 version_id=current_version(found), rotation=rotation)
     if changed_keys:
         after["changed_keys"] = changed_keys
-    return changed or tagged or restored, before, after, found
+    if rotated:
+        after["rotated"] = True
+    return changed or tagged or restored or configured or rotated, before, after, found
+
+
+def ensure_rotation(module, sm, found):
+    """(changed, rotation after) for option rotation."""
+    wanted, current = wanted_rotation(module.params), rotation_of(found)
+    if wanted is None or wanted == current:
+        return False, current
+    if not module.check_mode:
+        if wanted["days"] == 0:
+            sm.cancel_rotate_secret(aws_retry=True, SecretId=found["ARN"])
+        else:
+            # Not now: Secrets Manager runs the function's testSecret step to check it (RotateSecret, RotateImmediately).
+            sm.rotate_secret(aws_retry=True, SecretId=found["ARN"], RotationLambdaARN=wanted["function_arn"],
+                             RotationRules={"AutomaticallyAfterDays": wanted["days"]}, RotateImmediately=False)
+    return True, wanted
+
+
+def rotate_now(module, sm, found, rotation):
+    """Option regenerate with automatic rotation: one rotation through the function, now."""
+    if not (module.params["regenerate"] and rotation.get("days", 0) > 0):
+        return False
+    if not module.check_mode:
+        # One rotation per current version: a retry after a lost answer hands back the same rotation (ClientRequestToken).
+        token = client_token("rotate", found["ARN"], current_version(found), length=64)
+        sm.rotate_secret(aws_retry=True, SecretId=found["ARN"], ClientRequestToken=token)
+        # RotateSecret only starts the rotation: done when the function made the new version current. A failed step
+        # leaves it AWSPENDING (RotateSecret, "When rotation is unsuccessful...") until the timeout says so.
+        try:
+            wait_for(lambda: describe(sm, found["ARN"]).get("VersionIdsToStages") or {},
+                     lambda stages: "AWSCURRENT" in stages.get(token, []), timeout=module.params["rotation_timeout"],
+                     delay=2.0, what="the rotation of %s to make version %s current" % (found["Name"], token))
+        except PlatformError as exc:
+            raise PlatformError("%s. The rotation function %s says why in its log group (/aws/lambda/<function name>)"
+                                % (exc, rotation["function_arn"]))
+    return True
 
 
 def kms_matches(wanted, current):
@@ -278,7 +378,13 @@ def main():
         values=dict(type="dict", default={}),
         generate=dict(type="list", elements="str", default=["password"], no_log=False),
         length=dict(type="int", default=32),
+        initial_values=dict(type="dict", default={}),
         regenerate=dict(type="bool", default=False),
+        rotation=dict(type="dict", options=dict(
+            function_arn=dict(type="str"),
+            days=dict(type="int", required=True),
+        )),
+        rotation_timeout=dict(type="int", default=1800),
         recovery_window_days=dict(type="int", default=7),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
@@ -288,6 +394,11 @@ def main():
     params = module.params
     if params["length"] < 16 or params["length"] > 128:
         module.fail_json(msg="length must be 16 to 128, got %d" % params["length"])
+    rotation = params.get("rotation")
+    if rotation and not 0 <= rotation["days"] <= 1000:
+        module.fail_json(msg="rotation.days must be 0 (off) or 1 to 1000 (AWS limits), got %d" % rotation["days"])
+    if rotation and rotation["days"] and not rotation.get("function_arn"):
+        module.fail_json(msg="rotation.function_arn is required when rotation.days is above 0")
     window = params["recovery_window_days"]
     if window != 0 and not 7 <= window <= 30:
         module.fail_json(msg="recovery_window_days must be 0 or 7 to 30 (AWS limits), got %d" % window)

@@ -388,6 +388,16 @@ def test_a_job_runs_once_per_key_and_makes_no_service(aws, run_module, platform,
     assert len(tasks_of(aws)) == 3
 
 
+def test_a_job_that_is_not_started_is_made_and_never_runs(aws, run_module, platform, fast):
+    made = run_module(ew, job_args(platform, run_once={"key": "rotation", "timeout": 60, "start": False}))
+    assert made["changed"] is True and made["workload"]["run"] == {"key": "rotation", "ran": False}
+    assert aws("ecs").describe_task_definition(taskDefinition="demo-t-billing-db-roles")["taskDefinition"]["revision"] == 1
+    assert tasks_of(aws) == []
+    again = run_module(ew, job_args(platform, run_once={"key": "rotation", "timeout": 60, "start": False}))
+    assert again["changed"] is False, again["changes"]
+    assert tasks_of(aws) == []
+
+
 def test_a_job_in_check_mode_says_it_would_run_and_runs_nothing(aws, run_module, platform, fast):
     result = run_module(ew, job_args(platform), check=True)
     assert "run demo-t-billing-db-roles once (for version-1)" in result["changes"]

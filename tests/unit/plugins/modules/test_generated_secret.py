@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from ansible_collections.cloud_design.platform.plugins.modules import generated_secret as gs
+
+from ...conftest import ModuleFail
 
 
 def args(**extra):
@@ -68,3 +72,106 @@ def test_the_current_version_is_returned_and_moves_with_the_value(aws, run_modul
     rotated = run_module(gs, args(regenerate=True))["secret"]["version_id"]
     assert rotated != made
     assert "AWSCURRENT" in aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")["VersionIdsToStages"][rotated]
+
+
+# ---- automatic rotation through a function (the endpoint's Lambda runner replaced by an in-process one)
+FUNCTION = "demo-t-billing-db-rotation"
+
+
+@pytest.fixture(name="rotation_function")
+def fixture_rotation_function(aws, monkeypatch):
+    """A rotation function in the account; its steps (run in-process) put a new password and make it current."""
+    import endpoint_lambda  # pylint: disable=import-outside-toplevel,import-error
+
+    steps = []
+
+    def run(function, event):
+        steps.append(event["Step"])
+        sm = aws("secretsmanager")
+        arn, token = event["SecretId"], event["ClientRequestToken"]
+        if event["Step"] == "createSecret":
+            current = json.loads(sm.get_secret_value(SecretId=arn)["SecretString"])
+            sm.put_secret_value(SecretId=arn, ClientRequestToken=token, VersionStages=["AWSPENDING"],
+                                SecretString=json.dumps(dict(current, username=current["username"] + "_clone",
+                                                             password="rotated-" + token[:8])))
+        elif event["Step"] == "finishSecret":
+            stages = sm.describe_secret(SecretId=arn)["VersionIdsToStages"]
+            old = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+            sm.update_secret_version_stage(SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token,
+                                           RemoveFromVersionId=old)
+        if event["Step"] in fail:
+            return '{"errorMessage": "no"}', True, "no"
+        return "null", False, ""
+
+    fail = set()
+    monkeypatch.setattr(endpoint_lambda, "run_function", run)
+    role = aws("iam").create_role(RoleName=FUNCTION, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    arn = aws("lambda").create_function(FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="x.handler",
+                                        Code={"ZipFile": b"PK"})["FunctionArn"]
+    return arn, steps, fail
+
+
+def test_rotation_is_turned_on_without_rotating_and_kept(aws, run_module, rotation_function):
+    arn, steps, dummy = rotation_function
+    made = run_module(gs, args(values={"dbname": "orders"}, initial_values={"username": "billing"}))
+    first = value(aws)
+    planned = run_module(gs, args(rotation={"function_arn": arn, "days": 30}), check=True, diff=True)
+    assert planned["changed"] is True and planned["diff"]["after"]["rotation"] == {"days": 30, "function_arn": arn}
+    assert steps == [] and aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db").get("RotationEnabled") is not True
+    on = run_module(gs, args(values={"dbname": "orders"}, initial_values={"username": "billing"},
+                             rotation={"function_arn": arn, "days": 30}))
+    assert on["changed"] is True and on["secret"]["rotation"] == {"days": 30, "function_arn": arn}
+    described = aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")
+    assert described["RotationEnabled"] is True and described["RotationRules"]["AutomaticallyAfterDays"] == 30
+    # Checked, not rotated: only the test step ran, and the value and its version are the same.
+    assert steps == ["testSecret"] and value(aws) == first and on["secret"]["version_id"] == made["secret"]["version_id"]
+    again = run_module(gs, args(values={"dbname": "orders"}, initial_values={"username": "billing"},
+                                rotation={"function_arn": arn, "days": 30}))
+    assert again["changed"] is False
+
+
+def test_regenerate_with_rotation_rotates_through_the_function_once(aws, run_module, rotation_function):
+    arn, steps, dummy = rotation_function
+    rotating = args(values={"dbname": "orders"}, initial_values={"username": "billing"}, rotation={"function_arn": arn, "days": 30})
+    run_module(gs, rotating)
+    first = value(aws)
+    rotated = run_module(gs, dict(rotating, regenerate=True))
+    assert rotated["changed"] is True and rotated["secret"]["rotated"] is True
+    assert steps == ["testSecret", "createSecret", "setSecret", "testSecret", "finishSecret"]
+    now = value(aws)
+    # The function's new login and password are kept: the fixed and initial values do not undo them.
+    assert now["username"] == "billing_clone" and now["password"] != first["password"]
+    assert "AWSCURRENT" in aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")["VersionIdsToStages"][
+        rotated["secret"]["version_id"]]
+    kept = run_module(gs, rotating)
+    assert kept["changed"] is False and value(aws) == now
+
+
+def test_rotation_off_cancels_it(aws, run_module, rotation_function):
+    arn, dummy, dummy2 = rotation_function
+    run_module(gs, args(rotation={"function_arn": arn, "days": 30}))
+    off = run_module(gs, args(rotation={"days": 0}))
+    assert off["changed"] is True and off["secret"]["rotation"] == {"days": 0}
+    assert aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db").get("RotationEnabled") is False
+
+
+def test_rotation_inputs_are_checked(aws, run_module):
+    with pytest.raises(ModuleFail, match="rotation.function_arn is required"):
+        run_module(gs, args(rotation={"days": 30}))
+    with pytest.raises(ModuleFail, match="rotation.days must be 0"):
+        run_module(gs, args(rotation={"function_arn": "arn:aws:lambda:eu-west-1:123456789012:function:x", "days": 1001}))
+    assert aws("secretsmanager").list_secrets()["SecretList"] == []
+
+
+def test_a_rotation_that_fails_fails_the_module_and_keeps_the_value(aws, run_module, rotation_function, monkeypatch):
+    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
+    monkeypatch.setattr(pu.time, "sleep", lambda s: None)
+    arn, steps, fail = rotation_function
+    rotating = args(initial_values={"username": "billing"}, values={"dbname": "orders"}, rotation={"function_arn": arn, "days": 30})
+    run_module(gs, rotating)
+    first = value(aws)
+    fail.add("setSecret")
+    with pytest.raises(ModuleFail, match="the rotation of demo-t/billing-db to make version .* current.*log group"):
+        run_module(gs, dict(rotating, regenerate=True, rotation_timeout=1))
+    assert value(aws) == first
+    assert steps[-2:] == ["createSecret", "setSecret"]
