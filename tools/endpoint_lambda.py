@@ -21,6 +21,7 @@ tools/endpoint_server.py:
   attached to the same version as the AWSCURRENT version ... If the AWSPENDING staging label is present but not
   attached to the same version as AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation
   request is still in progress and returns an error" (RotateSecret): moto refused the first case and let the second by.
+  The function is called with the secret's ARN, as AWS does; moto gave its name.
 """
 
 import io
@@ -117,6 +118,10 @@ def _invoke_lambda(original):
     def invoke_lambda(self, event=None):
         if not str(self.run_time or "").startswith("python"):
             return original(self, event)
+        if getattr(_STATE, "rotating", False) and isinstance(event, dict):
+            # "SecretId: The ARN of the secret to rotate" (AWS Secrets Manager User Guide, "Rotation by Lambda
+            # function"); moto sends the name, which a role scoped to the secret's ARN may not describe.
+            event = dict(event, SecretId=_STATE.secret_arn)
         result, failed, output = run_function(self, event)
         # Lambda writes to /aws/lambda/<name> as the function's role; the platform makes the group beforehand (with its
         # key and retention) and grants no logs:CreateLogGroup, so without the group the output is lost.
@@ -144,7 +149,7 @@ def _rotate_secret(original):
             # "If you don't include the configuration parameters, the operation starts a rotation with the values
             # already stored in the secret" (RotateSecret); moto forgot the function and moved the labels itself.
             rotation_lambda_arn = secret.rotation_lambda_arn or None
-        _STATE.rotating = True
+        _STATE.rotating, _STATE.secret_arn = True, secret.arn
         try:
             answer = original(self, secret_id, client_request_token=client_request_token,
                               rotation_lambda_arn=rotation_lambda_arn, rotation_rules=rotation_rules,

@@ -921,6 +921,7 @@ NAME_FIELDS = {
     "Name": ("Name",),
     "Scope": ("Scope",),
     "BackupVaultName": ("BackupVaultName", "backupVaultName"),
+    "FunctionName": ("FunctionName",),
 }
 # The service a call hands a role to (iam:PassedToService), by the field that carries the role.
 PASSED_ROLE_FIELDS = {
@@ -931,6 +932,7 @@ PASSED_ROLE_FIELDS = {
     ("rds", "MonitoringRoleArn"): "monitoring.rds.amazonaws.com",
     ("events", "RoleArn"): "events.amazonaws.com",
     ("backup", "IamRoleArn"): "backup.amazonaws.com",
+    ("lambda", "Role"): "lambda.amazonaws.com",
 }
 UNRESOLVED = "(unread)"
 # Calls that make the service's service-linked role when the account has none: the caller needs
@@ -1021,6 +1023,15 @@ def request_resources(action, fields, path, partition, account, region):
                 arns.append(parts[3])
         if len(parts) >= 3 and parts[:2] == ["backup", "plans"]:
             arns.append("arn:%s:backup:%s:%s:backup-plan:%s" % (partition, region, account, parts[2]))
+    if prefix == "lambda":  # Lambda names the function in the request's path (/2015-03-31/functions/NAME/...)
+        parts = [urllib.parse.unquote(p) for p in path.split("?")[0].strip("/").split("/")]
+        if len(parts) >= 3 and parts[1] == "functions":
+            if parts[2].startswith("arn:"):
+                arns.append(":".join(parts[2].split(":")[:7]))
+            else:
+                fields = dict(fields, FunctionName=[parts[2]])
+        elif len(parts) >= 3 and parts[1] == "tags":
+            arns.append(":".join(parts[2].split(":")[:7]))
     if prefix == "apigateway":  # API Gateway authorizes its HTTP methods on the resource path (/v2/apis/ID -> /apis/ID)
         return ["arn:%s:apigateway:%s::%s" % (partition, region, urllib.parse.unquote(path.split("?")[0]).replace("/v2/", "/", 1))]
     out = []
@@ -1082,10 +1093,16 @@ def identity_allows(documents, action, resource, context):
     return any(s.get("Effect") == "Allow" and _statement_matches(s, None, action, resource, context) for s in statements)
 
 
-def request_context(iam_backend, action, fields):
+def request_context(iam_backend, action, fields, where=None):
     """The condition keys of an IAM request the platform's policies read: iam:PermissionsBoundary (the request's, or
-    the role's own when the request changes a role) and iam:PolicyARN."""
+    the role's own when the request changes a role), iam:PolicyARN, and ecs:cluster (the ARN of the cluster an ECS
+    request names; Service Authorization Reference, Amazon ECS: RunTask, StartTask, ... take it). where: (partition,
+    account, region)."""
     context = {}
+    if action.startswith("ecs:") and fields.get("cluster") and where:
+        cluster = fields["cluster"][0]
+        context["ecs:cluster"] = cluster if cluster.startswith("arn:") else "arn:%s:ecs:%s:%s:cluster/%s" % (
+            where[0], where[2], where[1], cluster)
     if action.startswith("iam:"):
         if fields.get("PermissionsBoundary"):
             context["iam:PermissionsBoundary"] = fields["PermissionsBoundary"][0]
@@ -1131,7 +1148,7 @@ def _authorize_resources(original):
             resources = [resource]
         else:
             resources = request_resources(self._action, fields, self._path or "", partition, account, region)
-        context = request_context(self.backend, self._action, fields)
+        context = request_context(self.backend, self._action, fields, (partition, account, region))
         needed = [(self._action, arn, context) for arn in resources]
         deleted = multi_delete_objects(service, self._method, self._path, self._body)
         if deleted is not None:

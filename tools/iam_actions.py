@@ -92,6 +92,7 @@ NOT_USED = {
     "wafv2:*PermissionPolicy": "web ACLs are not shared with other accounts",
     "secretsmanager:RotateSecret": "no RDS-managed master password is turned on or rotated through ModifyDB*",
     "billing:GetBillingViewData": "the budget is on the account's default billing view",
+    "lambda:PassCapacityProvider": "the rotation functions run on Lambda's own capacity, not on a capacity provider",
     # The only web ACL association the platform makes is the public ALB's (elasticloadbalancing actions).
     "amplify:*": "no web ACL on Amplify apps",
     "appsync:*": "no web ACL on AppSync APIs",

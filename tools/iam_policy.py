@@ -53,8 +53,11 @@ NAMED = {
     ("logs", "log-group"): ["arn:${Partition}:logs:${Region}:${Account}:log-group:/${Name}/${Env}/*",
                             "arn:${Partition}:logs:${Region}:${Account}:log-group:/aws/rds/cluster/${Prefix}-*",
                             # WAF logs only to groups named aws-waf-logs-* (AWS WAF Developer Guide).
-                            "arn:${Partition}:logs:${Region}:${Account}:log-group:aws-waf-logs-${Prefix}-*"],
+                            "arn:${Partition}:logs:${Region}:${Account}:log-group:aws-waf-logs-${Prefix}-*",
+                            # A Lambda function logs to /aws/lambda/<function> (AWS Lambda Developer Guide).
+                            "arn:${Partition}:logs:${Region}:${Account}:log-group:/aws/lambda/${Prefix}-*"],
     ("logs", "log-stream"): ["arn:${Partition}:logs:${Region}:${Account}:log-group:/${Name}/${Env}/*:log-stream:*"],
+    ("lambda", "function"): ["arn:${Partition}:lambda:${Region}:${Account}:function:${Prefix}-*"],
     ("secretsmanager", "Secret"): ["arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${Prefix}/*"],
     ("s3", "bucket"): ["arn:${Partition}:s3:::${Prefix}-*"],
     ("s3", "object"): ["arn:${Partition}:s3:::${Prefix}-*/*"],
@@ -145,11 +148,18 @@ CONDITIONS = {
     "iam:UpdateAssumeRolePolicy": WITH_BOUNDARY,
     "iam:PassRole": {"StringEquals": {"iam:PassedToService": PASSED_TO}},
 }
-# What a service does with the deployer's own permissions when the deployer asks it to. RDS makes (and tags) the
+# Statements an action brings along: what the deployer hands a function (its role), and what a service does with the
+# deployer's own permissions when the deployer asks it to. RDS makes (and tags) the
 # secret that keeps a cluster's master password when ModifyDBCluster asks for ManageMasterUserPassword (Amazon Aurora
 # User Guide, "Password management with Amazon Aurora and AWS Secrets Manager": permissions required); its name is
 # RDS's own (rds!cluster-<id>), so it is granted only through RDS (aws:CalledVia).
 ON_BEHALF = {
+    # A Lambda function runs as the role it is given: only the platform's rotation functions' roles, only to Lambda.
+    "lambda:CreateFunction": {
+        "Sid": "PassRotationRolesToLambda", "Effect": "Allow", "Action": ["iam:PassRole"],
+        "Resource": "arn:${Partition}:iam::${Account}:role/${Prefix}-*-rotation",
+        "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}},
+    },
     "rds:ModifyDBCluster": {
         "Sid": "RdsKeepsMasterSecrets", "Effect": "Allow", "Action": ["secretsmanager:CreateSecret", "secretsmanager:TagResource"],
         "Resource": "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:rds!cluster-*",
@@ -200,6 +210,20 @@ BOUNDARY = {"Version": "2012-10-17", "Statement": [
      "Resource": "arn:${Partition}:kms:${Region}:${Account}:key/*"},
     {"Sid": "WriteOwnVault", "Effect": "Allow", "Action": ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"],
      "Resource": "arn:${Partition}:backup:${Region}:${Account}:backup-vault:${Prefix}-*"},
+    # The rotation functions of the apps' database credentials (workload role, templates/rotation_policy.json.j2; AWS
+    # Secrets Manager User Guide, "Lambda rotation function execution role permissions").
+    {"Sid": "RotateOwnSecrets", "Effect": "Allow",
+     "Action": ["secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+     "Resource": "arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${Prefix}/*"},
+    {"Sid": "NewPasswords", "Effect": "Allow", "Action": "secretsmanager:GetRandomPassword", "Resource": "*"},
+    {"Sid": "RunOwnJobs", "Effect": "Allow", "Action": "ecs:RunTask",
+     "Resource": "arn:${Partition}:ecs:${Region}:${Account}:task-definition/${Prefix}-*"},
+    {"Sid": "WatchAndRedeployOwnTasks", "Effect": "Allow", "Action": ["ecs:DescribeTasks", "ecs:TagResource", "ecs:UpdateService"],
+     "Resource": ["arn:${Partition}:ecs:${Region}:${Account}:task/${Prefix}-*", "arn:${Partition}:ecs:${Region}:${Account}:service/${Prefix}-*"]},
+    {"Sid": "PassOwnTaskRoles", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:${Partition}:iam::${Account}:role/${Prefix}-*",
+     "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+    {"Sid": "WriteOwnFunctionLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+     "Resource": "arn:${Partition}:logs:${Region}:${Account}:log-group:/aws/lambda/${Prefix}-*"},
 ]}
 
 

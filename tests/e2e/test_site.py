@@ -364,9 +364,11 @@ def test_check_mode_tells_an_edge_change(ep, converged):
 
 
 def test_rotation_gives_the_apps_new_database_passwords(ep, converged):
-    """playbooks/rotate_secrets.yml: a new password in each app's secret, set by the roles job (a second run, to exit 0),
-    each app redeployed with the new version; RDS rotates the master; nothing else changes, and a converge after it
-    changes nothing. Read through the API."""
+    """playbooks/rotate_secrets.yml rotates each app's credentials through its rotation function, as Secrets Manager does
+    on the schedule: the other login of the two takes turns, with a new password; the rotation job set it and signed in
+    with it (one task each, to exit 0); the app was redeployed (a new deployment of the same task definition, which
+    reads the current version); the first login kept its password; RDS rotates the master. Nothing else changes, and a
+    converge after it changes nothing. Read through the API."""
     sm, ecs = ep.client("secretsmanager"), ep.client("ecs")
     prefix = "%s-%s" % (PLATFORM, ENV)
 
@@ -374,22 +376,39 @@ def test_rotation_gives_the_apps_new_database_passwords(ep, converged):
         return {db: json.loads(sm.get_secret_value(SecretId="%s/%s-app" % (prefix, db))["SecretString"])
                 for db in ("inventory-db", "billing-db")}
 
-    def app_revisions():
-        return {app: ecs.describe_services(cluster=prefix + "-cluster", services=[app])["services"][0]["taskDefinition"]
+    def app_services():
+        return {app: ecs.describe_services(cluster=prefix + "-cluster", services=[app])["services"][0]
                 for app in ("inventory-app", "billing-app")}
 
-    before, revisions = app_secrets(), app_revisions()
+    def rotation_jobs(db):
+        arns = set()
+        for status in ("RUNNING", "STOPPED"):
+            arns.update(ecs.list_tasks(cluster=prefix + "-cluster", startedBy="secrets-rotation", desiredStatus=status)["taskArns"])
+        tasks = ecs.describe_tasks(cluster=prefix + "-cluster", tasks=sorted(arns))["tasks"] if arns else []
+        return sorted((next(e["value"] for o in t["overrides"]["containerOverrides"] for e in o["environment"] if e["name"] == "MODE"),
+                       [c.get("exitCode") for c in t["containers"]])
+                      for t in tasks if t["taskDefinitionArn"].split("/")[-1].startswith("%s-%s-rotate:" % (prefix, db)))
+
+    before, services = app_secrets(), app_services()
+    jobs_before = {db: rotation_jobs(db) for db in before}
+    # Turning rotation on tested the function once per database (its test step, on the current login).
+    assert all(jobs == [("test", [0])] for jobs in jobs_before.values()), jobs_before
     counts = inventory_counts(ep)
     checked = run_playbook(ep, "playbooks/rotate_secrets.yml", "--check", extra_vars=BASE)
     assert not checked.failed, checked.failure_messages()
-    assert app_secrets() == before and app_revisions() == revisions
+    assert app_secrets() == before and {db: rotation_jobs(db) for db in before} == jobs_before
     run = run_playbook(ep, "playbooks/rotate_secrets.yml", extra_vars=BASE)
     assert not run.failed, run.failure_messages()
     after = app_secrets()
     for db in before:
-        assert after[db]["password"] != before[db]["password"] and after[db]["username"] == before[db]["username"]
-    assert all(app_revisions()[app] != revisions[app] for app in revisions)
-    check_database_identities(ep, ENV, "aurora", job_runs=2)
+        assert after[db]["username"] == before[db]["username"] + "_clone", after[db]["username"]
+        assert after[db]["password"] != before[db]["password"] and after[db]["dbname"] == before[db]["dbname"]
+        assert rotation_jobs(db) == [("set", [0]), ("test", [0]), ("test", [0])], rotation_jobs(db)
+    for app, service in app_services().items():
+        assert service["taskDefinition"] == services[app]["taskDefinition"]
+        assert service["deployments"][0]["id"] != services[app]["deployments"][0]["id"], app
+    # The roles job did not run again: the function set the password.
+    check_database_identities(ep, ENV, "aurora", job_runs=1)
     assert {k: v for k, v in inventory_counts(ep).items() if "task_definition" not in k} == {
         k: v for k, v in counts.items() if "task_definition" not in k}
     again = run_playbook(ep, "playbooks/site.yml", "--tags", "service_inventory,service_billing", extra_vars=BASE)

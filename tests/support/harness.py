@@ -296,6 +296,7 @@ def inventory_counts(ep):
         "event_rules": len(ep.client("events").list_rules()["Rules"]),
         "backup_vaults": len(ep.client("backup").list_backup_vaults()["BackupVaultList"]),
         "backup_plans": len(ep.client("backup").list_backup_plans()["BackupPlansList"]),
+        "lambda_functions": len(ep.client("lambda").list_functions()["Functions"]),
     }
 
 

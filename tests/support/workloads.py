@@ -2,7 +2,7 @@
 
 import json
 
-from tests.support.harness import PLATFORM, tags_of
+from tests.support.harness import ACCOUNT, PLATFORM, REGION, tags_of
 
 APPS = {"rabbitmq": "rabbitmq", "inventory-app": "service_inventory", "billing-app": "service_billing",
         "api-gateway": "api_gateway"}
@@ -207,12 +207,13 @@ def check_database_identities(ep, env, mode, job_runs=1):
         user_ref = next(v for k, v in refs.items() if k.endswith("_DB_USER"))
         password_ref = next(v for k, v in refs.items() if k.endswith("_DB_PASSWORD"))
         app_secret = sm.describe_secret(SecretId="%s/%s-app" % (prefix, db))
-        # the app reads the secret's current version by its id: a new password is a new revision, deployed
-        current = next(v for v, stages in app_secret["VersionIdsToStages"].items() if "AWSCURRENT" in stages)
-        assert user_ref == "%s:username::%s" % (app_secret["ARN"], current), (refs, current)
-        assert password_ref == "%s:password::%s" % (app_secret["ARN"], current), (refs, current)
+        # Rotated automatically (every 30 days by default): each task reads the version current when it starts (the
+        # rotation function redeploys the app), so the references name no version.
+        assert user_ref == "%s:username::" % app_secret["ARN"], refs
+        assert password_ref == "%s:password::" % app_secret["ARN"], refs
         app_user = json.loads(sm.get_secret_value(SecretId=app_secret["ARN"])["SecretString"])["username"]
-        assert app_user.endswith("_app"), app_user
+        assert app_user.endswith(("_app", "_app_clone")), app_user
+        check_rotation(ep, env, db, app, app_secret)
         assert app_secret.get("KmsKeyId") in (secrets_key, secrets_key.split("/")[-1], "alias/%s-secrets" % prefix), app_secret
 
         job_family = "%s-%s-roles" % (prefix, db)
@@ -238,12 +239,48 @@ def check_database_identities(ep, env, mode, job_runs=1):
         # once per password, and to the end: one task each, stopped with exit code 0, the latest revision marked
         tasks = job_tasks(ep, cluster, job_family)
         assert len(tasks) == job_runs, [t["taskArn"] for t in tasks]
-        # each run for a password of its own (the revision names the secret's version), the latest among them
-        assert len({t["taskDefinitionArn"] for t in tasks}) == job_runs
         assert job_td["taskDefinition"]["taskDefinitionArn"] in {t["taskDefinitionArn"] for t in tasks}
         for task in tasks:
             assert task["lastStatus"] == "STOPPED" and [c.get("exitCode") for c in task["containers"]] == [0], task
         assert tags_of(job_td.get("tags"), "key", "value").get("cloud-design:ran"), job_td.get("tags")
+
+
+def check_rotation(ep, env, db, app, app_secret):
+    """The app's credentials rotate every 30 days through the platform's function: the secret names it, Secrets Manager
+    of the account alone may call it, its role may rotate that secret, run that database's rotation job in the cluster
+    and redeploy that app, nothing else; the job reads the version being rotated to."""
+    prefix = "%s-%s" % (PLATFORM, env)
+    function = "%s-%s-rotation" % (prefix, db)
+    arn = "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, function)
+    assert app_secret.get("RotationEnabled") is True and app_secret["RotationRules"]["AutomaticallyAfterDays"] == 30, app_secret
+    assert app_secret["RotationLambdaARN"] == arn, app_secret
+    config = ep.client("lambda").get_function(FunctionName=function)["Configuration"]
+    assert config["Handler"] == "database_rotation.handler" and config["Runtime"].startswith("python3"), config
+    assert config["Environment"]["Variables"]["SERVICE"] == app and config["Environment"]["Variables"]["TASK_DEFINITION"] == (
+        "%s-%s-rotate" % (prefix, db)), config
+    statement = json.loads(ep.client("lambda").get_policy(FunctionName=function)["Policy"])["Statement"]
+    assert [(s["Principal"], s["Action"], s["Condition"]) for s in statement] == [
+        ({"Service": "secretsmanager.amazonaws.com"}, "lambda:InvokeFunction", {"StringEquals": {"AWS:SourceAccount": ACCOUNT}})], statement
+    iam = ep.client("iam")
+    role = iam.get_role(RoleName=function)["Role"]
+    assert config["Role"] == role["Arn"]
+    trust = role["AssumeRolePolicyDocument"]
+    trust = json.loads(trust) if isinstance(trust, str) else trust
+    assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "lambda.amazonaws.com"}]
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(":policy/%s-boundary" % prefix), role
+    policy = iam.get_role_policy(RoleName=function, PolicyName="rotate-app-credentials")["PolicyDocument"]
+    policy = json.loads(policy) if isinstance(policy, str) else policy
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["RotateOwnSecret"]["Resource"] == app_secret["ARN"]
+    assert by_sid["RunTheRotationJob"]["Resource"].endswith(":task-definition/%s-%s-rotate:*" % (prefix, db))
+    assert by_sid["RedeployTheApp"]["Resource"].endswith(":service/%s-cluster/%s" % (prefix, app))
+    assert all(s["Resource"] != "*" for sid, s in by_sid.items() if sid != "NewPasswords"), policy
+    group = ep.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/" + function)["logGroups"]
+    assert [g.get("kmsKeyId") for g in group] == [key_arn(ep, env, "logs")], group
+    job = ep.client("ecs").describe_task_definition(taskDefinition="%s-%s-rotate" % (prefix, db))["taskDefinition"]
+    refs = {s["name"]: s["valueFrom"] for s in job["containerDefinitions"][0]["secrets"]}
+    assert refs["APP_USER"] == app_secret["ARN"] + ":username:AWSPENDING:", refs
+    assert refs["APP_PASSWORD"] == app_secret["ARN"] + ":password:AWSPENDING:", refs
 
 
 def check_broker_identities(ep, env):

@@ -29,6 +29,8 @@ TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal":
 @pytest.fixture(name="ep", scope="module")
 def fixture_ep(tmp_path_factory):
     ep = Endpoint(str(tmp_path_factory.mktemp("rotation")))
+    # IAM on: each function calls AWS as its role, which is scoped as the platform scopes it (the secret's ARN).
+    ep.enforce_iam()
     yield ep
     ep.stop()
 
@@ -112,11 +114,13 @@ def platform(ep, name, container):
                                  cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "app:1"}])
     ecs.create_service(cluster=cluster, serviceName=name + "-app", taskDefinition=name + "-app", desiredCount=1,
                        launchType="FARGATE", networkConfiguration={"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group]}})
-    fn_role = role(ep, name + "-rotation", [{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+    fn_role = role(ep, name + "-rotation", [{"Effect": "Allow", "Action": "secretsmanager:*", "Resource": secret},
+                                            {"Effect": "Allow", "Action": ["secretsmanager:GetRandomPassword", "ecs:*"],
+                                             "Resource": "*"}])
     with open(PACKAGE, "rb") as handle:
         fn = function(ep, name + "-rotation", handle.read(), fn_role, timeout=60, env={
             "CLUSTER": cluster, "TASK_DEFINITION": name + "-rotate", "CONTAINER": container, "SUBNETS": subnet,
-            "SECURITY_GROUPS": group, "SERVICE": name + "-app", "POLL_SECONDS": "0.2"})
+            "SECURITY_GROUPS": group, "SERVICE": name + "-app"})
     return secret, fn, cluster
 
 
@@ -154,6 +158,11 @@ def test_rotation_alternates_the_login_and_redeploys_the_app(ep):
     assert now["username"] == APP_USER + "_clone" and now["dbname"] == "billing"
     assert now["password"] != "first-Password-1" and len(now["password"]) == 32 and now["password"].isalnum()
     assert "AWSCURRENT" in stages(ep, secret)[first]
+    # Called with the secret's ARN (its role may touch nothing else).
+    logs = ep.client("logs")
+    printed = [e["message"] for s in logs.describe_log_streams(logGroupName="/aws/lambda/rot-rotation")["logStreams"]
+               for e in logs.get_log_events(logGroupName="/aws/lambda/rot-rotation", logStreamName=s["logStreamName"])["events"]]
+    assert "made the pending version of %s for %s_clone" % (secret, APP_USER) in printed, printed
     assert job_runs(ep, cluster, "rot-rotate") == ["set", "test", "test"]
     # The app was redeployed (forceNewDeployment: a new deployment), so that its tasks take the new login.
     service = ep.client("ecs").describe_services(cluster=cluster, services=["rot-app"])["services"][0]

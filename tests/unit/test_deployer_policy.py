@@ -85,6 +85,10 @@ def test_the_deployer_passes_its_roles_to_their_services_only(deployer):
     role = "arn:aws:iam::%s:role/shop-dev-billing-app-task" % ACCOUNT
     assert allowed(deployer, "iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
     assert not allowed(deployer, "iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"})
+    # Lambda gets the rotation functions' roles, nothing else.
+    rotation = "arn:aws:iam::%s:role/shop-dev-billing-db-rotation" % ACCOUNT
+    assert allowed(deployer, "iam:PassRole", rotation, {"iam:PassedToService": "lambda.amazonaws.com"})
+    assert not allowed(deployer, "iam:PassRole", rotation.replace("shop-dev", "shop-prod"), {"iam:PassedToService": "lambda.amazonaws.com"})
     assert not allowed(deployer, "iam:PassRole", "arn:aws:iam::%s:role/admin" % ACCOUNT, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
 
 
@@ -107,7 +111,12 @@ def test_another_environment_is_out_of_reach(deployer, action, resource):
 def test_the_boundary_grants_no_iam_and_no_secrets_of_another_environment():
     boundary = iam_policy.rendered("shop", "dev", ACCOUNT, REGION, prefix="boundary")["boundary.json"]
     actions = [a for s in boundary["Statement"] for a in endpoint_rules._as_list(s["Action"])]  # pylint: disable=protected-access
-    assert not [a for a in actions if a.startswith(("iam:", "sts:"))]
+    # No IAM but handing the environment's own roles to its ECS tasks (the rotation functions start their jobs).
+    assert [a for a in actions if a.startswith(("iam:", "sts:"))] == ["iam:PassRole"]
+    task_role = "arn:aws:iam::%s:role/shop-dev-billing-db-rotate-task" % ACCOUNT
+    assert allowed([boundary], "iam:PassRole", task_role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
+    assert not allowed([boundary], "iam:PassRole", task_role, {"iam:PassedToService": "lambda.amazonaws.com"})
+    assert not allowed([boundary], "iam:PassRole", task_role.replace("shop-dev", "shop-prod"), {"iam:PassedToService": "ecs-tasks.amazonaws.com"})
     assert allowed([boundary], "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:%s:%s:secret:shop-dev/rabbitmq-x" % (REGION, ACCOUNT))
     assert not allowed([boundary], "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:%s:%s:secret:shop-prod/rabbitmq-x" % (REGION, ACCOUNT))
 
@@ -141,6 +150,25 @@ def test_the_endpoint_reads_the_resources_of_a_request():
     assert resources("backup:DescribeBackupVault", {}, "/backup-vaults/shop-dev-backup") == [vault]
     assert resources("backup:ListBackupSelections", {}, "/backup/plans/0123-abcd/selections/") == [
         "arn:aws:backup:%s:%s:backup-plan:0123-abcd" % (REGION, ACCOUNT)]
+    # Lambda names the function in the path (by name or ARN), a tagged function by its ARN.
+    function = "arn:aws:lambda:%s:%s:function:shop-dev-billing-db-rotation" % (REGION, ACCOUNT)
+    assert resources("lambda:GetFunction", {}, "/2015-03-31/functions/shop-dev-billing-db-rotation") == [function]
+    assert resources("lambda:GetPolicy", {}, "/2015-03-31/functions/%s/policy" % function.replace(":", "%3A")) == [function]
+    assert resources("lambda:CreateFunction", {"FunctionName": "shop-dev-billing-db-rotation"}, "/2015-03-31/functions") == [function]
+    assert resources("lambda:ListTags", {}, "/2017-03-31/tags/%s" % function) == [function]
+
+
+def test_the_endpoint_reads_the_cluster_an_ecs_request_names():
+    where = ("aws", ACCOUNT, REGION)
+    cluster = "arn:aws:ecs:%s:%s:cluster/shop-dev-cluster" % (REGION, ACCOUNT)
+    assert endpoint_rules.request_context(None, "ecs:RunTask", {"cluster": ["shop-dev-cluster"]}, where) == {"ecs:cluster": cluster}
+    assert endpoint_rules.request_context(None, "ecs:RunTask", {"cluster": [cluster]}, where) == {"ecs:cluster": cluster}
+    # A policy that holds RunTask to one cluster (the rotation functions' roles) is refused another.
+    scoped = [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecs:RunTask", "Resource": "*",
+                                                       "Condition": {"ArnEquals": {"ecs:cluster": cluster}}}]}]
+    task_definition = "arn:aws:ecs:%s:%s:task-definition/shop-dev-billing-db-rotate:3" % (REGION, ACCOUNT)
+    assert allowed(scoped, "ecs:RunTask", task_definition, {"ecs:cluster": cluster})
+    assert not allowed(scoped, "ecs:RunTask", task_definition, {"ecs:cluster": cluster.replace("shop-dev", "shop-prod")})
 
 
 def test_the_templates_are_current():

@@ -14,7 +14,7 @@ own, deployed by cloud_design.platform.workload (database_rotation.yml) next to 
   The other login keeps its password, so the tasks and connections that hold it work until the next rotation.
 
 boto3 only (in the Lambda runtime). Settings come from the function's environment: CLUSTER, TASK_DEFINITION (the
-rotation job's family), CONTAINER, SUBNETS and SECURITY_GROUPS (comma-separated), SERVICE (the app's, may be empty); POLL_SECONDS (how often it looks at the job, 5).
+rotation job's family), CONTAINER, SUBNETS and SECURITY_GROUPS (comma-separated), SERVICE (the app's, may be empty).
 A job task is started with a client token made of the rotation's token and the step, so a repeated call of a step
 (Secrets Manager retries) waits for the same task instead of starting another; a task that failed is started anew.
 """
@@ -112,13 +112,15 @@ def run_job(arn, token, mode, context):
 
 
 def wait_stopped(ecs, cluster, task_arn, context):
+    delay = 0.5  # a Fargate task takes a minute or so; the first looks catch a quick failure
     while True:
         task = (ecs.describe_tasks(cluster=cluster, tasks=[task_arn]).get("tasks") or [{}])[0]
         if task.get("lastStatus") == "STOPPED":
             return task
         if context is not None and context.get_remaining_time_in_millis() < 20000:
             raise RuntimeError("the rotation job %s did not stop in time" % task_arn)
-        time.sleep(float(os.environ.get("POLL_SECONDS") or 5))
+        time.sleep(delay)
+        delay = min(delay * 1.5, 5.0)
 
 
 def finish_secret(sm, arn, token, versions):
