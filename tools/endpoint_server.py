@@ -24,6 +24,7 @@ from moto.ec2 import exceptions as ec2_exceptions
 from moto.ec2 import models as ec2_models
 from moto.ec2.responses import network_acls as ec2_network_acl_responses
 from moto.ecs import models as ecs_models
+from moto.guardduty import models as guardduty_models
 from moto.guardduty import responses as guardduty_responses
 from moto.ecs import responses as ecs_responses
 from moto.ecs.exceptions import ECSException
@@ -416,6 +417,21 @@ def _guardduty_administrator(self):
     return json.dumps(answer)
 
 
+# Amazon GuardDuty User Guide, "Feature names for protection plans in GuardDuty API": the protection plans configured as
+# features since March 2023 are still reported through the older dataSources, S3 Protection (S3_DATA_EVENTS) as s3Logs
+# and EKS Audit Log Monitoring (EKS_AUDIT_LOGS) as kubernetes.auditLogs. moto reported only what dataSources set.
+def _detector_json(original):
+    def to_json(self):
+        out = original(self)
+        features = {f.get("name") or f.get("Name"): f.get("status") or f.get("Status") for f in self.features or []}
+        if features.get("S3_DATA_EVENTS") == "ENABLED":
+            out["dataSources"]["s3Logs"] = {"status": "ENABLED"}
+        if features.get("EKS_AUDIT_LOGS") == "ENABLED":
+            out["dataSources"]["kubernetes"] = {"auditLogs": {"status": "ENABLED"}}
+        return out
+    return to_json
+
+
 # Amazon RDS API Reference, CreateDBInstance / ModifyDBInstance and the DBInstance data type: EnablePerformanceInsights,
 # PerformanceInsightsKMSKeyId (the key's ARN is reported) and PerformanceInsightsRetentionPeriod (7 days unless given) are
 # kept and described. moto dropped all three, so an instance with Performance Insights read as one without.
@@ -484,6 +500,7 @@ backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
 guardduty_responses.GuardDutyResponse.get_administrator_account = _guardduty_administrator
+guardduty_models.Detector.to_json = _detector_json(guardduty_models.Detector.to_json)
 wafv2_responses.WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl
 ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
 ec2_models.network_acls.NetworkAclBackend.replace_network_acl_association = _replace_network_acl_association(

@@ -763,6 +763,17 @@ def test_guardduty_names_the_administrator_of_a_member(aws):
     assert gd.get_administrator_account(DetectorId=detector)["Administrator"]["AccountId"] == "111122223333"
 
 
+def test_guardduty_reports_s3_protection_in_its_data_sources(aws):
+    """Amazon GuardDuty User Guide, "Feature names for protection plans in GuardDuty API": S3 Protection turned on as the
+    S3_DATA_EVENTS feature reads as the s3Logs data source too (moto reported it DISABLED)."""
+    gd = aws("guardduty")
+    plain = gd.create_detector(Enable=True)["DetectorId"]
+    assert gd.get_detector(DetectorId=plain)["DataSources"]["S3Logs"]["Status"] == "DISABLED"
+    gd.delete_detector(DetectorId=plain)
+    protected = gd.create_detector(Enable=True, Features=[{"Name": "S3_DATA_EVENTS", "Status": "ENABLED"}])["DetectorId"]
+    assert gd.get_detector(DetectorId=protected)["DataSources"]["S3Logs"]["Status"] == "ENABLED"
+
+
 def test_performance_insights_are_kept_and_described(aws):
     """Amazon RDS API Reference, CreateDBInstance / ModifyDBInstance: Performance Insights, its key (by ARN) and its
     retention (7 days unless given) are described (moto dropped them)."""
