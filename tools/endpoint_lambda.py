@@ -76,8 +76,8 @@ def endpoint_url():
 
 def role_credentials(function):
     """The execution role's temporary credentials, from the endpoint's STS."""
-    account = function.role.split(":")[4]
-    assumed = sts_backends[account]["aws"].assume_role(
+    partition, account = function.role.split(":")[1], function.role.split(":")[4]
+    assumed = sts_backends[account][partition].assume_role(
         region_name=function.region, role_session_name=function.function_name[:64], role_arn=function.role,
         policy=None, duration=max(int(function.timeout), 900), external_id=None)
     return assumed.access_key_id, assumed.secret_access_key, assumed.session_token
