@@ -11,17 +11,18 @@ tools/endpoint_server.py:
   Lambda function permissions with an execution role": the function calls AWS as that role, here through the
   endpoint's STS, so the endpoint's IAM checks see the role's policies, never the caller's), and the endpoint as its
   AWS. What it prints goes to its log group when the group is there.
-- ``rotate_secret``: a step that fails ends the rotation; the new version stays AWSPENDING and AWSCURRENT does not move
-  (AWS Secrets Manager API Reference, RotateSecret: "When rotation is unsuccessful, the AWSPENDING staging label might
-  be attached to an empty secret version"; only the function's finishSecret moves AWSCURRENT). Without immediate rotation, the test step's pending version is removed afterwards
-  (AWS Secrets Manager API Reference, RotateSecret, RotateImmediately: "The test creates an AWSPENDING version of the
-  secret and then removes it"). A rotation asked without a function uses the one the secret has ("If you don't include
-  the configuration parameters, the operation starts a rotation with the values already stored in the secret"); moto
-  forgot it and moved the labels to an empty version. "When rotation is successful, the AWSPENDING staging label might be
-  attached to the same version as the AWSCURRENT version ... If the AWSPENDING staging label is present but not
-  attached to the same version as AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation
-  request is still in progress and returns an error" (RotateSecret): moto refused the first case and let the second by.
-  The function is called with the secret's ARN, as AWS does; moto gave its name.
+- ``rotate_secret``: a step that fails ends the rotation; the new version stays AWSPENDING and AWSCURRENT does not
+  move (AWS Secrets Manager API Reference, RotateSecret: "When rotation is unsuccessful, the AWSPENDING staging label
+  might be attached to an empty secret version"; only the function's finishSecret moves AWSCURRENT). Without immediate
+  rotation, the test step's pending version is removed afterwards (AWS Secrets Manager API Reference, RotateSecret,
+  RotateImmediately: "The test creates an AWSPENDING version of the secret and then removes it"). A rotation asked
+  without a function uses the one the secret has ("If you don't include the configuration parameters, the operation
+  starts a rotation with the values already stored in the secret"); moto forgot it and moved the labels to an empty
+  version. "When rotation is successful, the AWSPENDING staging label might be attached to the same version as the
+  AWSCURRENT version ... If the AWSPENDING staging label is present but not attached to the same version as
+  AWSCURRENT, then any later invocation of RotateSecret assumes that a previous rotation request is still in progress
+  and returns an error" (RotateSecret): moto refused the first case and let the second by. The function is called with
+  the secret's ARN, as AWS does; moto gave its name.
 """
 
 import io

@@ -149,7 +149,7 @@ def test_rotation_alternates_the_login_and_redeploys_the_app(ep):
                      RotateImmediately=False)
     assert sm.describe_secret(SecretId=secret)["RotationEnabled"] is True
     assert value(ep, secret) == {"username": APP_USER, "password": "first-Password-1", "dbname": "billing"}
-    assert [s for s in stages(ep, secret).values()] == [["AWSCURRENT"]]
+    assert list(stages(ep, secret).values()) == [["AWSCURRENT"]]
     assert job_runs(ep, cluster, "rot-rotate") == ["test"]
 
     deployment = ep.client("ecs").describe_services(cluster=cluster, services=["rot-app"])["services"][0]["deployments"][0]["id"]
