@@ -17,7 +17,7 @@ import zipfile
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # zip -> the sources it holds, by the name the handler imports.
 PACKAGES = {
-    "roles/workload/files/database_rotation.zip": ["roles/workload/files/database_rotation.py"],
+    "roles/workload/files/secret_rotation.zip": ["roles/workload/files/secret_rotation.py"],
 }
 
 

@@ -36,6 +36,8 @@ BAD_INPUTS = [
     ({"rabbitmq_clients": ["api-gateway", "billing-app", "audit-app"]},
      "rabbitmq_client_permissions has no entry for the client audit-app"),
     ({"rabbitmq_user": "billing-app"}, "rabbitmq_clients has billing-app, the name of the broker administrator"),
+    ({"rabbitmq_rotation_days": -1}, "rabbitmq_rotation_days -1 must be 0 (no automatic rotation) or 1 to 1000"),
+    ({"rabbitmq_user": "billing_clone"}, "billing_clone ends in _clone, the suffix of the second user a rotation alternates with"),
     ({"service_billing_db_user": "b" * 54}, "service_billing_db_user " + "b" * 54 + " must be 1-53 letters"),
     ({"service_inventory_db_rotation_days": 1001}, "service_inventory_db_rotation_days 1001 must be 0 (no automatic rotation) or 1 to 1000"),
     ({"service_inventory_db_backup_retention_days": 40}, "service_inventory_db_backup_retention_days 40 must be 1 to 35"),

@@ -363,55 +363,63 @@ def test_check_mode_tells_an_edge_change(ep, converged):
     check_http_api(ep, ENV, tls=True, domain=True)
 
 
-def test_rotation_gives_the_apps_new_database_passwords(ep, converged):
-    """playbooks/rotate_secrets.yml rotates each app's credentials through its rotation function, as Secrets Manager does
-    on the schedule: the other login of the two takes turns, with a new password; the rotation job set it and signed in
-    with it (one task each, to exit 0); the app was redeployed (a new deployment of the same task definition, which
-    reads the current version); the first login kept its password; RDS rotates the master. Nothing else changes, and a
+def test_rotation_gives_the_apps_new_database_and_broker_passwords(ep, converged):
+    """playbooks/rotate_secrets.yml rotates each app's database credentials and the broker's (the administrator's and
+    each client's) through their rotation functions, as Secrets Manager does on the schedule: the other login of the two
+    takes turns, with a new password; the rotation job set it and signed in with it (one task each, to exit 0); the app
+    was redeployed (a new deployment of the same task definition, which reads the current version); the first login
+    kept its password; RDS rotates the master. Nothing else changes: the roles and users jobs do not run again, and a
     converge after it changes nothing. Read through the API."""
     sm, ecs = ep.client("secretsmanager"), ep.client("ecs")
     prefix = "%s-%s" % (PLATFORM, ENV)
+    secrets = {"inventory-db": "inventory-db-app", "billing-db": "billing-db-app", "rabbitmq": "rabbitmq",
+               "rabbitmq-api-gateway": "rabbitmq-api-gateway", "rabbitmq-billing-app": "rabbitmq-billing-app"}
 
-    def app_secrets():
-        return {db: json.loads(sm.get_secret_value(SecretId="%s/%s-app" % (prefix, db))["SecretString"])
-                for db in ("inventory-db", "billing-db")}
+    def values():
+        return {name: json.loads(sm.get_secret_value(SecretId="%s/%s" % (prefix, secret))["SecretString"])
+                for name, secret in secrets.items()}
 
     def app_services():
         return {app: ecs.describe_services(cluster=prefix + "-cluster", services=[app])["services"][0]
-                for app in ("inventory-app", "billing-app")}
+                for app in ("inventory-app", "billing-app", "api-gateway", "rabbitmq")}
 
-    def rotation_jobs(db):
+    def rotation_jobs(name):
         arns = set()
         for status in ("RUNNING", "STOPPED"):
             arns.update(ecs.list_tasks(cluster=prefix + "-cluster", startedBy="secrets-rotation", desiredStatus=status)["taskArns"])
         tasks = ecs.describe_tasks(cluster=prefix + "-cluster", tasks=sorted(arns))["tasks"] if arns else []
         return sorted((next(e["value"] for o in t["overrides"]["containerOverrides"] for e in o["environment"] if e["name"] == "MODE"),
                        [c.get("exitCode") for c in t["containers"]])
-                      for t in tasks if t["taskDefinitionArn"].split("/")[-1].startswith("%s-%s-rotate:" % (prefix, db)))
+                      for t in tasks if t["taskDefinitionArn"].split("/")[-1].startswith("%s-%s-rotate:" % (prefix, name)))
 
-    before, services = app_secrets(), app_services()
-    jobs_before = {db: rotation_jobs(db) for db in before}
-    # Turning rotation on tested the function once per database (its test step, on the current login).
+    before, services = values(), app_services()
+    jobs_before = {name: rotation_jobs(name) for name in before}
+    # Turning rotation on tested each function once (its test step, on the current login).
     assert all(jobs == [("test", [0])] for jobs in jobs_before.values()), jobs_before
     counts = inventory_counts(ep)
     checked = run_playbook(ep, "playbooks/rotate_secrets.yml", "--check", extra_vars=BASE)
     assert not checked.failed, checked.failure_messages()
-    assert app_secrets() == before and {db: rotation_jobs(db) for db in before} == jobs_before
+    assert values() == before and {name: rotation_jobs(name) for name in before} == jobs_before
     run = run_playbook(ep, "playbooks/rotate_secrets.yml", extra_vars=BASE)
     assert not run.failed, run.failure_messages()
-    after = app_secrets()
-    for db in before:
-        assert after[db]["username"] == before[db]["username"] + "_clone", after[db]["username"]
-        assert after[db]["password"] != before[db]["password"] and after[db]["dbname"] == before[db]["dbname"]
-        assert rotation_jobs(db) == [("set", [0]), ("test", [0]), ("test", [0])], rotation_jobs(db)
+    after = values()
+    for name in before:
+        assert after[name]["username"] == before[name]["username"] + "_clone", after[name]["username"]
+        assert after[name]["password"] != before[name]["password"]
+        assert {k: v for k, v in after[name].items() if k not in ("username", "password")} == {
+            k: v for k, v in before[name].items() if k not in ("username", "password")}
+        assert rotation_jobs(name) == [("set", [0]), ("test", [0]), ("test", [0])], (name, rotation_jobs(name))
+    # each app whose credentials rotated was redeployed, the broker was not (its administrator is nobody's login)
     for app, service in app_services().items():
         assert service["taskDefinition"] == services[app]["taskDefinition"]
-        assert service["deployments"][0]["id"] != services[app]["deployments"][0]["id"], app
-    # The roles job did not run again: the function set the password.
+        redeployed = service["deployments"][0]["id"] != services[app]["deployments"][0]["id"]
+        assert redeployed is (app != "rabbitmq"), app
+    # The roles and users jobs did not run again: the functions set the passwords.
     check_database_identities(ep, ENV, "aurora", job_runs=1)
+    check_broker_identities(ep, ENV)
     assert {k: v for k, v in inventory_counts(ep).items() if "task_definition" not in k} == {
         k: v for k, v in counts.items() if "task_definition" not in k}
-    again = run_playbook(ep, "playbooks/site.yml", "--tags", "service_inventory,service_billing", extra_vars=BASE)
+    again = run_playbook(ep, "playbooks/site.yml", "--tags", "rabbitmq,service_inventory,service_billing", extra_vars=BASE)
     assert not again.failed and again.changed == 0, again.changed_tasks()
 
 

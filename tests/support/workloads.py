@@ -113,7 +113,9 @@ def check_application(ep, env, mode, alb=False):
     ids = {name: g["GroupId"] for name, g in sg.items()}
     users_job = group_by_name(ep, vpc["VpcId"], "%s-rabbitmq-users" % prefix)
     assert ingress(users_job) == set(), users_job
-    assert ingress(sg["rabbitmq"]) == {(5672, ids["api-gateway"]), (5672, ids["billing-app"]), (15672, users_job["GroupId"])}
+    # the users job on the management port; the rotation jobs (its group) sign in over AMQP as each new user
+    assert ingress(sg["rabbitmq"]) == {(5672, ids["api-gateway"]), (5672, ids["billing-app"]), (15672, users_job["GroupId"]),
+                                       (5672, users_job["GroupId"])}
     # each app from its load balancer's group; inventory-app also straight from the gateway (Cloud Map name)
     assert ingress(sg["inventory-app"]) == {(8080, ids["api-gateway"]), (8080, ids["lb-inventory"])}
     assert ingress(sg["billing-app"]) == {(8080, ids["lb-billing"])}
@@ -213,7 +215,7 @@ def check_database_identities(ep, env, mode, job_runs=1):
         assert password_ref == "%s:password::" % app_secret["ARN"], refs
         app_user = json.loads(sm.get_secret_value(SecretId=app_secret["ARN"])["SecretString"])["username"]
         assert app_user.endswith(("_app", "_app_clone")), app_user
-        check_rotation(ep, env, db, app, app_secret)
+        check_rotation(ep, env, db, app, app_secret, ("APP_USER", "APP_PASSWORD"))
         assert app_secret.get("KmsKeyId") in (secrets_key, secrets_key.split("/")[-1], "alias/%s-secrets" % prefix), app_secret
 
         job_family = "%s-%s-roles" % (prefix, db)
@@ -245,19 +247,19 @@ def check_database_identities(ep, env, mode, job_runs=1):
         assert tags_of(job_td.get("tags"), "key", "value").get("cloud-design:ran"), job_td.get("tags")
 
 
-def check_rotation(ep, env, db, app, app_secret):
-    """The app's credentials rotate every 30 days through the platform's function: the secret names it, Secrets Manager
-    of the account alone may call it, its role may rotate that secret, run that database's rotation job in the cluster
-    and redeploy that app, nothing else; the job reads the version being rotated to."""
+def check_rotation(ep, env, name, service, secret, pending):
+    """The secret rotates every 30 days through the platform's function: the secret names it, Secrets Manager of the
+    account alone may call it, its role may rotate that secret, run its rotation job in the cluster and redeploy the
+    service that uses it (if any), nothing else; the job reads the version being rotated to (the pending names)."""
     prefix = "%s-%s" % (PLATFORM, env)
-    function = "%s-%s-rotation" % (prefix, db)
+    function = "%s-%s-rotation" % (prefix, name)
     arn = "arn:aws:lambda:%s:%s:function:%s" % (REGION, ACCOUNT, function)
-    assert app_secret.get("RotationEnabled") is True and app_secret["RotationRules"]["AutomaticallyAfterDays"] == 30, app_secret
-    assert app_secret["RotationLambdaARN"] == arn, app_secret
+    assert secret.get("RotationEnabled") is True and secret["RotationRules"]["AutomaticallyAfterDays"] == 30, secret
+    assert secret["RotationLambdaARN"] == arn, secret
     config = ep.client("lambda").get_function(FunctionName=function)["Configuration"]
-    assert config["Handler"] == "database_rotation.handler" and config["Runtime"].startswith("python3"), config
-    assert config["Environment"]["Variables"]["SERVICE"] == app and config["Environment"]["Variables"]["TASK_DEFINITION"] == (
-        "%s-%s-rotate" % (prefix, db)), config
+    assert config["Handler"] == "secret_rotation.handler" and config["Runtime"].startswith("python3"), config
+    variables = config["Environment"]["Variables"]
+    assert variables.get("SERVICE", "") == service and variables["TASK_DEFINITION"] == "%s-%s-rotate" % (prefix, name), config
     statement = json.loads(ep.client("lambda").get_policy(FunctionName=function)["Policy"])["Statement"]
     assert [(s["Principal"], s["Action"], s["Condition"]) for s in statement] == [
         ({"Service": "secretsmanager.amazonaws.com"}, "lambda:InvokeFunction", {"StringEquals": {"AWS:SourceAccount": ACCOUNT}})], statement
@@ -271,16 +273,22 @@ def check_rotation(ep, env, db, app, app_secret):
     policy = iam.get_role_policy(RoleName=function, PolicyName="rotate-app-credentials")["PolicyDocument"]
     policy = json.loads(policy) if isinstance(policy, str) else policy
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
-    assert by_sid["RotateOwnSecret"]["Resource"] == app_secret["ARN"]
-    assert by_sid["RunTheRotationJob"]["Resource"].endswith(":task-definition/%s-%s-rotate:*" % (prefix, db))
-    assert by_sid["RedeployTheApp"]["Resource"].endswith(":service/%s-cluster/%s" % (prefix, app))
+    assert by_sid["RotateOwnSecret"]["Resource"] == secret["ARN"]
+    assert by_sid["RunTheRotationJob"]["Resource"].endswith(":task-definition/%s-%s-rotate:*" % (prefix, name))
+    if service:
+        assert by_sid["RedeployTheApp"]["Resource"].endswith(":service/%s-cluster/%s" % (prefix, service))
+    else:
+        assert "RedeployTheApp" not in by_sid, policy
     assert all(s["Resource"] != "*" for sid, s in by_sid.items() if sid != "NewPasswords"), policy
     group = ep.client("logs").describe_log_groups(logGroupNamePrefix="/aws/lambda/" + function)["logGroups"]
     assert [g.get("kmsKeyId") for g in group] == [key_arn(ep, env, "logs")], group
-    job = ep.client("ecs").describe_task_definition(taskDefinition="%s-%s-rotate" % (prefix, db))["taskDefinition"]
-    refs = {s["name"]: s["valueFrom"] for s in job["containerDefinitions"][0]["secrets"]}
-    assert refs["APP_USER"] == app_secret["ARN"] + ":username:AWSPENDING:", refs
-    assert refs["APP_PASSWORD"] == app_secret["ARN"] + ":password:AWSPENDING:", refs
+    job = ep.client("ecs").describe_task_definition(taskDefinition="%s-%s-rotate" % (prefix, name))["taskDefinition"]
+    container = job["containerDefinitions"][0]
+    assert container.get("readonlyRootFilesystem") is True and container.get("user") not in (None, "", "0", "root"), container
+    refs = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+    assert refs[pending[0]] == secret["ARN"] + ":username:AWSPENDING:", refs
+    assert refs[pending[1]] == secret["ARN"] + ":password:AWSPENDING:", refs
+    return refs
 
 
 def check_broker_identities(ep, env):
@@ -298,16 +306,23 @@ def check_broker_identities(ep, env):
     assert job.get("readonlyRootFilesystem") is True and job.get("user") == "65534:65534", job
     job_env = {e["name"]: e["value"] for e in job["environment"]}
     assert sorted(json.loads(job_env["BROKER_CLIENTS"])) == BROKER_CLIENTS, job_env
+    # the administrator's credentials rotate too, through a job that signs in as the current administrator
+    refs = check_rotation(ep, env, "rabbitmq", "", admin, ("PENDING_USER", "PENDING_PASSWORD"))
+    assert refs["ADMIN_USER"] == job_refs["ADMIN_USER"] and refs["ADMIN_PASSWORD"] == job_refs["ADMIN_PASSWORD"], refs
     for app in BROKER_CLIENTS:
         own = sm.describe_secret(SecretId="%s/rabbitmq-%s" % (prefix, app))
         document = json.loads(sm.get_secret_value(SecretId=own["ARN"])["SecretString"])
-        assert document["username"] == app != admin_user
+        # the user alternates between <app> and <app>_clone, one rotation to the next
+        assert document["username"] in (app, app + "_clone") and document["username"] != admin_user
+        refs = check_rotation(ep, env, "rabbitmq-" + app, app, own, ("PENDING_USER", "PENDING_PASSWORD"))
+        assert refs["ADMIN_USER"] == job_refs["ADMIN_USER"], refs
         service = ecs.describe_services(cluster=cluster, services=[app])["services"][0]
         container = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
         refs = {s["name"]: s["valueFrom"] for s in container["secrets"]}
         assert refs["RABBITMQ_USER"] == own["ARN"] + ":username::" and refs["RABBITMQ_PASSWORD"] == own["ARN"] + ":password::", refs
         assert not [v for v in refs.values() if v.startswith(admin["ARN"])], refs
         assert job_refs[app.upper().replace("-", "_") + "_PASSWORD"] == own["ARN"] + ":password::"
+        assert job_refs[app.upper().replace("-", "_") + "_USER"] == own["ARN"] + ":username::"
     tasks = job_tasks(ep, cluster, "%s-rabbitmq-users" % prefix)
     assert len(tasks) == 1, [t["taskArn"] for t in tasks]
     assert tasks[0]["lastStatus"] == "STOPPED" and [c.get("exitCode") for c in tasks[0]["containers"]] == [0], tasks[0]

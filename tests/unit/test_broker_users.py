@@ -99,10 +99,12 @@ def fixture_broker():
     shutil.rmtree(base, ignore_errors=True)
 
 
-def run_script(broker, passwords, clients=None, admin_password=ADMIN_PASSWORD):
+def run_script(broker, passwords, clients=None, admin_password=ADMIN_PASSWORD, admin=ADMIN, **more):
     env = {"PATH": os.environ["PATH"], "BROKER_URL": "http://127.0.0.1:%d" % broker.http, "BROKER_VHOST": "/",
-           "ADMIN_USER": ADMIN, "ADMIN_PASSWORD": admin_password, "BROKER_CLIENTS": json.dumps(clients or CLIENTS)}
+           "BROKER_AMQP": "127.0.0.1:%d" % broker.amqp,
+           "ADMIN_USER": admin, "ADMIN_PASSWORD": admin_password, "BROKER_CLIENTS": json.dumps(clients or CLIENTS)}
     env.update({name.upper().replace("-", "_") + "_PASSWORD": value for name, value in passwords.items()})
+    env.update(more)
     return subprocess.run([sys.executable, SCRIPT], env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -169,4 +171,56 @@ def test_bad_input_fails_and_says_why(broker):
     clash = run_script(broker, dict(PASSWORDS, billing="x" * 20), clients=dict(CLIENTS, billing={"read": ".*"}))
     assert clash.returncode != 0 and "has the administrator's name" in clash.stderr
     # found before the first change: api-gateway (first in order) was not touched
+    assert broker.api("GET", "/api/users/api-gateway")["password_hash"] == before
+
+
+def test_a_rotation_sets_the_other_login_and_signs_in_with_it(broker):
+    """MODE=set and MODE=test, as the rotation function runs them for billing-app's secret: the clone login gets the
+    pending password and billing-app's permissions (no more), signs in over AMQP, and the login before keeps working."""
+    assert run_script(broker, PASSWORDS).returncode == 0
+    pending = {"PENDING_USER": "billing-app_clone", "PENDING_PASSWORD": "billing-Secret-9"}
+    tested = run_script(broker, {}, MODE="test", **pending)
+    assert tested.returncode != 0 and "billing-app_clone cannot sign in" in tested.stderr, tested.stderr
+    done = run_script(broker, {}, MODE="set", ROTATE_CLIENT="billing-app", **pending)
+    assert done.returncode == 0, done.stderr
+    assert broker.api("GET", "/api/users/billing-app_clone")["tags"] in ([], "")
+    permissions = broker.api("GET", "/api/users/billing-app_clone/permissions")
+    assert [(p["vhost"], p["configure"], p["write"], p["read"]) for p in permissions] == [
+        ("/", CLIENTS["billing-app"]["configure"], CLIENTS["billing-app"]["write"], CLIENTS["billing-app"]["read"])]
+    tested = run_script(broker, {}, MODE="test", **pending)
+    assert tested.returncode == 0 and "billing-app_clone signs in" in tested.stdout, tested.stderr
+    wrong = run_script(broker, {}, MODE="test", PENDING_USER="billing-app_clone", PENDING_PASSWORD="not-it")
+    assert wrong.returncode != 0 and "403" in wrong.stderr and "ACCESS_REFUSED" in wrong.stderr, wrong.stderr
+    clone = broker.connect("billing-app_clone", "billing-Secret-9")
+    clone.channel().queue_declare(queue=QUEUE, durable=True)
+    clone.close()
+    broker.connect("billing-app", PASSWORDS["billing-app"]).close()
+    # a converge after it puts the current login (the clone) with its password, and leaves the other as it was
+    again = run_script(broker, dict(PASSWORDS, **{"billing-app": "billing-Secret-9"}), BILLING_APP_USER="billing-app_clone")
+    assert again.returncode == 0 and "broker user billing-app_clone is in place" in again.stdout, again.stderr
+    broker.connect("billing-app", PASSWORDS["billing-app"]).close()
+
+
+def test_the_administrators_rotation_makes_another_administrator(broker):
+    pending = {"PENDING_USER": ADMIN + "_clone", "PENDING_PASSWORD": "admin-Secret-9"}
+    done = run_script(broker, {}, MODE="set", ROTATE_CLIENT="", **pending)
+    assert done.returncode == 0, done.stderr
+    assert run_script(broker, {}, MODE="test", **pending).returncode == 0
+    assert broker.api("GET", "/api/users/" + ADMIN + "_clone")["tags"] in (["administrator"], "administrator")
+    assert broker.api("GET", "/api/users", user=ADMIN + "_clone", password="admin-Secret-9")
+    # the users job signs in as the current administrator, the clone now
+    again = run_script(broker, PASSWORDS, admin=ADMIN + "_clone", admin_password="admin-Secret-9")
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_rotation_refuses_a_login_of_another(broker):
+    before = broker.api("GET", "/api/users/api-gateway")["password_hash"]
+    other = run_script(broker, {}, MODE="set", ROTATE_CLIENT="billing-app", PENDING_USER="api-gateway", PENDING_PASSWORD="x" * 20)
+    assert other.returncode != 0 and "PENDING_USER api-gateway is not a login of billing-app" in other.stderr
+    admin = run_script(broker, {}, MODE="set", ROTATE_CLIENT="", PENDING_USER="api-gateway_clone", PENDING_PASSWORD="x" * 20)
+    assert admin.returncode != 0 and "is not a login of the administrator" in admin.stderr
+    unknown = run_script(broker, {}, MODE="set", ROTATE_CLIENT="nobody", PENDING_USER="nobody", PENDING_PASSWORD="x" * 20)
+    assert unknown.returncode != 0 and "ROTATE_CLIENT nobody is not one of the clients" in unknown.stderr
+    renamed = run_script(broker, PASSWORDS, API_GATEWAY_USER="billing-app")
+    assert renamed.returncode != 0 and "API_GATEWAY_USER is billing-app" in renamed.stderr
     assert broker.api("GET", "/api/users/api-gateway")["password_hash"] == before

@@ -1,4 +1,4 @@
-"""Automatic rotation of an app's database credentials (roles/workload/files/database_rotation.py), on the endpoint.
+"""Automatic rotation of an app's database credentials (roles/workload/files/secret_rotation.py), on the endpoint.
 
 The endpoint runs Python Lambda functions as AWS does (tools/endpoint_lambda.py: the handler in a subprocess, with the
 function's environment and timeout, as its execution role), and RotateSecret calls the four steps. What the rotation job
@@ -21,7 +21,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(TOP, "tools"))
 import lambda_zip  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-PACKAGE = os.path.join(TOP, "roles", "workload", "files", "database_rotation.zip")
+PACKAGE = os.path.join(TOP, "roles", "workload", "files", "secret_rotation.zip")
 TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                  "Action": "sts:AssumeRole"}]}
 
@@ -55,7 +55,7 @@ def function(ep, name, code, role_arn, env=None, timeout=30):
     ep.client("logs").create_log_group(logGroupName="/aws/lambda/" + name)
     return ep.client("lambda").create_function(
         FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="index.handler" if isinstance(code, str) else
-        "database_rotation.handler", Code={"ZipFile": zipped(code) if isinstance(code, str) else code}, Timeout=timeout,
+        "secret_rotation.handler", Code={"ZipFile": zipped(code) if isinstance(code, str) else code}, Timeout=timeout,
         Environment={"Variables": env or {}})["FunctionArn"]
 
 
@@ -198,8 +198,8 @@ def test_the_function_refuses_a_version_that_is_not_pending(ep):
 def test_the_package_is_the_source():
     assert lambda_zip.main(["--check"]) == 0
     with zipfile.ZipFile(PACKAGE) as archive, open(PACKAGE[:-4] + ".py", "rb") as source:
-        assert archive.namelist() == ["database_rotation.py"]
-        assert archive.read("database_rotation.py") == source.read()
+        assert archive.namelist() == ["secret_rotation.py"]
+        assert archive.read("secret_rotation.py") == source.read()
 
 
 def test_an_unknown_secret_is_not_found(ep):

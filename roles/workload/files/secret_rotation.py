@@ -1,17 +1,19 @@
-"""Secrets Manager rotation function for an app's database credentials: alternating users, no database driver.
+"""Secrets Manager rotation function of the platform's credentials: alternating users, no driver of the service.
 
 Secrets Manager calls it four times per rotation, with Step createSecret, setSecret, testSecret and finishSecret
 (AWS Secrets Manager User Guide, "Rotation by Lambda function" and "Lambda rotation functions"). It is the platform's
-own, deployed by cloud_design.platform.workload (database_rotation.yml) next to the secret it rotates:
+own, deployed by cloud_design.platform.workload (tasks/rotation.yml) next to the secret it rotates: an app's database
+credentials (database_rotation.yml) and the broker's users (cloud_design.platform.rabbitmq, rotation.yml).
 
 - createSecret: a new version (AWSPENDING) of the secret, for the other of the two logins (<user> and <user>_clone,
   the alternating-users strategy) with a new password from GetRandomPassword;
-- setSecret: the rotation job (the roles job's image and script, files/database_roles.sh, in a one-off ECS task in
-  the VPC) gives that login the pending password; the task reads the pending version by its staging label, so the
-  password never passes through this function's events, logs or the task's overrides;
+- setSecret: the rotation job (a one-off ECS task in the VPC: files/database_roles.sh for a database, the broker's
+  files/broker_users.py for the broker) gives that login the pending password; the task reads the pending version by
+  its staging label, so the password never passes through this function's events, logs or the task's overrides;
 - testSecret: the same job signs in as that login with it (MODE=test);
-- finishSecret: AWSCURRENT moves to the new version, and the app's service is redeployed so that every task takes it.
-  The other login keeps its password, so the tasks and connections that hold it work until the next rotation.
+- finishSecret: AWSCURRENT moves to the new version, and the service that uses it (if any) is redeployed so that
+  every task takes it. The other login keeps its password, so the tasks and connections that hold it work until the
+  next rotation.
 
 boto3 only (in the Lambda runtime). Settings come from the function's environment: CLUSTER, TASK_DEFINITION (the
 rotation job's family), CONTAINER, SUBNETS and SECURITY_GROUPS (comma-separated), SERVICE (the app's, may be empty).
@@ -130,6 +132,11 @@ def finish_secret(sm, arn, token, versions):
     print("version %s of %s is current" % (token, arn))
     if os.environ.get("SERVICE"):
         # New tasks read the current version; the ones that hold the other login keep working until the next rotation.
-        boto3.client("ecs").update_service(cluster=os.environ["CLUSTER"], service=os.environ["SERVICE"],
-                                           forceNewDeployment=True)
+        ecs = boto3.client("ecs")
+        try:
+            ecs.update_service(cluster=os.environ["CLUSTER"], service=os.environ["SERVICE"], forceNewDeployment=True)
+        except (ecs.exceptions.ServiceNotFoundException, ecs.exceptions.ServiceNotActiveException):
+            # Not deployed (yet): its first tasks will read the current version.
+            print("%s is not deployed; nothing to redeploy" % os.environ["SERVICE"])
+            return
         print("redeployed %s" % os.environ["SERVICE"])
