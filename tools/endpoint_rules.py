@@ -676,6 +676,37 @@ def _delete_cluster_parameter_group(original):
 
 
 # --------------------------------------------------------------------------------------------------
+# AWS WAF logging: the destination's name (a CloudWatch Logs group, an S3 bucket or a Data Firehose stream)
+# must start with aws-waf-logs- (AWS WAF API Reference, PutLoggingConfiguration: "The name that you give the
+# destination must start with aws-waf-logs-"); moto takes any ARN.
+# --------------------------------------------------------------------------------------------------
+WAF_LOG_PREFIX = "aws-waf-logs-"
+
+
+def _waf_log_destination_name(arn):
+    if ":log-group:" in arn:
+        return arn.split(":log-group:", 1)[1].split(":", 1)[0]
+    if arn.startswith("arn:") and ":s3:::" in arn:
+        return arn.split(":s3:::", 1)[1].split("/", 1)[0]
+    if ":deliverystream/" in arn:
+        return arn.split(":deliverystream/", 1)[1]
+    return ""
+
+
+def _put_logging_configuration(original):
+    @functools.wraps(original)
+    def put_logging_configuration(self, arn, log_destination_configs, *args, **kwargs):
+        for destination in log_destination_configs or []:
+            if not _waf_log_destination_name(destination).startswith(WAF_LOG_PREFIX):
+                raise RuleError("WAFInvalidParameterException",
+                                "Error reason: The logging destination name must start with %s., field: LOG_DESTINATION,"
+                                " parameter: %s" % (WAF_LOG_PREFIX, destination))
+        return original(self, arn, log_destination_configs, *args, **kwargs)
+
+    return put_logging_configuration
+
+
+# --------------------------------------------------------------------------------------------------
 # Time. IAM is eventually consistent (IAM User Guide, "Troubleshoot IAM": a new role may not be usable at
 # once); a new load balancer is 'provisioning' for minutes and AWS WAF answers
 # WAFUnavailableEntityException for it until it is active (AWS WAF API reference, AssociateWebACL:
@@ -1204,6 +1235,7 @@ def install():
     backend = elbv2_models.ELBv2Backend
     backend.modify_load_balancer_attributes = _modify_lb_attributes(backend.modify_load_balancer_attributes)
     wafv2_models.WAFV2Backend.associate_web_acl = _associate_web_acl(wafv2_models.WAFV2Backend.associate_web_acl)
+    wafv2_models.WAFV2Backend.put_logging_configuration = _put_logging_configuration(wafv2_models.WAFV2Backend.put_logging_configuration)
     acm_models.CertBundle.__init__ = _stamped(acm_models.CertBundle.__init__)
     ecs = ecs_models.EC2ContainerServiceBackend
     ecs.create_service = _create_service(ecs.create_service)

@@ -15,7 +15,8 @@ from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of
 from tests.support.observability import alarms_of, check_observability
 from tests.support.storage import check_access_log_bucket, check_bucket_logs_its_requests
-from tests.support.workloads import check_application, check_broker_identities, check_database_identities, platform_secret_values
+from tests.support.workloads import (check_application, check_broker_identities, check_database_identities, group_by_name, ingress,
+                                     platform_secret_values)
 
 ENV = "e2e"
 BASE = {"platform_env": ENV}
@@ -420,6 +421,41 @@ def test_rotation_gives_the_apps_new_database_and_broker_passwords(ep, converged
     assert {k: v for k, v in inventory_counts(ep).items() if "task_definition" not in k} == {
         k: v for k, v in counts.items() if "task_definition" not in k}
     again = run_playbook(ep, "playbooks/site.yml", "--tags", "rabbitmq,service_inventory,service_billing", extra_vars=BASE)
+    assert not again.failed and again.changed == 0, again.changed_tasks()
+
+
+def test_rotation_turned_off_removes_what_it_made_and_on_again_restores_it(ep, converged):
+    """rabbitmq_rotation_days 0: the broker's secrets no longer rotate, and their functions, the functions' roles and log
+    groups, the rotation jobs and the broker's AMQP opening for them are gone; the secrets and users stay. 30 again
+    brings all of it back, and the next run changes nothing. Read through the API."""
+    prefix = "%s-%s" % (PLATFORM, ENV)
+    names = ["rabbitmq", "rabbitmq-api-gateway", "rabbitmq-billing-app"]
+    sm, iam, logs, ecs = ep.client("secretsmanager"), ep.client("iam"), ep.client("logs"), ep.client("ecs")
+
+    def state():
+        functions = {f["FunctionName"] for f in ep.client("lambda").list_functions()["Functions"]}
+        roles = {r["RoleName"] for r in iam.list_roles()["Roles"]}
+        groups = {g["logGroupName"] for g in logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/%s-rabbitmq" % prefix)["logGroups"]}
+        jobs = {n for n in names if ecs.list_task_definitions(familyPrefix="%s-%s-rotate" % (prefix, n), status="ACTIVE")["taskDefinitionArns"]}
+        rotating = {n for n in names if sm.describe_secret(SecretId="%s/%s" % (prefix, n)).get("RotationEnabled")}
+        made = {n for n in names if "%s-%s-rotation" % (prefix, n) in functions and "%s-%s-rotation" % (prefix, n) in roles
+                and "/aws/lambda/%s-%s-rotation" % (prefix, n) in groups}
+        return made, jobs, rotating
+
+    assert state() == (set(names), set(names), set(names))
+    values = {n: sm.get_secret_value(SecretId="%s/%s" % (prefix, n))["SecretString"] for n in names}
+    off = run_playbook(ep, "playbooks/site.yml", "--tags", "rabbitmq", extra_vars=dict(BASE, rabbitmq_rotation_days=0))
+    assert not off.failed, off.failure_messages()
+    assert state() == (set(), set(), set())
+    assert {n: sm.get_secret_value(SecretId="%s/%s" % (prefix, n))["SecretString"] for n in names} == values
+    vpc = the_vpc(ep)["VpcId"]
+    users_job = group_by_name(ep, vpc, "%s-rabbitmq-users" % prefix)["GroupId"]
+    assert (5672, users_job) not in ingress(group_by_name(ep, vpc, "%s-rabbitmq" % prefix))
+    on = run_playbook(ep, "playbooks/site.yml", "--tags", "rabbitmq", extra_vars=BASE)
+    assert not on.failed, on.failure_messages()
+    assert state() == (set(names), set(names), set(names))
+    assert (5672, users_job) in ingress(group_by_name(ep, vpc, "%s-rabbitmq" % prefix))
+    again = run_playbook(ep, "playbooks/site.yml", "--tags", "rabbitmq", extra_vars=BASE)
     assert not again.failed and again.changed == 0, again.changed_tasks()
 
 

@@ -281,6 +281,20 @@ def test_an_existing_export_group_is_kept_as_it_is(aws):
     assert aws("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["kmsKeyId"] == key_arn
 
 
+def test_waf_logs_only_to_a_destination_named_aws_waf_logs(aws):
+    acl = aws("wafv2").create_web_acl(Name="acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, VisibilityConfig={
+        "SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False, "MetricName": "acl"})["Summary"]["ARN"]
+    group = "arn:aws:logs:%s:%s:log-group:%%s" % (REGION, ACCOUNT)
+    for wrong in (group % (PREFIX + "-edge"), group % ("/aws/waf/" + PREFIX), "arn:aws:s3:::" + PREFIX + "-waf",
+                  "arn:aws:firehose:%s:%s:deliverystream/%s-waf" % (REGION, ACCOUNT, PREFIX)):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            aws("wafv2").put_logging_configuration(LoggingConfiguration={"ResourceArn": acl, "LogDestinationConfigs": [wrong]})
+        assert code(err) == "WAFInvalidParameterException", wrong
+    for right in (group % ("aws-waf-logs-" + PREFIX + "-edge"), "arn:aws:s3:::aws-waf-logs-" + PREFIX):
+        aws("wafv2").put_logging_configuration(LoggingConfiguration={"ResourceArn": acl, "LogDestinationConfigs": [right]})
+        assert aws("wafv2").get_logging_configuration(ResourceArn=acl)["LoggingConfiguration"]["LogDestinationConfigs"] == [right]
+
+
 # ---------------------------------------------------------------------------------------------- time
 def test_waf_refuses_a_load_balancer_until_it_is_active(aws, monkeypatch):
     monkeypatch.setenv("ENDPOINT_LB_PROVISIONING_SECONDS", "3600")
