@@ -126,7 +126,8 @@ TYPES = {
 BOUNDARY_ARN = "arn:${Partition}:iam::${Account}:policy/${Prefix}-boundary"
 WITH_BOUNDARY = {"StringEquals": {"iam:PermissionsBoundary": BOUNDARY_ARN}}
 ATTACHABLE = ["arn:${Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
-PASSED_TO = ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "cloudtrail.amazonaws.com", "backup.amazonaws.com"]
+PASSED_TO = ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "cloudtrail.amazonaws.com", "backup.amazonaws.com",
+             "monitoring.rds.amazonaws.com"]
 # Services that make their service-linked role on first use by the deployer (IAM User Guide, "Using
 # service-linked roles"): the role is AWS's (role/aws-service-role/<service>/...), never the platform's.
 LINKED_SERVICES = ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com",
@@ -224,6 +225,14 @@ BOUNDARY = {"Version": "2012-10-17", "Statement": [
      "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
     {"Sid": "WriteOwnFunctionLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
      "Resource": "arn:${Partition}:logs:${Region}:${Account}:log-group:/aws/lambda/${Prefix}-*"},
+    # The Enhanced Monitoring roles of the environment's databases (workload role, templates/monitoring_policy.json.j2):
+    # RDS writes the OS metrics to the account's RDSOSMetrics group (Amazon Aurora User Guide, "Setting up and enabling
+    # Enhanced Monitoring").
+    {"Sid": "SendOsMetrics", "Effect": "Allow",
+     "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams",
+                "logs:GetLogEvents"],
+     "Resource": ["arn:${Partition}:logs:${Region}:${Account}:log-group:RDSOSMetrics",
+                  "arn:${Partition}:logs:${Region}:${Account}:log-group:RDSOSMetrics:log-stream:*"]},
 ]}
 
 

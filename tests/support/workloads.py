@@ -168,6 +168,21 @@ def check_application(ep, env, mode, alb=False):
                 instance = rds.describe_db_instances(DBInstanceIdentifier=member["DBInstanceIdentifier"])["DBInstances"][0]
                 assert (instance.get("PerformanceInsightsEnabled"), instance.get("PerformanceInsightsKMSKeyId"),
                         instance.get("PerformanceInsightsRetentionPeriod")) == (True, data_key, 7), instance
+                # Enhanced Monitoring every 60 s, as the database's own role, which only RDS's monitoring service of
+                # this account may take and which may write only the account's RDSOSMetrics group
+                role_name = "%s-%s-monitoring" % (prefix, db)
+                role = ep.client("iam").get_role(RoleName=role_name)["Role"]
+                assert (instance.get("MonitoringInterval"), instance.get("MonitoringRoleArn")) == (60, role["Arn"]), instance
+                trust = role["AssumeRolePolicyDocument"]
+                trust = json.loads(trust) if isinstance(trust, str) else trust
+                assert [(t["Principal"], t["Condition"]) for t in trust["Statement"]] == [
+                    ({"Service": "monitoring.rds.amazonaws.com"}, {"StringEquals": {"aws:SourceAccount": ACCOUNT}})], trust
+                assert role["PermissionsBoundary"]["PermissionsBoundaryArn"].endswith(":policy/%s-boundary" % prefix), role
+                policy = ep.client("iam").get_role_policy(RoleName=role_name, PolicyName="send-os-metrics")["PolicyDocument"]
+                policy = json.loads(policy) if isinstance(policy, str) else policy
+                assert {r for t in policy["Statement"] for r in [t["Resource"]]} == {
+                    "arn:aws:logs:%s:%s:log-group:RDSOSMetrics" % (REGION, ACCOUNT),
+                    "arn:aws:logs:%s:%s:log-group:RDSOSMetrics:log-stream:*" % (REGION, ACCOUNT)}, policy
             # every client must use TLS (rds.force_ssl=1 in the cluster's own group); IAM database authentication on
             group = "%s-%s-aurora-postgresql%s" % (prefix, db, cluster_["EngineVersion"].split(".", maxsplit=1)[0])
             assert cluster_["DBClusterParameterGroup"] == group and cluster_["IAMDatabaseAuthenticationEnabled"] is True, cluster_
