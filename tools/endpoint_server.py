@@ -453,6 +453,16 @@ def _pi_init(original):
     return init
 
 
+# Amazon RDS API Reference, DBInstance data type: EnhancedMonitoringResourceArn, the CloudWatch Logs stream that receives
+# an instance's Enhanced Monitoring metrics (RDSOSMetrics, named by the instance's resource id), is described while
+# MonitoringInterval is above 0. moto kept the interval and the role but never described the stream.
+def _monitoring_stream(self):
+    if not int(getattr(self, "monitoring_interval", 0) or 0):
+        return None
+    return "arn:%s:logs:%s:%s:log-group:RDSOSMetrics:log-stream:%s" % (
+        self.arn.split(":")[1], self.region, self.account_id, self.dbi_resource_id)
+
+
 def _pi_enabled(self):
     return bool(getattr(self, "enable_performance_insights", None))
 
@@ -515,6 +525,7 @@ rds_responses.RDSResponse.modify_event_subscription = _modify_event_subscription
 rds_models.MasterUserSecret._create_secret = _master_secret_rotates(rds_models.MasterUserSecret._create_secret)  # pylint: disable=protected-access
 rds_models.DBInstance.__init__ = _pi_init(rds_models.DBInstance.__init__)
 rds_models.DBInstance.performance_insights_enabled = property(_pi_enabled)
+rds_models.DBInstance.enhanced_monitoring_resource_arn = property(_monitoring_stream)
 rds_models.DBInstance.performance_insights_kms_key_id = property(_pi_key, _set_pi_key)
 rds_models.DBInstance.performance_insights_retention_period = property(_pi_retention, _set_pi_retention)
 rds_responses.RDSResponse.add_source_identifier_to_subscription = _add_source_identifier

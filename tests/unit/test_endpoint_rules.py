@@ -810,6 +810,25 @@ def test_performance_insights_are_kept_and_described(aws):
     assert insights(PREFIX + "-db-2") == (True, key["Arn"], 31)
 
 
+def test_enhanced_monitoring_names_its_log_stream(aws):
+    """Amazon RDS API Reference, DBInstance: EnhancedMonitoringResourceArn, the RDSOSMetrics stream of the instance, is
+    described while MonitoringInterval is above 0 (moto never described it)."""
+    rds = aws("rds")
+    role = aws("iam").create_role(RoleName=PREFIX + "-db-monitoring", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "monitoring.rds.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    rds.create_db_cluster(DBClusterIdentifier=PREFIX + "-db", Engine="aurora-postgresql", MasterUsername="master",
+                          MasterUserPassword="a-long-password-1")
+    rds.create_db_instance(DBInstanceIdentifier=PREFIX + "-db-1", DBClusterIdentifier=PREFIX + "-db", Engine="aurora-postgresql",
+                           DBInstanceClass="db.r6g.large", MonitoringInterval=60, MonitoringRoleArn=role)
+    got = rds.describe_db_instances(DBInstanceIdentifier=PREFIX + "-db-1")["DBInstances"][0]
+    assert (got["MonitoringInterval"], got["MonitoringRoleArn"]) == (60, role)
+    assert got["EnhancedMonitoringResourceArn"] == "arn:aws:logs:%s:%s:log-group:RDSOSMetrics:log-stream:%s" % (
+        REGION, ACCOUNT, got["DbiResourceId"])
+    rds.modify_db_instance(DBInstanceIdentifier=PREFIX + "-db-1", MonitoringInterval=0, ApplyImmediately=True)
+    assert "EnhancedMonitoringResourceArn" not in rds.describe_db_instances(DBInstanceIdentifier=PREFIX + "-db-1")["DBInstances"][0]
+
+
 def test_replacing_a_network_acl_association_that_is_gone_is_refused_as_aws_does(aws):
     """Amazon EC2 API Reference, ReplaceNetworkAclAssociation: an association id that no longer exists (a retried call's,
     already replaced) is InvalidAssociationID.NotFound, a client error (moto: 500, retried as a server fault)."""
