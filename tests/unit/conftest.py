@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(TOP, "tools"))
 import endpoint_server  # noqa: E402,F401  pylint: disable=import-error,unused-import
 import boto3  # noqa: E402
 from ansible.module_utils import basic  # noqa: E402
+from ansible.module_utils.common import warnings  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
@@ -72,11 +73,13 @@ def run_module(monkeypatch):
         full.setdefault("region", REGION)
         full["_ansible_check_mode"] = check
         full["_ansible_diff"] = diff
+        warnings._global_warnings.clear()  # pylint: disable=protected-access
         with patch_module_args(full):
             try:
                 module.main()
             except ModuleExit as exc:
-                return exc.result
+                # What AnsibleModule.exit_json would add: the run's warnings (module.warn).
+                return dict(exc.result, warnings=list(warnings.get_warning_messages()))
         raise AssertionError("module returned without exit_json")
 
     return run

@@ -89,8 +89,7 @@ def test_absent_and_ambiguous(aws, run_module):
     assert certificates(aws) == []
     assert run_module(acm_mod, args(state="absent"))["changed"] is False
     cert, key = acm_mod.self_signed(DOMAIN, [DOMAIN], 30)
-    for attempt in range(2):
-        assert attempt in (0, 1)
+    for _attempt in range(2):
         aws("acm").import_certificate(Certificate=cert, PrivateKey=key, Tags=[{"Key": "Name", "Value": "demo-t-edge"}])
     with pytest.raises(ModuleFail, match="found 2 ACM certificates"):
         run_module(acm_mod, args())
@@ -111,3 +110,13 @@ def test_absent_waits_for_release_then_names_the_users(aws, run_module, monkeypa
     monkeypatch.setattr(acm_mod, "wait_for", timed_out)
     with pytest.raises(ModuleFail, match="is still used by"):
         run_module(acm_mod, args(state="absent", wait_timeout=1))
+
+
+def test_a_lost_import_answer_imports_once(aws, run_module, lose_answers):
+    """ImportCertificate carried out, its answer lost: the certificate is adopted by its Name tag, not imported twice."""
+    lose_answers.update(import_certificate=1)
+    made = run_module(acm_mod, args())
+    assert lose_answers == {"import_certificate": 0}
+    assert made["changed"] is True
+    assert [c["CertificateArn"] for c in certificates(aws)] == [made["certificate"]["arn"]]
+    assert run_module(acm_mod, args())["changed"] is False

@@ -55,8 +55,7 @@ def test_bad_input_and_duplicates(aws, run_module):
         run_module(cup, args(password_policy={"length": 3}))
     with pytest.raises(ModuleFail, match="5 to 1440"):
         run_module(cup, args(access_token_minutes=2))
-    for attempt in range(2):
-        assert attempt in (0, 1)
+    for _attempt in range(2):
         aws("cognito-idp").create_user_pool(PoolName="demo-t-api")
     with pytest.raises(ModuleFail, match="found 2 Cognito user pools"):
         run_module(cup, args())
@@ -70,3 +69,14 @@ def test_absent_and_protection(aws, run_module):
     assert run_module(cup, args(state="absent"))["changed"] is True
     assert pools(aws) == []
     assert run_module(cup, args(state="absent"))["changed"] is False
+
+
+def test_lost_create_answers_make_one_pool_and_one_client(aws, run_module, lose_answers):
+    """CreateUserPool and CreateUserPoolClient carried out, their answers lost: both adopted by name, nothing made twice."""
+    lose_answers.update(create_user_pool=1, create_user_pool_client=1)
+    made = run_module(cup, args())
+    assert lose_answers == {"create_user_pool": 0, "create_user_pool_client": 0}
+    assert [p["Id"] for p in pools(aws)] == [made["user_pool"]["id"]]
+    clients = aws("cognito-idp").list_user_pool_clients(UserPoolId=made["user_pool"]["id"], MaxResults=60)["UserPoolClients"]
+    assert [c["ClientId"] for c in clients] == [made["client"]["id"]]
+    assert run_module(cup, args())["changed"] is False

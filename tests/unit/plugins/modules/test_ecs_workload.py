@@ -491,3 +491,12 @@ def test_a_third_converge_after_two_revisions_changes_nothing(aws, run_module, p
     again = run_module(ew, args(platform, image="nprimo/billing-app:0.0.3"))
     assert again["changed"] is False, again["changes"]
     assert len(aws("ecs").list_task_definitions()["taskDefinitionArns"]) == 2
+
+
+def test_a_lost_register_answer_makes_one_revision(aws, run_module, platform, lose_answers):
+    """RegisterTaskDefinition carried out, its answer lost: the revision is adopted (same content), not registered twice."""
+    lose_answers.update(register_task_definition=1)
+    assert run_module(ew, args(platform))["changed"] is True
+    assert lose_answers == {"register_task_definition": 0}
+    assert len(aws("ecs").list_task_definitions()["taskDefinitionArns"]) == 1
+    assert run_module(ew, args(platform))["changed"] is False

@@ -53,3 +53,14 @@ def test_orphan_from_a_lost_answer_is_adopted(aws, run_module):
     run_module(kk, args())
     assert aliases(aws)["alias/demo-t-data"] == orphan
     assert len(kms.list_keys()["Keys"]) == 2
+
+
+def test_lost_create_answers_make_each_key_once(aws, run_module, lose_answers):
+    """CreateKey carried out twice with its answer lost (one per key): each orphan is adopted by its alias tag."""
+    lose_answers.update(create_key=2)
+    result = run_module(kk, args())
+    assert lose_answers == {"create_key": 0}
+    assert result["changed"] is True
+    assert sorted(aliases(aws)) == ["alias/demo-t-data", "alias/demo-t-logs"]
+    assert len(aws("kms").list_keys()["Keys"]) == 2
+    assert run_module(kk, args())["changed"] is False

@@ -136,3 +136,16 @@ def test_absent_and_deletion_protection(aws, run_module, vpc):
     assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
     assert aws("elbv2").describe_target_groups()["TargetGroups"] == []
     assert run_module(lb_mod, args(vpc, state="absent"))["changed"] is False
+
+
+def test_lost_create_answers_make_each_part_once(aws, run_module, vpc, lose_answers):
+    """CreateTargetGroup, CreateLoadBalancer and CreateListener carried out, their answers lost: each adopted, nothing made twice."""
+    lose_answers.update(create_target_group=1, create_load_balancer=1, create_listener=1)
+    assert run_module(lb_mod, args(vpc))["changed"] is True
+    assert lose_answers == {"create_target_group": 0, "create_load_balancer": 0, "create_listener": 0}
+    elb = aws("elbv2")
+    assert [lb["LoadBalancerName"] for lb in elb.describe_load_balancers()["LoadBalancers"]] == ["demo-t-inventory"]
+    assert [tg["TargetGroupName"] for tg in elb.describe_target_groups()["TargetGroups"]] == ["demo-t-inventory"]
+    _lb, _attrs, listeners = described(aws, "demo-t-inventory")
+    assert list(listeners) == [8080]
+    assert run_module(lb_mod, args(vpc))["changed"] is False

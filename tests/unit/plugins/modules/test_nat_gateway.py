@@ -67,3 +67,14 @@ def test_absent_deletes_gateway_and_releases_eip(aws, run_module, subnet_id):
     assert run_module(nat_gateway, args(subnet_id, state="absent"))["changed"] is True
     assert live(aws) == [] and eips(aws) == []
     assert run_module(nat_gateway, args(subnet_id, state="absent"))["changed"] is False
+
+
+def test_lost_answers_allocate_and_create_each_thing_once(aws, run_module, subnet_id, lose_answers):
+    """AllocateAddress and CreateNatGateway carried out, their answers lost: both adopted, nothing made twice."""
+    lose_answers.update(allocate_address=1, create_nat_gateway=1)
+    result = run_module(nat_gateway, args(subnet_id))
+    assert lose_answers == {"allocate_address": 0, "create_nat_gateway": 0}
+    assert result["changed"] is True
+    assert len(eips(aws)) == 1 and len(live(aws)) == 1
+    assert result["nat_gateway"]["id"] == live(aws)[0]["NatGatewayId"]
+    assert run_module(nat_gateway, args(subnet_id))["changed"] is False

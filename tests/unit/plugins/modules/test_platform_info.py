@@ -160,7 +160,12 @@ def test_audit_family_reads_open_rules_group_rules_target_health_and_encryption(
     assert audit["target_health"] == {"demo-t-app": {"total": 0, "healthy": 0, "states": {}}}
     assert audit["ecr_encryption"] == {"demo-t/app": {"type": "KMS", "kms_key": key}}
     assert audit["trail_bucket_encryption"] == {}  # no trail, no bucket read
-    assert audit["inspector2"]["account"] in ("ENABLED", "DISABLED")
+    # Inspector was never turned on in this account: the audit says so, per resource type too.
+    assert audit["inspector2"]["account"] == "DISABLED"
+    assert set(audit["inspector2"]["resources"].values()) == {"DISABLED"}
+    aws("inspector2").enable(accountIds=["123456789012"], resourceTypes=["ECR"])
+    audit = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["audit"]})["audit"]
+    assert audit["inspector2"]["account"] == "ENABLED" and audit["inspector2"]["resources"]["ECR"] == "ENABLED"
 
 
 def test_audit_is_not_read_unless_asked(aws, run_module):

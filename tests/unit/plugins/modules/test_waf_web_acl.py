@@ -90,3 +90,14 @@ def test_removal_takes_the_logging_with_it(aws, run_module):
     assert acls(aws) == []
     with pytest.raises(Exception, match="WAFNonexistentItemException"):
         aws("wafv2").get_logging_configuration(ResourceArn=arn)
+
+
+def test_a_lost_create_answer_makes_one_web_acl(aws, run_module, lose_answers):
+    """CreateWebACL carried out, its answer lost: the ACL is adopted by name (the retry would answer
+    WAFDuplicateItemException), not a failed run."""
+    lose_answers.update(create_web_acl=1)
+    made = run_module(waf_web_acl, args())
+    assert lose_answers == {"create_web_acl": 0}
+    assert made["changed"] is True
+    assert [a["ARN"] for a in acls(aws)] == [made["web_acl"]["arn"]]
+    assert run_module(waf_web_acl, args())["changed"] is False
