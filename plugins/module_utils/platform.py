@@ -14,7 +14,7 @@
   lost answer created, create again only when nothing is there.
 - ``wait_for()``: poll with backoff until a condition holds (for APIs without a waiter).
 - ``PlatformModule``: AnsibleAWSModule whose clients share one parsed copy of botocore's
-  service models per Python process.
+  service models per Python process, and are made once per process and connection settings.
 """
 
 from __future__ import annotations
@@ -95,10 +95,21 @@ class PlatformModule(AnsibleAWSModule):
                 config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
         if not retries:
             config = config.merge(botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        # One client per service and connection settings for the life of the Python process: a client is
+        # thread-safe and holds no state of a module run, and making one costs more than the calls most
+        # modules make (Mitogen runs every module of a play in one interpreter). The key holds every
+        # setting a client is made from, the process's AWS_* variables included (credentials, profile,
+        # retries), so a change of any of them makes a new client.
+        key = (service, region, endpoint_url, profile, repr(sorted(kw_args.items())),
+               repr(sorted(config._user_provided_options.items())),  # pylint: disable=protected-access
+               repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_"))))
+        clients = botocore.loaders.__dict__.setdefault("_cloud_design_platform_clients", {})
+        conn = clients.get(key)
         try:
-            session = boto3.session.Session(profile_name=profile)
-            session._session.register_component("data_loader", _shared_loader(session))  # pylint: disable=protected-access
-            conn = session.client(service, config=config, region_name=region, endpoint_url=endpoint_url, **kw_args)
+            if conn is None:
+                session = boto3.session.Session(profile_name=profile)
+                session._session.register_component("data_loader", _shared_loader(session))  # pylint: disable=protected-access
+                conn = clients[key] = session.client(service, config=config, region_name=region, endpoint_url=endpoint_url, **kw_args)
         except botocore.exceptions.NoRegionError:
             self.fail_json(msg="The %s module requires a region and none was found in configuration, environment "
                                "variables or module parameters" % self._name)

@@ -217,7 +217,8 @@ class Guardrails:
                 # S3 Control puts the account id in the host name; a given endpoint (a proxy, an
                 # emulator on loopback) is addressed as given.
                 endpoint = self.params["endpoint_url"].split("://", 1)[-1].rstrip("/")
-                conn.meta.events.register("before-sign.s3-control", lambda request, **kw: strip_account_prefix(request, endpoint))
+                conn.meta.events.register("before-sign.s3-control", lambda request, **kw: strip_account_prefix(request, endpoint),
+                                          unique_id="cloud_design.platform:s3control-endpoint")
             self.clients[name] = RetryingBotoClientWrapper(conn, aws_retry())
         return self.clients[name]
 

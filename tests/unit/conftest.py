@@ -19,7 +19,6 @@ sys.path.insert(0, os.path.join(TOP, "tools"))
 import endpoint_server  # noqa: E402,F401  pylint: disable=import-error,unused-import
 import boto3  # noqa: E402
 from ansible.module_utils import basic  # noqa: E402
-from ansible.module_utils.common import warnings  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
@@ -65,21 +64,23 @@ def run_module(monkeypatch):
     def fail_json(self, **kwargs):
         raise ModuleFail(kwargs)
 
+    warned = []
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning, **kwargs: warned.append(warning))
 
     def run(module, args, check=False, diff=False):
         full = dict(args)
         full.setdefault("region", REGION)
         full["_ansible_check_mode"] = check
         full["_ansible_diff"] = diff
-        warnings._global_warnings.clear()  # pylint: disable=protected-access
+        warned.clear()
         with patch_module_args(full):
             try:
                 module.main()
             except ModuleExit as exc:
                 # What AnsibleModule.exit_json would add: the run's warnings (module.warn).
-                return dict(exc.result, warnings=list(warnings.get_warning_messages()))
+                return dict(exc.result, warnings=list(exc.result.get("warnings", [])) + warned)
         raise AssertionError("module returned without exit_json")
 
     return run

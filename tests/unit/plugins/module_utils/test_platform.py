@@ -123,7 +123,7 @@ def test_apply_tags_check_mode_and_no_wish_make_no_call():
 def _platform_module(args):
     from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
 
-    with patch_module_args(dict(args, region="eu-west-1")):
+    with patch_module_args(dict({"region": "eu-west-1"}, **args)):
         return pu.PlatformModule(argument_spec={}, supports_check_mode=True)
 
 
@@ -140,6 +140,25 @@ def test_platform_module_clients_share_one_service_model_loader(aws):
     assert ec2.meta.region_name == "eu-west-1"
     assert ec2.describe_vpcs()["Vpcs"]  # moto's default VPC answers through the client
     assert kms.list_keys(aws_retry=True)["Keys"] == []
+
+
+def test_platform_module_makes_each_client_once_per_process_and_settings(aws, monkeypatch):  # pylint: disable=unused-argument
+    """A later module run in the same interpreter (Mitogen) gets the client made before, unless a setting differs."""
+    first = _platform_module({}).client("ec2")
+    assert _platform_module({}).client("ec2") is first
+    assert _platform_module({}).client("ec2", retry_decorator=pu.aws_retry()).client is first
+    # each setting a client is made from makes another one
+    assert _platform_module({}).client("ec2", retries=False) is not first
+    assert _platform_module({"aws_config": {"connect_timeout": 7}}).client("ec2") is not first
+    assert _platform_module({"region": "eu-west-2"}).client("ec2") is not first
+    assert _platform_module({"endpoint_url": "http://127.0.0.1:1"}).client("ec2") is not first
+    assert _platform_module({"access_key": "other", "secret_key": "other"}).client("ec2") is not first
+    assert _platform_module({}).client("kms") is not first
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "30")
+    retried = _platform_module({}).client("ec2")
+    assert retried is not first and retried.meta.config.retries["total_max_attempts"] == 30
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
+    assert _platform_module({}).client("ec2") is not retried
 
 
 def test_platform_module_reports_a_missing_region(aws, monkeypatch, run_module):  # pylint: disable=unused-argument
