@@ -80,10 +80,17 @@ def _disassociate_kms_key(self):
 def _get_authorizers(self):
     """GetAuthorizers of API Gateway v2 (AWS API reference): moto has GetAuthorizer but not the
     listing, and answers 500. The http_api module lists authorizers to adopt one whose create
-    answer was lost. Same error as AWS for a missing API; one page (the platform has a handful)."""
+    answer was lost. Same error as AWS for a missing API; pages of maxResults items, the next one
+    named by nextToken (absent on the last page), as the reference documents."""
     api_id = self.path.split("/")[-2]
     api = self.apigatewayv2_backend.get_api(api_id)  # NotFoundException as AWS
-    return 200, {}, json.dumps({"items": [a.to_json() for a in api.authorizers.values()]})
+    items = [a.to_json() for a in api.authorizers.values()]
+    start = int((self.querystring.get("nextToken") or ["0"])[0])
+    size = int((self.querystring.get("maxResults") or [str(len(items) or 1)])[0])
+    page = {"items": items[start:start + size]}
+    if start + size < len(items):
+        page["nextToken"] = str(start + size)
+    return 200, {}, json.dumps(page)
 
 
 def _subscription(self):

@@ -278,16 +278,22 @@ def wait_for(probe, done, timeout=600, delay=1.0, max_delay=15.0, what="the reso
 
 
 def all_pages(call, key, token="NextToken", next_token=None, **kwargs):
-    """Every item of a listing whose service has no boto3 paginator for it (``NextToken`` style)."""
+    """Every item of a listing whose service has no boto3 paginator for it (``NextToken`` style).
+
+    A page may hold no item and still give a token (EC2 API Reference, "Pagination": call again until the
+    token is null), so only the token ends the listing. A token answered twice in a row would loop for ever:
+    that stops the run instead."""
     items, marker = [], None
     while True:
         if marker:
             kwargs[token] = marker
         page = call(aws_retry=True, **kwargs)
         items += page.get(key, [])
-        marker = page.get(next_token or token)
-        if not marker or not page.get(key):
+        previous, marker = marker, page.get(next_token or token)
+        if not marker:
             return items
+        if marker == previous:
+            raise PlatformError("the listing of %s answered the same page token twice; it cannot be read to its end" % key)
 
 
 def partition_of(region):

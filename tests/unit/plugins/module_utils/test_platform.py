@@ -309,3 +309,58 @@ def test_aws_retry_tries_a_dropped_connection_again_once_botocore_has_given_up(m
         pass
     else:
         raise AssertionError("the last dropped connection must reach the caller")
+
+
+def pages_of(items, token_key="NextToken", key="Items", empty_after=()):
+    """A listing call that answers one item a page (and an empty page after the positions in ``empty_after``,
+    a token still given), recording what it was asked."""
+    asked = []
+    pages = []
+    for index, item in enumerate(items):
+        pages.append([item])
+        if index in empty_after:
+            pages.append([])
+
+    def call(aws_retry=False, **kwargs):
+        asked.append(dict(kwargs, aws_retry=aws_retry))
+        position = int(kwargs.get(token_key, "0"))
+        page = {key: pages[position]}
+        if position + 1 < len(pages):
+            page[token_key] = str(position + 1)
+        return page
+    return call, asked
+
+
+def test_all_pages_reads_every_page_of_one_item():
+    call, asked = pages_of(["a", "b", "c"])
+    assert pu.all_pages(call, "Items", MaxResults=1) == ["a", "b", "c"]
+    assert asked == [{"MaxResults": 1, "aws_retry": True}, {"MaxResults": 1, "NextToken": "1", "aws_retry": True},
+                     {"MaxResults": 1, "NextToken": "2", "aws_retry": True}]
+
+
+def test_all_pages_goes_on_after_an_empty_page_that_gives_a_token():
+    """AWS may answer a page with no item and a token (EC2 API Reference, "Pagination": keep calling until the
+    token is null); stopping there would miss what follows."""
+    call, _asked = pages_of(["a", "b"], empty_after=(0,))
+    assert pu.all_pages(call, "Items") == ["a", "b"]
+
+
+def test_all_pages_with_other_token_names():
+    call, asked = pages_of(["a", "b"], token_key="Marker", key="Things")
+    assert pu.all_pages(call, "Things", token="Marker") == ["a", "b"]
+    assert asked[1]["Marker"] == "1"
+    call, asked = pages_of(["a", "b"], token_key="nextToken")
+    # the request's token parameter and the answer's differ in some APIs (next_token)
+    assert pu.all_pages(call, "Items", token="nextToken", next_token="nextToken") == ["a", "b"]
+
+
+def test_all_pages_stops_on_a_token_given_twice():
+    """A listing that answers the token it was given would loop for ever: it is read once."""
+    calls = []
+
+    def call(aws_retry=False, **kwargs):
+        calls.append(kwargs)
+        return {"Items": ["x"], "NextToken": "same"}
+    with pytest.raises(pu.PlatformError, match="same page token twice"):
+        pu.all_pages(call, "Items")
+    assert len(calls) == 2

@@ -219,3 +219,22 @@ def test_an_authorizer_of_another_name_is_removed(aws, run_module, recorded):
     assert len(gw.get_authorizers(ApiId=api["ApiId"])["Items"]) == 2
     assert run_module(http_api, edge())["changed"] is True
     assert [a["Name"] for a in gw.get_authorizers(ApiId=api["ApiId"])["Items"]] == ["cognito"]
+
+
+def test_the_endpoint_pages_authorizers_by_max_results(aws):
+    """GetAuthorizers of the endpoint's corrections answers maxResults items a page with a nextToken, as AWS does;
+    the module's listing (all_pages) reads every page."""
+    from ansible_collections.cloud_design.platform.plugins.module_utils.platform import all_pages  # pylint: disable=import-outside-toplevel
+
+    gw = aws("apigatewayv2")
+    api = gw.create_api(Name="demo-t-api", ProtocolType="HTTP")["ApiId"]
+    made = [gw.create_authorizer(ApiId=api, Name="a%d" % i, AuthorizerType="JWT", IdentitySource=["$request.header.Authorization"],
+                                 JwtConfiguration={"Audience": ["x"], "Issuer": "https://issuer.example"})["AuthorizerId"] for i in range(3)]
+    first = gw.get_authorizers(ApiId=api, MaxResults="1")
+    assert [a["AuthorizerId"] for a in first["Items"]] == made[:1] and first["NextToken"]
+    last = gw.get_authorizers(ApiId=api, MaxResults="2", NextToken=first["NextToken"])
+    assert [a["AuthorizerId"] for a in last["Items"]] == made[1:] and "NextToken" not in last
+
+    def one_a_page(aws_retry=False, **kwargs):  # pylint: disable=unused-argument
+        return gw.get_authorizers(MaxResults="1", **kwargs)
+    assert [a["AuthorizerId"] for a in all_pages(one_a_page, "Items", ApiId=api)] == made
