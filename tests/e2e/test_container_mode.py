@@ -13,7 +13,8 @@ from tests.support.backups import check_backups, plan_of, recovery_points
 from tests.support.edge import check_http_api, check_load_balancers
 from tests.support.harness import PLATFORM, TOP, inventory_counts, run_playbook
 from tests.support.observability import alarms_of, check_observability, dashboard_text
-from tests.support.workloads import check_application, check_broker_identities, check_database_identities, platform_secret_values
+from tests.support.workloads import (account_passwords, check_application, check_broker_identities, check_database_identities,
+                                     platform_secret_values)
 
 ENV = "ctr"
 # This environment also takes the edge's other path: no domain (no certificate, no custom domain),
@@ -48,7 +49,7 @@ def installed(tmp_path_factory):
 @pytest.fixture(scope="module")
 def converged(ep, installed):
     """Converged from the installed artifact (playbook cloud_design.platform.site), not from the checkout."""
-    run = run_playbook(ep, "cloud_design.platform.site", "-vvv", extra_vars=BASE, callback="default",
+    run = run_playbook(ep, "cloud_design.platform.site", "-vvv", "--diff", extra_vars=BASE, callback="default",
                        env={"ANSIBLE_COLLECTIONS_PATH": str(installed)})
     assert run.rc == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "task path: %s/ansible_collections/cloud_design/platform/roles/" % installed in run.stdout
@@ -95,9 +96,12 @@ def test_observability_watches_the_database_containers(ep, converged):
 
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):
+    """The fresh converge ran at -vvv --diff: no password of the account's secrets in anything it printed."""
+    assert "task path:" in converged.stdout and "--- before" in converged.stdout  # -vv and later, and --diff, took effect
     values = [v for doc in platform_secret_values(ep, ENV).values() for k, v in doc.items() if k == "password"]
     # the broker's administrator and its two clients; each database's master and its app's role
     assert len(values) == 7
+    assert sorted(account_passwords(ep)) == sorted(values)
     leaked = [v for v in values if v in converged.stdout or v in converged.stderr]
     assert leaked == []
 

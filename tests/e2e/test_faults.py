@@ -5,7 +5,8 @@
   fault-free re-run reports changed=0, and every resource count read from the endpoint equals the
   reference's (a retried create that was not recognised shows up as one more).
 - Killed mid-run: site.yml is sent SIGKILL (its whole process group) right after its n-th write
-  has reached the endpoint, at seeded points, run after run: nothing is ever duplicated and a
+  has reached the endpoint, three runs in a row, each at a seeded point within the writes that
+  remain (a run that ends before its point fails the test): nothing is ever duplicated and a
   plain re-run converges to the reference's counts.
 
 The run through the proxy gives botocore 30 attempts and waits 5 % of each retry's backoff
@@ -59,6 +60,16 @@ def kill_group(pid):
             pass
 
 
+CREATES = ("Create", "Allocate", "Register", "Run", "Import", "Request")
+
+
+def carried_out_creates(events):
+    """{service:operation} of the creates the proxy let through to the endpoint, which carried them out (2xx),
+    and whose answers it then lost."""
+    return {"%s:%s" % (e["service"], e["operation"]) for e in events
+            if e["fault"] == "ambiguous" and 200 <= e.get("upstream_status", 0) < 300 and e["operation"].startswith(CREATES)}
+
+
 def more_than(have, want):
     return {k: (have.get(k), v) for k, v in want.items() if have.get(k, 0) > v}
 
@@ -92,8 +103,13 @@ def test_the_platform_converges_through_faults_without_a_duplicate(reference, tm
         injected = faults.summary()
         print("faults injected at seed %d over %d requests: %s; ambiguous writes: %s" % (
             SEED, injected["requests"], injected["injected"], injected["by_operation"]["ambiguous"]))
-        # The draw is what the test is about: every kind must have happened, writes lost included.
+        # The draw is what the test is about: every kind must have happened, writes lost included, and among the
+        # lost writes creates the endpoint carried out (its answer 2xx, then lost) of several kinds: those are what
+        # a blind retry would make twice.
         assert all(injected["injected"][kind] > 0 for kind in RATES), injected["injected"]
+        lost_creates = carried_out_creates(faults.events)
+        print("creates carried out, answers lost: %s" % sorted(lost_creates))
+        assert len(lost_creates) >= 3, lost_creates
         assert not faulty.failed, faulty.failure_messages()[:3]
         assert more_than(duplicate_counts(ep), want) == {}
         again = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)
@@ -106,21 +122,25 @@ def test_the_platform_converges_through_faults_without_a_duplicate(reference, tm
 
 def test_a_run_killed_at_any_write_resumes_without_a_duplicate(reference, tmp_path):
     want, writes = reference
-    points = random.Random(SEED).sample(range(1, writes), KILLS)
+    draw = random.Random(SEED)
     ep = Endpoint(str(tmp_path / "endpoint"))
+    points = []
     try:
         faults = Faults({}, SEED)
         with FaultProxy(ep.url, faults) as proxy:
-            for point in points:
+            for _kill in range(KILLS):
+                # Each point falls within the writes that remain: a run converges what the killed ones made and
+                # writes about the rest of the fresh converge's writes; half of that bounds the point.
+                left = writes - faults.writes
+                point = draw.randint(1, max(1, left // 2))
+                points.append(point)
                 started = {}
                 faults.kill_at(point, lambda: kill_group(started["proc"].pid))
                 started["proc"] = start_playbook(Through(proxy.port), "playbooks/site.yml", extra_vars=BASE)
                 run = finish_playbook(started["proc"])
-                if faults.killed is None:
-                    # fewer writes left than the point: the run finished, and must have converged
-                    assert not run.failed, run.failure_messages()[:3]
-                    break
-                print("killed at write %d of %d: %s" % (point, writes, faults.killed))
+                assert faults.killed is not None, ("the run ended before its write %d: %d of %d written" % (point, faults.writes, writes),
+                                                   run.failure_messages()[:3])
+                print("killed at write %d of the %d left: %s" % (point, left, faults.killed))
                 assert run.rc == -signal.SIGKILL, (point, faults.killed, run.rc)
                 assert more_than(duplicate_counts(ep), want) == {}, (point, faults.killed)
         resumed = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)

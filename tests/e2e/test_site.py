@@ -16,7 +16,7 @@ from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, ru
 from tests.support.observability import alarms_of, check_observability
 from tests.support.storage import check_access_log_bucket, check_bucket_logs_its_requests
 from tests.support.workloads import (check_application, check_broker_identities, check_database_identities, group_by_name, ingress,
-                                     platform_secret_values)
+                                     account_passwords, platform_secret_values)
 
 ENV = "e2e"
 BASE = {"platform_env": ENV}
@@ -57,7 +57,8 @@ def gone(ep, arn):
 
 @pytest.fixture(scope="module")
 def converged(ep):
-    run = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)
+    """A fresh converge at -vvv --diff: everything it prints is scanned for secrets (test_no_secret_value_...)."""
+    run = run_playbook(ep, "playbooks/site.yml", "-vvv", "--diff", extra_vars=BASE)
     assert not run.failed, run
     return run
 
@@ -268,6 +269,16 @@ def test_converge_builds_the_observability_layer(ep, converged):
     """Topic, alarms per deployed service/NLB/database/API, dashboard, trail, budget, rules, log retention."""
     check_observability(ep, ENV, ["api-gateway", "billing-app", "inventory-app", "rabbitmq"], balancers_expected=4,
                         databases_expected=2)
+
+
+def test_no_secret_value_in_the_fresh_converge_at_vvv_diff(ep, converged):
+    """Every password in the account's secrets (the apps' database roles, the broker's users, the master passwords RDS
+    manages) was made or passed during the fresh converge: none shows up in what it printed at -vvv --diff."""
+    assert converged.data and "inventory source with" in converged.stdout  # the json document and -vvv's lines, both scanned
+    assert any("diff" in host for _name, host in converged.host_results())
+    values = account_passwords(ep)
+    assert len(values) >= 6, len(values)  # 5 of the platform's and each Aurora cluster's master password
+    assert [v for v in values if v in converged.stdout or v in converged.stderr] == []
 
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):

@@ -29,6 +29,17 @@ def test_every_role_has_a_scenario():
     assert roles and set(roles) <= set(SCENARIOS), "roles without a molecule scenario: %s" % sorted(set(roles) - set(SCENARIOS))
 
 
+def idempotence_run(output):
+    """The recap of the converge molecule's idempotence step ran (between its start and the verify step's), or None."""
+    start = re.search(r"idempotence\W+Executing", output)
+    if start is None:
+        return None
+    end = re.search(r"verify\W+Executing", output[start.end():])
+    step = output[start.end():start.end() + end.start()] if end else output[start.end():]
+    recap = step.rfind("PLAY RECAP")
+    return step[recap:] if recap >= 0 else None
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(ep, scenario):
     env = dict(os.environ)
@@ -37,10 +48,12 @@ def test_scenario(ep, scenario):
     env["ANSIBLE_CONFIG"] = os.path.join(TOP, "ansible.cfg")
     proc = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "molecule"), "test", "-s", scenario],
-        cwd=TOP, env=env, capture_output=True, text=True, timeout=900, check=False,
+        cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False,
     )
-    output = proc.stdout + proc.stderr
+    output = proc.stdout  # molecule's log and ansible's output interleaved as written, so each step can be found
     failures = [output[max(0, i - 1500):i + 2500] for i in (m.start() for m in re.finditer(r"fatal: |FAILED! =>|ERROR! ", output))]
     assert proc.returncode == 0, "\n...\n".join(failures[:3]) or output[-6000:]
-    assert "idempotence" in (proc.stdout + proc.stderr).lower()
+    second = idempotence_run(output)
+    assert second is not None, "molecule did not run the idempotence step:\n" + output[-3000:]
+    assert re.search(r"ok=[1-9]", second) and not re.search(r"changed=[1-9]", second), second[-3000:]
     assert all(count == 0 for count in inventory_counts(ep).values()), inventory_counts(ep)

@@ -91,8 +91,11 @@ class Run:
         self.rc = proc.returncode
         self.stdout = proc.stdout
         self.stderr = proc.stderr
+        # The json callback's document is the output's last line that is "{" alone and all after it (at -vvv,
+        # Ansible's own lines come before it, braces included).
+        starts = [m.start() for m in re.finditer(r"^\{$", proc.stdout, re.M)]
         try:
-            self.data = json.loads(proc.stdout[proc.stdout.index("{"):])
+            self.data = json.loads(proc.stdout[starts[-1]:]) if starts else {}
         except ValueError:
             self.data = {}
         self.stats = next(iter(self.data.get("stats", {}).values()), {})
@@ -319,4 +322,17 @@ def duplicate_counts(ep):
     backup = ep.client("backup")
     have["backup_selections"] = sum(len(backup.list_backup_selections(BackupPlanId=p["BackupPlanId"])["BackupSelectionsList"])
                                     for p in backup.list_backup_plans()["BackupPlansList"])
+    efs = ep.client("efs")
+    systems = [f["FileSystemId"] for f in efs.describe_file_systems()["FileSystems"]]
+    have["efs_access_points"] = sum(len(efs.describe_access_points(FileSystemId=f)["AccessPoints"]) for f in systems)
+    have["efs_mount_targets"] = sum(len(efs.describe_mount_targets(FileSystemId=f)["MountTargets"]) for f in systems)
+    idp = ep.client("cognito-idp")
+    have["user_pool_clients"] = sum(len(idp.list_user_pool_clients(UserPoolId=p["Id"], MaxResults=60)["UserPoolClients"])
+                                    for p in idp.list_user_pools(MaxResults=60)["UserPools"])
+    have["api_stages"] = sum(len(apigw.get_stages(ApiId=a)["Items"]) for a in apis)
+    have["api_mappings"] = sum(len(apigw.get_api_mappings(DomainName=d["DomainName"])["Items"])
+                               for d in apigw.get_domain_names()["Items"])
+    have["scaling_policies"] = len(ep.client("application-autoscaling").describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"])
+    events = ep.client("events")
+    have["event_targets"] = sum(len(events.list_targets_by_rule(Rule=r["Name"])["Targets"]) for r in events.list_rules()["Rules"])
     return have

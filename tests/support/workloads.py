@@ -25,6 +25,22 @@ def platform_secret_values(ep, env):
     return values
 
 
+def account_passwords(ep):
+    """Every password held in the account's secrets, whoever made them (RDS's managed master passwords included)."""
+    sm = ep.client("secretsmanager")
+    found = []
+    for page in sm.get_paginator("list_secrets").paginate():
+        for secret in page["SecretList"]:
+            if secret.get("DeletedDate"):
+                continue
+            try:
+                document = json.loads(sm.get_secret_value(SecretId=secret["ARN"])["SecretString"])
+            except (ValueError, KeyError):
+                continue
+            found += [v for k, v in document.items() if "password" in k.lower() and isinstance(v, str) and v]
+    return found
+
+
 def group_by_name(ep, vpc_id, name):
     groups = ep.client("ec2").describe_security_groups(Filters=[
         {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}])["SecurityGroups"]
