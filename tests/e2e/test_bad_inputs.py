@@ -56,6 +56,45 @@ BAD_INPUTS = [
     ({"api_gateway_log_retention_days": 30, "observability_log_retention_days": 90},
      "api_gateway_log_retention_days (30) differ from observability_log_retention_days 90"),
     ({"platform_alert_emails": ["oncall"]}, "platform_alert_emails has oncall, not e-mail addresses"),
+    ({"observability_alert_endpoints": ["http://hooks.example.com/alert"]},
+     "observability_alert_endpoints has http://hooks.example.com/alert: alerts leave only over HTTPS"),
+    # Stopped by the argument spec of the first role whose log group takes it (security_hardening's WAF logs).
+    ({"observability_log_retention_days": 31}, "log_retention_days must be one of: 1, 3, 5, 7, 14, 30, 60"),
+    ({"observability_thresholds": {"cpu": 80}}, "observability_thresholds has unknown keys"),
+    ({"observability_trail_expiration_days": 30, "observability_trail_transition_days": 90},
+     "observability_trail_expiration_days must be greater than observability_trail_transition_days"),
+    ({"observability_budget_amount": 0}, "observability_budget_amount must be a positive amount of"),
+    ({"observability_budget_actual_percent": [80, 2000]}, "observability_budget_*_percent values must be numbers from 1 to 1000"),
+    # The keys, the edge certificate and the web ACL.
+    ({"security_hardening_kms_keys": ["logs", "data"]}, "security_hardening_kms_keys must name logs, data and secrets (the other roles use all three); add secrets"),
+    ({"security_hardening_kms_deletion_days": 3}, "security_hardening_kms_deletion_days 3 must be 7 to 30"),
+    ({"security_hardening_certificate_source": "import"},
+     "security_hardening_certificate_source is import: set security_hardening_certificate_file and security_hardening_private_key_file"),
+    ({"security_hardening_certificate_source": "import", "security_hardening_certificate_file": "/nonexistent/edge.pem",
+      "security_hardening_private_key_file": "/nonexistent/edge.key"}, "security_hardening_certificate_file /nonexistent/edge.pem does not exist"),
+    ({"security_hardening_waf_rate_limit": 5}, "security_hardening_waf_rate_limit must be 10 or more requests per five minutes"),
+    ({"security_hardening_access_logs_days": 0}, "security_hardening_access_logs_days 0 must be 1 to 3650"),
+    # The cluster and its repositories.
+    ({"ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1, "base": 1},
+                                                        {"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 1}]},
+     "ecs_cluster_default_capacity_provider_strategy may give a base above 0 to one entry only"),
+    ({"ecs_cluster_ecr_repositories": ["Billing App"]}, "ecs_cluster_ecr_repositories entries must be lower-case names"),
+    # Load balancers' health checks.
+    ({"load_balancers_health_check_interval": 2}, "load_balancers_health_check_interval must be 5 to 300 seconds"),
+    ({"load_balancers_healthy_threshold": 1}, "load_balancers_healthy_threshold and load_balancers_unhealthy_threshold must be 2 to 10"),
+    # The HTTP API and its users.
+    ({"api_gateway_routes": [{"key": "GET /api/movies"}, {"key": "GET /api/movies"}]}, "api_gateway_routes lists a route twice"),
+    ({"api_gateway_throttling_burst_limit": 0},
+     "api_gateway_throttling_burst_limit and api_gateway_throttling_rate_limit must be positive"),
+    ({"api_gateway_token_minutes": 2}, "api_gateway_token_minutes must be 5 to 1440"),
+    ({"api_gateway_mfa": "SOMETIMES"}, "value of api_gateway_mfa must be one of: OFF, OPTIONAL, ON, got: SOMETIMES"),
+    # The broker.
+    ({"rabbitmq_user": ""}, "rabbitmq_user is empty"),
+    ({"rabbitmq_queue": ""}, "rabbitmq_queue is empty"),
+    # The databases.
+    ({"service_inventory_db_instance_class": "t4g.medium"}, "service_inventory_db_instance_class t4g.medium is not an RDS instance class"),
+    ({"service_billing_db_name": "1orders"}, "service_billing_db_name 1orders must be 1-63 letters"),
+    ({"service_inventory_db_backup_window": "2am-3am"}, "service_inventory_db_backup_window 2am-3am must be hh:mm-hh:mm in UTC"),
 ]
 
 
