@@ -31,6 +31,7 @@ def test_every_role_has_a_scenario():
 
 def idempotence_run(output):
     """The recap of the converge molecule's idempotence step ran (between its start and the verify step's), or None."""
+    output = re.sub(r"\x1b\[[0-9;]*m", "", output)  # molecule colours its log even into a pipe
     start = re.search(r"idempotence\W+Executing", output)
     if start is None:
         return None
