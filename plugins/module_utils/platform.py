@@ -34,6 +34,7 @@ try:
     import botocore.config
     import botocore.exceptions
     import botocore.loaders
+    import botocore.retries.standard
 except ImportError:
     pass  # AnsibleAWSModule reports the missing libraries
 
@@ -75,6 +76,22 @@ def _shared_loader(session):
     return cache.setdefault(tuple(own.search_paths), own)
 
 
+def _full_retry_quota(conn):
+    """A client handed to another module run gets a full retry quota, as a client made for the run would.
+
+    botocore's standard (and adaptive) retry mode keeps a retry quota per client: each retry spends from it,
+    each success gives back, and an empty quota stops retrying. Made once a module run, a client started
+    every run full; kept for the whole play, a shared one would stop retrying after a few bad minutes of an
+    AWS service, which a deploy must ride through. Its retry handler is registered again, with a new quota
+    (the same botocore function that client creation calls; the old quota's release hook stays, inert)."""
+    retries = conn.meta.config.retries or {}
+    if retries.get("mode") not in ("standard", "adaptive"):
+        return
+    name = conn.meta.service_model.service_id.hyphenize()
+    conn.meta.events.unregister("needs-retry.%s" % name, unique_id="retry-config-%s" % name)
+    botocore.retries.standard.register_retry_handler(conn, max_attempts=retries.get("total_max_attempts"))
+
+
 class PlatformModule(AnsibleAWSModule):
     """AnsibleAWSModule with clients made as amazon.aws makes them (same connection options,
     credentials resolved per session as before) from a shared service-model loader."""
@@ -110,6 +127,8 @@ class PlatformModule(AnsibleAWSModule):
                 session = boto3.session.Session(profile_name=profile)
                 session._session.register_component("data_loader", _shared_loader(session))  # pylint: disable=protected-access
                 conn = clients[key] = session.client(service, config=config, region_name=region, endpoint_url=endpoint_url, **kw_args)
+            else:
+                _full_retry_quota(conn)
         except botocore.exceptions.NoRegionError:
             self.fail_json(msg="The %s module requires a region and none was found in configuration, environment "
                                "variables or module parameters" % self._name)

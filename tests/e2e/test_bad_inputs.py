@@ -66,7 +66,8 @@ BAD_INPUTS = [
     ({"observability_budget_amount": 0}, "observability_budget_amount must be a positive amount of"),
     ({"observability_budget_actual_percent": [80, 2000]}, "observability_budget_*_percent values must be numbers from 1 to 1000"),
     # The keys, the edge certificate and the web ACL.
-    ({"security_hardening_kms_keys": ["logs", "data"]}, "security_hardening_kms_keys must name logs, data and secrets (the other roles use all three); add secrets"),
+    ({"security_hardening_kms_keys": ["logs", "data"]},
+     "security_hardening_kms_keys must name logs, data and secrets (the other roles use all three); add secrets"),
     ({"security_hardening_kms_deletion_days": 3}, "security_hardening_kms_deletion_days 3 must be 7 to 30"),
     ({"security_hardening_certificate_source": "import"},
      "security_hardening_certificate_source is import: set security_hardening_certificate_file and security_hardening_private_key_file"),
@@ -75,8 +76,8 @@ BAD_INPUTS = [
     ({"security_hardening_waf_rate_limit": 5}, "security_hardening_waf_rate_limit must be 10 or more requests per five minutes"),
     ({"security_hardening_access_logs_days": 0}, "security_hardening_access_logs_days 0 must be 1 to 3650"),
     # The cluster and its repositories.
-    ({"ecs_cluster_default_capacity_provider_strategy": [{"capacity_provider": "FARGATE", "weight": 1, "base": 1},
-                                                        {"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 1}]},
+    ({"ecs_cluster_default_capacity_provider_strategy": [
+        {"capacity_provider": "FARGATE", "weight": 1, "base": 1}, {"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 1}]},
      "ecs_cluster_default_capacity_provider_strategy may give a base above 0 to one entry only"),
     ({"ecs_cluster_ecr_repositories": ["Billing App"]}, "ecs_cluster_ecr_repositories entries must be lower-case names"),
     # Load balancers' health checks.

@@ -1,7 +1,7 @@
 """Adopt-or-refuse, idempotency tokens, tag arithmetic and the retry policy."""
 
 import pytest
-from botocore.exceptions import ClientError, ConnectionClosedError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu
 
@@ -159,6 +159,29 @@ def test_platform_module_makes_each_client_once_per_process_and_settings(aws, mo
     assert retried is not first and retried.meta.config.retries["total_max_attempts"] == 30
     monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
     assert _platform_module({}).client("ec2") is not retried
+
+
+def test_a_client_handed_to_the_next_module_run_has_a_full_retry_quota(monkeypatch):
+    """botocore's standard retries stop once a client's retry quota is spent (a refused connection costs 10 of
+    500). A client kept for the next module run must retry again there, as a client made for that run would."""
+    import botocore.endpoint  # pylint: disable=import-outside-toplevel
+
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda seconds: None)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "200")
+    sent = []
+
+    def attempts(module_args):
+        conn = _platform_module(module_args).client("sts")
+        conn.meta.events.register("before-send.sts", lambda **kwargs: sent.append(1), unique_id="count-sends")
+        sent.clear()
+        with pytest.raises(EndpointConnectionError):
+            conn.get_caller_identity()
+        return len(sent)
+
+    closed_port = {"endpoint_url": "http://127.0.0.1:9", "access_key": "a", "secret_key": "b"}
+    first = attempts(closed_port)
+    assert 10 < first < 200  # the quota, not the 200 attempts, ended the retries
+    assert attempts(closed_port) == first
 
 
 def test_platform_module_reports_a_missing_region(aws, monkeypatch, run_module):  # pylint: disable=unused-argument
