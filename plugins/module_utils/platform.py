@@ -221,7 +221,9 @@ def create_once(create, find, what, exists_codes=(), attempts=None, delay=1.0, m
     (``exists_codes``), nothing is sent again before looking: one candidate is adopted, none
     means the create did not happen (it is sent again), several stop the run with their list
     (``pick_one``), never a silent pick. Lookups are repeated with the backoff, since a listing
-    may lag behind a create.
+    may lag behind a create; a lookup that fails transiently (its client's own retries spent in an
+    outage) is tried again at the next attempt, and the create is not sent again until a lookup
+    has answered.
 
     ``attempts`` defaults to the run's botocore setting (``AWS_MAX_ATTEMPTS``, 10 without it).
 
@@ -229,14 +231,30 @@ def create_once(create, find, what, exists_codes=(), attempts=None, delay=1.0, m
     """
     sleep = sleep or time.sleep
     attempts = attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or 10)
-    last = None
-    for attempt in range(attempts):
+    last = None  # (kind, error) of the last create that failed
+    looked = None  # the error of a lookup that failed (transiently) since then
+    for attempt in range(attempts + 1):
+        must_look = last is not None and last[0] in ("ambiguous", "exists")
+        if attempt == attempts and not must_look:
+            break
         if attempt:
             sleep(min(delay * 2 ** (attempt - 1), max_delay))
-        if last is not None and last[0] in ("ambiguous", "exists"):
-            found = pick_one(find(), what)
+        if must_look:
+            # Look before anything is sent again. A lookup that fails transiently is itself tried again at the
+            # next attempt (a read is safe to repeat); the create is never sent while it is unknown whether the
+            # last one was carried out.
+            try:
+                found = pick_one(find(), what)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+                if _failure_kind(exc) is None:
+                    raise
+                looked = exc
+                continue
+            looked = None
             if found is not None:
                 return found, True
+        if attempt == attempts:
+            break
         try:
             return create(), False
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
@@ -246,11 +264,8 @@ def create_once(create, find, what, exists_codes=(), attempts=None, delay=1.0, m
             if kind is None:
                 raise
             last = (kind, exc)
-    if last[0] in ("ambiguous", "exists"):
-        sleep(min(delay * 2 ** (attempts - 1), max_delay))
-        found = pick_one(find(), what)
-        if found is not None:
-            return found, True
+    if looked is not None:
+        raise looked
     if last[0] == "exists":
         raise PlatformError("AWS answers that %s exists (%s) but none can be found by its name or tags; "
                             "look for it in the account (another tool may have made it without the platform's tags)"

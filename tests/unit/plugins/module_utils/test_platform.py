@@ -305,6 +305,51 @@ def test_create_once_names_an_exists_answer_it_cannot_find():
     assert "none can be found" in str(err.value)
 
 
+class LookupOutage(Scripted):
+    """find() fails transiently its first ``failures`` times: its client's own retries spent in an outage."""
+
+    def __init__(self, answers, failures, **kwargs):
+        super().__init__(answers, **kwargs)
+        self.failures = failures
+
+    def find(self):
+        self.finds += 1
+        if self.finds <= self.failures:
+            raise pu.botocore.exceptions.EndpointConnectionError(endpoint_url="https://ec2.example")
+        return list(self.existing)
+
+
+def test_create_once_looks_again_when_the_lookup_fails_in_an_outage_and_never_creates_meanwhile():
+    """An ambiguous create, then two lookups lost to an outage: the third lookup finds the one made; one create."""
+    script = LookupOutage([client_error("InternalError", 500), {"id": "never"}], failures=2)
+    (result, adopted), pauses = run_once(script)
+    assert (result, adopted) == ({"id": "thing-1"}, True)
+    assert script.creates == 1 and script.finds == 3
+    assert pauses == [1.0, 2.0, 4.0]
+
+
+def test_create_once_raises_the_lookup_failure_when_no_lookup_ever_answers():
+    """Lookups that never answer: the run stops on the lookup's error; the create is not sent a second time."""
+    script = LookupOutage([client_error("ServiceUnavailable", 503), {"id": "never"}], failures=99)
+    with pytest.raises(pu.botocore.exceptions.EndpointConnectionError):
+        run_once(script, attempts=4)
+    assert script.creates == 1 and script.finds == 4
+
+
+def test_create_once_raises_a_lookup_that_fails_for_good_at_once():
+    """A lookup refused for good (no permission to list): stop at once, never create blind."""
+    class Refused(Scripted):
+        def find(self):
+            self.finds += 1
+            raise client_error("AccessDenied", 403)
+
+    script = Refused([client_error("InternalError", 500), {"id": "never"}])
+    with pytest.raises(ClientError) as err:
+        run_once(script)
+    assert err.value.response["Error"]["Code"] == "AccessDenied"
+    assert script.creates == 1 and script.finds == 1
+
+
 def test_aws_retry_tries_a_dropped_connection_again_once_botocore_has_given_up(monkeypatch):
     """botocore stops retrying when its retry quota is spent; a call made with aws_retry=True is tried again."""
     import botocore.exceptions  # pylint: disable=import-outside-toplevel
