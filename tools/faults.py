@@ -25,10 +25,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, TOP)
 
-from tests.faults.proxy import FaultProxy, Faults  # noqa: E402  pylint: disable=wrong-import-position
+from tests.faults.proxy import DEFAULT_RATES, FaultProxy, Faults  # noqa: E402  pylint: disable=wrong-import-position
 from tests.support.harness import Endpoint, Through, duplicate_counts, run_playbook  # noqa: E402  pylint: disable=wrong-import-position
-
-DEFAULT_RATES = {"throttle": 0.15, "error500": 0.15, "error503": 0.15, "drop": 0.15, "ambiguous": 0.05}
 
 
 def outcome(run):
@@ -39,12 +37,13 @@ def outcome(run):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--rate", action="append", default=[], help="KIND=RATE (default: 15 %% of each fault kind, 5 %% ambiguous writes)")
+    parser.add_argument("--rate", action="append", default=[],
+                        help="KIND=RATE (default: 10 %% of each fault kind, 5 %% ambiguous writes, 3 %% streaks, 0.3 %% outages)")
     parser.add_argument("--env", default="flt")
     parser.add_argument("--log", help="keep the proxy's JSON-lines log of every fault at this path")
     parser.add_argument("--attempts", type=int, default=30,
-                        help="botocore attempts per call in the run through the proxy (default 30: at 60 %% faults, 10 attempts "
-                             "leave about one call in 170 failed)")
+                        help="botocore attempts per call in the run through the proxy (default 30: with about half the requests "
+                             "failed and streaks of three, 10 attempts would leave several calls of a converge failed)")
     parser.add_argument("--time-scale", type=float, default=0.01,
                         help="fraction of each retry's wait actually waited in the run through the proxy (1 = real time)")
     parser.add_argument("--keep", help="keep each run's JSON output (reference, faulty, resume, again) in this directory")

@@ -13,10 +13,19 @@ own rate:
 - ``drop``: the connection is closed with no answer, without reaching the endpoint.
 - ``ambiguous`` (writes only): the request reaches the endpoint and is carried out, then its answer
   is replaced by a 500 or the connection is reset: the client cannot know the write happened.
+- ``streak``: the request and the next ones of the same operation, ``streak`` requests in all
+  (3 unless told), fail the same way (one of throttle, error500, error503, drop): the same call
+  failing attempt after attempt, which independent draws seldom give.
+- ``outage``: the request's service fails every request, whatever the operation, for
+  ``outage_seconds`` of wall time (0.5 unless told): 503 ``ServiceUnavailable``, 500 or a dropped
+  connection, drawn per request. In a run whose sleeps are scaled (tests/faults/fast_backoff at
+  0.01), half a second stands for nearly a minute of a real service's outage.
 
 Draws are deterministic for a seed: the n-th request of one operation (service, operation) gets
-the same draw whatever the interleaving of other operations. Every fault is logged as one JSON
-line (``--log``); ``summary()`` counts them per kind and operation.
+the same draw whatever the interleaving of other operations; only how many requests fall in an
+outage's window depends on timing. Every fault is logged as one JSON line (``--log``);
+``summary()`` counts them per kind and operation (a streak or an outage counts each request it
+failed).
 
 ``Faults.kill_at(n, action)`` stops a client in the middle of its work: the n-th write from then
 on is carried out by the endpoint, then ``action()`` runs (the kill-mid-run test sends SIGKILL to
@@ -38,10 +47,20 @@ import socket
 import struct
 import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-KINDS = ("throttle", "error500", "error503", "drop", "ambiguous")
+KINDS = ("throttle", "error500", "error503", "drop", "ambiguous", "streak", "outage")
+# How a request that a streak or an outage fails is answered.
+STREAK_ANSWERS = ("throttle", "error500", "error503", "drop")
+OUTAGE_ANSWERS = ("error503", "error503", "error500", "drop")
+# What make faults and the fault test inject unless told: 40 % of requests fail on their own, 5 % of writes are
+# carried out and their answers lost, 3 % start a streak of failures of the same call (about 9 % more requests
+# failed), 0.3 % an outage of a service. At 15 % of each kind with streaks on top, a module run spends botocore's
+# retry quota (its token bucket per client) and its calls are left with amazon.aws's retries alone: a converge
+# through an outage that bad fails, as it should, and a re-run completes it.
+DEFAULT_RATES = {"throttle": 0.10, "error500": 0.10, "error503": 0.10, "drop": 0.10, "ambiguous": 0.05, "streak": 0.03, "outage": 0.003}
 # Operations that change something: an ambiguous failure matters only for them.
 WRITE_PREFIXES = ("Create", "Put", "Allocate", "Associate", "Attach", "Authorize", "Run", "Register", "Modify", "Update",
                   "Request", "Import", "Enable", "Tag", "Start", "Add", "Set", "Copy", "Restore", "Subscribe", "Replace",
@@ -113,15 +132,23 @@ def error_body(protocol, status, code, message, request_id="fault-injected"):
 class Faults:
     """The fault plan: rates per kind, a seed, per-operation counters and the log."""
 
-    def __init__(self, rates=None, seed=0, log_path=None):
+    def __init__(self, rates=None, seed=0, log_path=None, streak=3, outage_seconds=0.5, clock=time.monotonic):
         unknown = set(rates or {}) - set(KINDS)
         if unknown:
             raise ValueError("unknown fault kinds %s; known: %s" % (sorted(unknown), ", ".join(KINDS)))
         self.rates = {k: float((rates or {}).get(k, 0.0)) for k in KINDS}
         if sum(self.rates.values()) > 1.0:
             raise ValueError("the fault rates add up to more than 1")
+        if streak < 2 or outage_seconds <= 0:
+            raise ValueError("a streak is at least 2 requests and an outage lasts more than 0 s")
         self.seed = seed
+        self.streak = streak
+        self.outage_seconds = outage_seconds
+        self.clock = clock
         self.counts = {}
+        self.streaks = {}  # (service, operation): [requests still to fail, answer]
+        self.down = {}  # service: the clock's time its outage ends
+        self.outages = []  # (service, operation) of each request that started an outage
         self.events = []
         self.lock = threading.Lock()
         self.log_path = log_path
@@ -133,23 +160,45 @@ class Faults:
         self.kill_action = None
         self.killed = None
 
+    def _value(self, *parts):
+        digest = hashlib.sha256("|".join(str(p) for p in (self.seed,) + parts).encode()).digest()
+        return struct.unpack(">Q", digest[:8])[0] / 2.0 ** 64
+
     def draw(self, service, operation, write):
-        """The fault for the next request of this operation, or None."""
+        """(fault, n, answer) for the next request of this operation: fault None or one of KINDS, n the request's
+        number within its operation, answer the fault it is answered with (the fault itself but for a streak
+        or an outage)."""
         with self.lock:
             self.requests += 1
             key = (service, operation)
             n = self.counts[key] = self.counts.get(key, 0) + 1
-        digest = hashlib.sha256(("%s|%s|%s|%d" % (self.seed, service, operation, n)).encode()).digest()
-        value = struct.unpack(">Q", digest[:8])[0] / 2.0 ** 64
-        edge = 0.0
-        for kind in KINDS:
-            rate = self.rates[kind]
-            if kind == "ambiguous" and not write:
-                continue
-            edge += rate
-            if value < edge:
-                return kind, n
-        return None, n
+            now = self.clock()
+            if self.down.get(service, 0) > now:
+                return "outage", n, OUTAGE_ANSWERS[int(self._value(service, operation, n, "outage") * len(OUTAGE_ANSWERS))]
+            going = self.streaks.get(key)
+            if going and going[0] > 0:
+                going[0] -= 1
+                return "streak", n, going[1]
+            value = self._value(service, operation, n)
+            edge = 0.0
+            for kind in KINDS:
+                rate = self.rates[kind]
+                if kind == "ambiguous" and not write:
+                    continue
+                edge += rate
+                if value < edge:
+                    break
+            else:
+                return None, n, None
+            if kind == "streak":
+                answer = STREAK_ANSWERS[int(self._value(service, operation, n, "streak") * len(STREAK_ANSWERS))]
+                self.streaks[key] = [self.streak - 1, answer]
+                return kind, n, answer
+            if kind == "outage":
+                self.down[service] = now + self.outage_seconds
+                self.outages.append((service, operation))
+                return kind, n, OUTAGE_ANSWERS[int(self._value(service, operation, n, "outage") * len(OUTAGE_ANSWERS))]
+            return kind, n, kind
 
     def kill_at(self, write, action):
         """Run ``action`` once the ``write``-th write (counting from now) has been carried out."""
@@ -231,7 +280,7 @@ def make_handler(upstream, faults):
             protocol, operation = protocol_and_operation(self.command, self.path, self.headers, body)
             service = service_of(self.headers)
             write = is_write(self.command, protocol, operation)
-            kind, nth = faults.draw(service, operation, write)
+            kind, nth, answer = faults.draw(service, operation, write)
             if write and faults.note_write(service, operation):
                 self._forward(body)
                 faults.kill_action()
@@ -241,7 +290,8 @@ def make_handler(upstream, faults):
                 self._answer(*self._forward(body))
                 return
             event = {"fault": kind, "service": service, "operation": operation, "nth": nth, "protocol": protocol}
-            if kind == "drop":
+            if answer == "drop":
+                event["answer"] = "reset"
                 faults.record(**event)
                 self._reset()
                 return
@@ -258,7 +308,7 @@ def make_handler(upstream, faults):
                 faults.record(**event)
                 self._answer(500, *error_body(protocol, *ERRORS["error500"][protocol]))
                 return
-            status, code, message = ERRORS[kind][protocol]
+            status, code, message = ERRORS[answer][protocol]
             event["answer"] = "%d %s" % (status, code)
             faults.record(**event)
             headers, payload = error_body(protocol, status, code, message)
@@ -311,10 +361,13 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rate", action="append", default=[], help="KIND=RATE, KIND one of " + ", ".join(KINDS))
+    parser.add_argument("--streak", type=int, default=3, help="requests a streak fails (default 3)")
+    parser.add_argument("--outage-seconds", type=float, default=0.5, help="how long an outage lasts (default 0.5)")
     parser.add_argument("--log")
     args = parser.parse_args(argv)
     rates = dict((k, float(v)) for k, v in (r.split("=", 1) for r in args.rate))
-    proxy = FaultProxy(args.upstream, Faults(rates, args.seed, args.log), port=args.port)
+    proxy = FaultProxy(args.upstream, Faults(rates, args.seed, args.log, streak=args.streak, outage_seconds=args.outage_seconds),
+                       port=args.port)
     print("fault proxy on %s -> %s" % (proxy.url, args.upstream), flush=True)
     try:
         proxy.server.serve_forever()

@@ -49,7 +49,7 @@ def test_botocore_retries_absorb_throttling_and_5xx(upstream):
         ec2 = client(proxy.url, "ec2", Config(retries={"total_max_attempts": 3, "mode": "standard"}))
         for dummy in range(5):
             ec2.describe_vpcs()
-    assert faults.summary()["injected"] == {"throttle": 1, "error500": 1, "error503": 1, "drop": 0, "ambiguous": 0}
+    assert faults.summary()["injected"] == {"throttle": 1, "error500": 1, "error503": 1, "drop": 0, "ambiguous": 0, "streak": 0, "outage": 0}
     assert faults.requests == 8
 
 
@@ -93,11 +93,87 @@ def test_draws_are_the_same_for_a_seed_whatever_the_order():
     assert 20 < reads.count("throttle") < 60
 
 
+def test_a_streak_fails_the_same_call_for_its_length_then_ends(upstream):
+    """A streak of 3: the call that drew it fails three requests running with the same answer, whatever
+    botocore does in between; the fourth goes through."""
+    faults = Faults({"streak": 1.0}, seed=3, streak=3)
+    with FaultProxy(upstream, faults) as proxy:
+        ec2 = client(proxy.url, "ec2")
+        with pytest.raises((ClientError, ConnectionClosedError, EndpointConnectionError)):
+            ec2.describe_vpcs()
+        faults.rates["streak"] = 0.0  # no new streak: what follows is the first one's end
+        for dummy in range(2):
+            with pytest.raises((ClientError, ConnectionClosedError, EndpointConnectionError)):
+                ec2.describe_vpcs()
+        client(proxy.url, "sts").get_caller_identity()  # another operation is not in the streak
+        ec2.describe_vpcs()
+    events = faults.events
+    assert [(e["fault"], e["operation"], e["nth"]) for e in events] == [("streak", "DescribeVpcs", n) for n in (1, 2, 3)]
+    assert len({e["answer"] for e in events}) == 1
+    assert faults.summary()["injected"]["streak"] == 3
+
+
+class OneStreak(Faults):
+    """The first request draws a streak; no request after it draws a new one."""
+
+    def draw(self, service, operation, write):
+        drawn = super().draw(service, operation, write)
+        self.rates["streak"] = 0.0
+        return drawn
+
+
+def test_a_streak_outlasts_fewer_attempts_and_yields_to_more(upstream):
+    """botocore with 3 attempts loses a call to a streak of 3; with 4 it gets through on the fourth request."""
+    for attempts, gets_through in ((3, False), (4, True)):
+        faults = OneStreak({"streak": 1.0}, seed=5, streak=3)
+        with FaultProxy(upstream, faults) as proxy:
+            ec2 = client(proxy.url, "ec2", Config(retries={"total_max_attempts": attempts, "mode": "standard"}))
+            try:
+                ec2.describe_vpcs()
+                went = True
+            except (ClientError, ConnectionClosedError, EndpointConnectionError):
+                went = False
+        assert went == gets_through, (attempts, faults.events)
+        assert faults.requests == attempts and len(faults.events) == 3
+
+
+def test_an_outage_fails_every_operation_of_its_service_for_its_time():
+    """An outage drawn on one ec2 request fails every ec2 request until its end, and no other service's."""
+    now = [100.0]
+    faults = Faults({"outage": 1.0}, seed=1, outage_seconds=2.0, clock=lambda: now[0])
+    first = faults.draw("ec2", "DescribeSubnets", False)
+    assert first[0] == "outage" and first[2] in ("error503", "error500", "drop")
+    faults.rates["outage"] = 0.0
+    assert [faults.draw("ec2", op, op.startswith("Create"))[0] for op in ("DescribeVpcs", "CreateSubnet", "DescribeSubnets")] == ["outage"] * 3
+    assert faults.draw("sts", "GetCallerIdentity", False)[0] is None
+    now[0] = 101.9
+    assert faults.draw("ec2", "DescribeVpcs", False)[0] == "outage"
+    now[0] = 102.0
+    assert faults.draw("ec2", "DescribeVpcs", False)[0] is None
+
+
+def test_an_outage_is_answered_in_each_protocol_and_never_reaches_the_endpoint(upstream):
+    """During an outage a write is not carried out: it is refused or dropped, not answered after the fact."""
+    faults = Faults({"outage": 1.0}, seed=2, outage_seconds=60.0)
+    with FaultProxy(upstream, faults) as proxy:
+        ec2 = client(proxy.url, "ec2")
+        for dummy in range(6):
+            with pytest.raises((ClientError, ConnectionClosedError, EndpointConnectionError)) as err:
+                ec2.create_vpc(CidrBlock="10.9.0.0/16")
+            if isinstance(err.value, ClientError):
+                assert err.value.response["Error"]["Code"] in ("Unavailable", "InternalError")
+        faults.rates["outage"] = 0.0
+    assert all(e["fault"] == "outage" and "upstream_status" not in e for e in faults.events)
+    assert client(upstream, "ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.9.0.0/16"]}])["Vpcs"] == []
+
+
 def test_bad_rates_are_refused():
     with pytest.raises(ValueError, match="unknown fault kinds"):
         Faults({"slow": 0.1})
     with pytest.raises(ValueError, match="more than 1"):
         Faults({"throttle": 0.6, "drop": 0.6})
+    with pytest.raises(ValueError, match="at least 2"):
+        Faults({"streak": 0.1}, streak=1)
 
 
 @pytest.mark.parametrize("headers, path, body, expected", [
