@@ -13,6 +13,7 @@ import time
 import urllib.parse
 
 from moto.apigatewayv2 import responses as apigatewayv2_responses
+from moto.applicationautoscaling import models as applicationautoscaling_models
 from moto.backup import exceptions as backup_exceptions
 from moto.backup import models as backup_models
 from moto.backup import responses as backup_responses
@@ -32,7 +33,9 @@ from moto.logs import exceptions as logs_exceptions
 from moto.logs import responses as logs_responses
 from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
+from moto.core.exceptions import JsonRESTError
 from moto.server import main
+from moto.servicediscovery import models as servicediscovery_models
 from moto.wafv2 import exceptions as wafv2_exceptions
 from moto.wafv2 import responses as wafv2_responses
 
@@ -501,6 +504,47 @@ def _replace_network_acl_association(original):
     return replace
 
 
+# A Cloud Map service's name is unique in its namespace (AWS Cloud Map API Reference, CreateService: ServiceAlreadyExists,
+# "a service with the same name already exists", with the existing service's ServiceId and CreatorRequestId). moto made a
+# second service of the same name: a create retried after its answer was lost made two.
+class _ServiceAlreadyExists(JsonRESTError):
+    def __init__(self, service):
+        super().__init__("ServiceAlreadyExists", "Service already exists: %s" % service.name)
+        self.description = json.dumps({"__type": "ServiceAlreadyExists", "message": "Service already exists: %s" % service.name,
+                                       "ServiceId": service.id, "CreatorRequestId": service.creator_request_id})
+
+
+def _create_service_once_per_name(original):
+    def create_service(self, name, namespace_id, *args, **kwargs):
+        for service in self.services.values():
+            if service.name == name and service.namespace_id == namespace_id:
+                raise _ServiceAlreadyExists(service)
+        return original(self, name, namespace_id, *args, **kwargs)
+
+    return create_service
+
+
+# Application Auto Scaling makes and manages a target tracking policy's CloudWatch alarms and deletes them with the
+# policy (Application Auto Scaling User Guide, "Delete a target tracking scaling policy"): a policy put again has its own
+# alarms and no other. moto made a new pair on each put and kept the old ones: a put retried after its answer was lost
+# left two pairs.
+def _put_scaling_policy_replaces_its_alarms(original):
+    def put_scaling_policy(self, policy_name, service_namespace, resource_id, scalable_dimension, *args, **kwargs):
+        key = applicationautoscaling_models.FakeApplicationAutoscalingPolicy.formulate_key(
+            service_namespace, resource_id, scalable_dimension, policy_name)
+        old = self.policies.get(key)
+        policy = original(self, policy_name, service_namespace, resource_id, scalable_dimension, *args, **kwargs)
+        if old is not None and old is not policy:
+            kept = {a.name for a in policy.alarms}
+            stale = [a for a in old.alarms if a.name not in kept]
+            if stale:
+                old.alarms = stale
+                old.delete_alarms(self.account_id, self.region_name)
+        return policy
+
+    return put_scaling_policy
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -540,6 +584,10 @@ rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_s
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
 logs_responses.LogsResponse.disassociate_kms_key = _disassociate_kms_key
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)
+applicationautoscaling_models.ApplicationAutoscalingBackend.put_scaling_policy = _put_scaling_policy_replaces_its_alarms(
+    applicationautoscaling_models.ApplicationAutoscalingBackend.put_scaling_policy)
+servicediscovery_models.ServiceDiscoveryBackend.create_service = _create_service_once_per_name(
+    servicediscovery_models.ServiceDiscoveryBackend.create_service)
 # Python Lambda functions run, and Secrets Manager rotation through them stops where a step fails (endpoint_lambda.py).
 endpoint_lambda.install()
 # The endpoint refuses what AWS refuses: resource policies as the services read them, and time.

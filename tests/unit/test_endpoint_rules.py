@@ -841,3 +841,53 @@ def test_replacing_a_network_acl_association_that_is_gone_is_refused_as_aws_does
     assert ec2.replace_network_acl_association(AssociationId=old, NetworkAclId=acl)["NewAssociationId"] != old
     with pytest.raises(botocore.exceptions.ClientError, match="InvalidAssociationID.NotFound"):
         ec2.replace_network_acl_association(AssociationId=old, NetworkAclId=acl)
+
+
+def test_cloud_map_refuses_a_second_service_of_the_same_name_in_a_namespace(aws):
+    """AWS Cloud Map API Reference, CreateService: ServiceAlreadyExists, "a service with the same name already exists",
+    with the existing service's id; CreatorRequestId lets a failed create be retried without running it twice (moto
+    made a second service). The same name in another namespace is another service."""
+    sd = aws("servicediscovery")
+    first_ns = sd.create_http_namespace(Name="one.test")["OperationId"]
+    second_ns = sd.create_http_namespace(Name="two.test")["OperationId"]
+    spaces = {sd.get_operation(OperationId=op)["Operation"]["Targets"]["NAMESPACE"] for op in (first_ns, second_ns)}
+    one, two = sorted(spaces)
+    made = sd.create_service(Name="api", NamespaceId=one, CreatorRequestId="token-1")["Service"]["Id"]
+    for token in ("token-1", "token-2"):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            sd.create_service(Name="api", NamespaceId=one, CreatorRequestId=token)
+        assert code(err) == "ServiceAlreadyExists"
+        assert err.value.response.get("ServiceId") == made
+    assert [s["Id"] for s in sd.list_services()["Services"]] == [made]
+    assert sd.create_service(Name="api", NamespaceId=two)["Service"]["Id"] != made
+
+
+def test_a_target_tracking_policy_put_again_keeps_one_set_of_alarms(aws):
+    """Application Auto Scaling makes and manages a target tracking policy's CloudWatch alarms, and deletes them with it
+    (Application Auto Scaling User Guide, "Delete a target tracking scaling policy"): a policy put again (a retry
+    whose first answer was lost, or an update) has its own alarms, and none is left behind. moto made a new pair each
+    time and kept the old ones."""
+    ecs, aas, cw = aws("ecs"), aws("application-autoscaling"), aws("cloudwatch")
+    ecs.create_cluster(clusterName="tt")
+    ecs.register_task_definition(family="tt", containerDefinitions=[{"name": "a", "image": "busybox", "memory": 128}])
+    ecs.create_service(cluster="tt", serviceName="svc", taskDefinition="tt", desiredCount=1)
+    target = {"ServiceNamespace": "ecs", "ResourceId": "service/tt/svc", "ScalableDimension": "ecs:service:DesiredCount"}
+    aas.register_scalable_target(MinCapacity=1, MaxCapacity=3, **target)
+
+    def put(value):
+        aas.put_scaling_policy(PolicyName="cpu", PolicyType="TargetTrackingScaling", TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": value, "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}}, **target)
+        policy = aas.describe_scaling_policies(ServiceNamespace="ecs", PolicyNames=["cpu"])["ScalingPolicies"][0]
+        return sorted(a["AlarmName"] for a in policy["Alarms"])
+
+    def alarms():
+        return sorted(a["AlarmName"] for a in cw.describe_alarms(AlarmNamePrefix="TargetTracking-service/tt/svc")["MetricAlarms"])
+
+    first = put(60.0)
+    assert len(first) == 2 and alarms() == first
+    again = put(60.0)
+    assert alarms() == again and len(again) == 2
+    updated = put(70.0)
+    assert alarms() == updated and len(updated) == 2
+    aas.delete_scaling_policy(PolicyName="cpu", **target)
+    assert alarms() == []
