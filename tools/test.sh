@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, or one stage of it: tools/test.sh [lint|sanity|unit|molecule|e2e]...
+# The whole test suite, or one stage of it: tools/test.sh [lint|sanity|unit|scenarios|molecule|e2e]...
+# The whole suite is lint, sanity, unit and scenarios (the molecule scenarios and the end-to-end files in one pool),
+# the pool running beside the other three (run_all, below).
 # Each stage that needs AWS starts its own embedded endpoint on a free port and stops it.
 set -euo pipefail
 
@@ -11,7 +13,7 @@ export PATH="$bin:$PATH"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
 py="$bin/python"
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(lint sanity unit molecule e2e)
+[ ${#stages[@]} -gt 0 ] || stages=(lint sanity unit scenarios)
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 
@@ -73,22 +75,63 @@ stage_unit() {
   "$py" -m pytest tests/unit -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}"
 }
 
+# The scenario tests are whole playbook runs: much of their time is spent waiting (on the endpoint, on the waits that
+# rehearse AWS's own: IAM propagation, load balancer provisioning), so more of them run at once than there are cores.
+# Each molecule scenario and each end-to-end file is a unit of work on one worker, with its own endpoint, the longest
+# first (tests/conftest.py).
+scenario_workers() { echo "${PLATFORM_SCENARIO_WORKERS:-3}"; }
+
+run_scenarios() {
+  "$py" -m pytest "$@" -q -p no:cacheprovider -n "$(scenario_workers)" --dist loadscope --no-loadscope-reorder --durations=15
+}
+
+stage_scenarios() {
+  banner "molecule scenarios and end-to-end runs of playbooks/site.yml, each against a private endpoint"
+  run_scenarios tests/molecule tests/e2e
+}
+
 stage_molecule() {
   banner "molecule (every role, against a private endpoint)"
-  # Two scenarios at a time, each worker with its own endpoint (the scenarios use distinct environments).
-  # Three on two cores was measured slower (molecule 779 s against 627 s): the work is CPU-bound.
-  "$py" -m pytest tests/molecule -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}" --durations=10
+  run_scenarios tests/molecule
 }
 
 stage_e2e() {
   banner "end-to-end: playbooks/site.yml against a private endpoint"
-  # One worker per test file, each with its own endpoint: the aurora and container environments side by side.
-  "$py" -m pytest tests/e2e -q -p no:cacheprovider -n "${PLATFORM_TEST_WORKERS:-2}" --dist loadfile --durations=12
+  run_scenarios tests/e2e
+}
+
+# The whole suite: the scenario pool starts first, in a session of its own, and the other stages run beside it: the pool
+# leaves part of the cores idle (its runs wait), which lint, sanity and the unit tests take. Its output follows theirs.
+run_all() {
+  local log pid
+  log=$(mktemp)
+  setsid -w bash "$0" scenarios >"$log" 2>&1 &
+  pid=$!
+  trap 'kill -- -'"$pid"' 2>/dev/null || true; rm -f "'"$log"'"' EXIT
+  stage_lint
+  stage_sanity
+  stage_unit
+  echo
+  echo "(waiting for the molecule scenarios and end-to-end runs, started with the stages above)"
+  if wait "$pid"; then
+    cat "$log"
+  else
+    cat "$log"
+    echo "the molecule scenarios or end-to-end runs failed (above)"
+    exit 1
+  fi
+  trap - EXIT
+  rm -f "$log"
 }
 
 start=$(date +%s)
-for s in "${stages[@]}"; do
-  "stage_$s"
-done
+if [ $# -eq 0 ]; then
+  run_all
+  stages=(lint sanity unit scenarios)
+else
+  for s in "${stages[@]}"; do
+    "stage_$s"
+  done
+fi
 echo
 echo "all stages passed (${stages[*]}) in $(( $(date +%s) - start )) s"
