@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_playbook
+from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_playbook, the_vpc
 from tests.support.workloads import check_broker_identities, check_database_identities, group_by_name, ingress
 
 ENV = "day"
@@ -22,13 +22,6 @@ def converged(ep):
     run = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)
     assert not run.failed, run
     return run
-
-
-def the_vpc(ep):
-    vpcs = ep.client("ec2").describe_vpcs(Filters=[
-        {"Name": "tag:Project", "Values": [PLATFORM]}, {"Name": "tag:Environment", "Values": [ENV]}])["Vpcs"]
-    assert len(vpcs) == 1, vpcs
-    return vpcs[0]
 
 
 @pytest.mark.parametrize("tag", ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq",
@@ -142,7 +135,7 @@ def test_rotation_turned_off_removes_what_it_made_and_on_again_restores_it(ep, c
     assert not off.failed, off.failure_messages()
     assert state() == (set(), set(), set())
     assert {n: sm.get_secret_value(SecretId="%s/%s" % (prefix, n))["SecretString"] for n in names} == values
-    vpc = the_vpc(ep)["VpcId"]
+    vpc = the_vpc(ep, ENV)["VpcId"]
     users_job = group_by_name(ep, vpc, "%s-rabbitmq-users" % prefix)["GroupId"]
     assert (5672, users_job) not in ingress(group_by_name(ep, vpc, "%s-rabbitmq" % prefix))
     on = run_playbook(ep, "playbooks/site.yml", "--tags", "rabbitmq", extra_vars=BASE)

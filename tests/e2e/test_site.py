@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.backups import check_backups
 from tests.support.edge import check_http_api, check_load_balancers
-from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of
+from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_plan, run_playbook, tags_of, the_vpc
 from tests.support.observability import alarms_of, check_observability
 from tests.support.storage import check_access_log_bucket, check_bucket_logs_its_requests
 from tests.support.workloads import (check_application, check_broker_identities, check_database_identities, account_passwords,
@@ -64,17 +64,10 @@ def converged(ep):
     return run
 
 
-def the_vpc(ep):
-    vpcs = ep.client("ec2").describe_vpcs(Filters=[
-        {"Name": "tag:Project", "Values": [PLATFORM]}, {"Name": "tag:Environment", "Values": [ENV]}])["Vpcs"]
-    assert len(vpcs) == 1, vpcs
-    return vpcs[0]
-
-
 def test_converge_builds_the_network(ep, converged):
     assert converged.changed > 0
     ec2 = ep.client("ec2")
-    vpc = the_vpc(ep)
+    vpc = the_vpc(ep, ENV)
     vpc_id = vpc["VpcId"]
     assert vpc["CidrBlock"] == "10.20.0.0/16"
     assert has_platform_tags(tags_of(vpc["Tags"]), "network")
@@ -159,7 +152,7 @@ def test_converge_builds_the_network(ep, converged):
 
 
 def test_converge_builds_the_cluster(ep, converged):
-    vpc_id = the_vpc(ep)["VpcId"]
+    vpc_id = the_vpc(ep, ENV)["VpcId"]
     cluster = ep.client("ecs").describe_clusters(clusters=["demo-e2e-cluster"], include=["SETTINGS", "TAGS"])["clusters"][0]
     assert cluster["status"] == "ACTIVE"
     assert cluster["settings"] == [{"name": "containerInsights", "value": "enabled"}]
@@ -352,7 +345,7 @@ def test_check_mode_tells_an_edge_change(ep, converged):
 def test_summary_reads_the_platform(ep, converged):
     run = run_playbook(ep, "playbooks/summary.yml", extra_vars=BASE, callback="default")
     assert run.rc == 0, run.stderr
-    assert the_vpc(ep)["VpcId"] in run.stdout
+    assert the_vpc(ep, ENV)["VpcId"] in run.stdout
     assert "demo-e2e-cluster" in run.stdout
     assert "demo-e2e/api-gateway" in run.stdout
     api = [a for a in ep.client("apigatewayv2").get_apis()["Items"] if a["Name"] == "demo-e2e"][0]

@@ -241,6 +241,14 @@ def tags_of(tag_list, key="Key", value="Value"):
     return {t[key]: t[value] for t in tag_list or []}
 
 
+def the_vpc(ep, env):
+    """The environment's one VPC, found by the platform's tags (more or fewer fails the test)."""
+    vpcs = ep.client("ec2").describe_vpcs(Filters=[
+        {"Name": "tag:Project", "Values": [PLATFORM]}, {"Name": "tag:Environment", "Values": [env]}])["Vpcs"]
+    assert len(vpcs) == 1, vpcs
+    return vpcs[0]
+
+
 def inventory_counts(ep):
     """What the endpoint holds, by kind: the no-duplicate and nothing-left-behind checks."""
     ec2 = ep.client("ec2")
