@@ -90,6 +90,39 @@ def dumps(value):
     return json.dumps(value, sort_keys=True, default=str)
 
 
+class Paging:
+    """What pages_of_one does: ``size`` (None: the service's own page size) and {operation: pages read}."""
+
+    def __init__(self):
+        self.size = 1
+        self.pages = {}
+
+
+@pytest.fixture
+def pages_of_one(monkeypatch):
+    """Every boto3 paginator that can be told a page size asks for pages of one item (``paging.size``), as a listing of
+    many resources comes in many pages; counts the pages each operation read, so that a test can show it was paged."""
+    import botocore.paginate  # pylint: disable=import-outside-toplevel
+
+    paging = Paging()
+    paginate, iterate = botocore.paginate.Paginator.paginate, botocore.paginate.PageIterator.__iter__
+
+    def one_by_one(self, **kwargs):
+        if paging.size and self._limit_key:  # pylint: disable=protected-access
+            kwargs["PaginationConfig"] = dict(kwargs.get("PaginationConfig") or {}, PageSize=paging.size)
+        return paginate(self, **kwargs)
+
+    def counted(self):
+        for page in iterate(self):
+            name = self._method.__name__  # pylint: disable=protected-access
+            paging.pages[name] = paging.pages.get(name, 0) + 1
+            yield page
+
+    monkeypatch.setattr(botocore.paginate.Paginator, "paginate", one_by_one)
+    monkeypatch.setattr(botocore.paginate.PageIterator, "__iter__", counted)
+    yield paging
+
+
 @pytest.fixture
 def lose_answers(monkeypatch):
     """{call name: times}: clients without retries (create_once's) carry out those calls, then

@@ -182,3 +182,41 @@ def test_access_logs_family_tells_whether_the_bucket_exists(aws, run_module):
     other = dict(asked, platform_env="u")
     assert run_module(platform_info, other)["access_logs"] == {"bucket": None}
     assert "access_logs" not in run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
+
+
+def test_every_family_reads_to_the_end_of_listings_in_pages_of_one(aws, run_module, pages_of_one):
+    """A listing of many resources comes in many pages (each boto3 paginator here asks for one item a page): discovery
+    finds the same as with whole pages. The paged reads are counted, so the test shows they were paged."""
+    vpc = make_vpc(aws)
+    aws("ecs").create_cluster(clusterName="demo-t-cluster")
+    sd = aws("servicediscovery")
+    sd.create_private_dns_namespace(Name="t.demo.internal", Vpc=vpc)
+    secrets, groups, alarms = aws("secretsmanager"), aws("logs"), aws("cloudwatch")
+    for name in ("inventory-db", "billing-db", "rabbitmq"):
+        secrets.create_secret(Name="demo-t/" + name, SecretString="{}")
+        groups.create_log_group(logGroupName="/demo/t/ecs/" + name)
+        alarms.put_metric_alarm(AlarmName="demo-t-%s-cpu-high" % name, Namespace="AWS/ECS", MetricName="CPUUtilization",
+                                Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    for name in ("inventory-db", "billing-db"):
+        aws("rds").create_db_cluster(DBClusterIdentifier="demo-t-" + name, Engine="aurora-postgresql", MasterUsername="master",
+                                     MasterUserPassword="a-long-password-1", StorageEncrypted=True)
+    for name in ("a", "b"):
+        aws("iam").create_role(RoleName="demo-t-%s-task" % name, AssumeRolePolicyDocument="{}")
+        key = aws("kms").create_key()["KeyMetadata"]["KeyId"]
+        aws("kms").create_alias(AliasName="alias/demo-t-" + name, TargetKeyId=key)
+        aws("ecr").create_repository(repositoryName="demo-t/" + name)
+    include = ["network", "ecs", "ecr", "iam", "kms", "logs", "secrets", "databases", "observability"]
+    args = {"platform_name": "demo", "platform_env": "t", "include": include}
+    pages_of_one.size = None
+    whole = run_module(platform_info, args)
+    pages_of_one.size, pages_of_one.pages = 1, {}
+    paged = run_module(platform_info, args)
+    assert paged == whole
+    assert sorted(paged["secrets"]) == ["demo-t/billing-db", "demo-t/inventory-db", "demo-t/rabbitmq"]
+    assert sorted(paged["databases"]) == ["demo-t-billing-db", "demo-t-inventory-db"]
+    assert sorted(paged["observability"]["alarms"]) == ["demo-t-billing-db-cpu-high", "demo-t-inventory-db-cpu-high", "demo-t-rabbitmq-cpu-high"]
+    print("pages read: %s" % pages_of_one.pages)
+    # The listings the endpoint pages by the size asked: one page per item. (It answers DescribeDBClusters,
+    # DescribeAlarms, ListAliases, DescribeRepositories and ListNamespaces in one page whatever the size.)
+    assert pages_of_one.pages["list_secrets"] >= 3 and pages_of_one.pages["describe_log_groups"] >= 3, pages_of_one.pages
+    assert pages_of_one.pages["list_roles"] >= 2, pages_of_one.pages
