@@ -164,6 +164,10 @@ class Faults:
         digest = hashlib.sha256("|".join(str(p) for p in (self.seed,) + parts).encode()).digest()
         return struct.unpack(">Q", digest[:8])[0] / 2.0 ** 64
 
+    def _pick(self, answers, *parts):
+        """One of ``answers``, drawn from the seed and ``parts``."""
+        return answers[int(self._value(*parts) * len(answers))]
+
     def draw(self, service, operation, write):
         """(fault, n, answer) for the next request of this operation: fault None or one of KINDS, n the request's
         number within its operation, answer the fault it is answered with (the fault itself but for a streak
@@ -174,7 +178,7 @@ class Faults:
             n = self.counts[key] = self.counts.get(key, 0) + 1
             now = self.clock()
             if self.down.get(service, 0) > now:
-                return "outage", n, OUTAGE_ANSWERS[int(self._value(service, operation, n, "outage") * len(OUTAGE_ANSWERS))]
+                return "outage", n, self._pick(OUTAGE_ANSWERS, service, operation, n, "outage")
             going = self.streaks.get(key)
             if going and going[0] > 0:
                 going[0] -= 1
@@ -191,13 +195,13 @@ class Faults:
             else:
                 return None, n, None
             if kind == "streak":
-                answer = STREAK_ANSWERS[int(self._value(service, operation, n, "streak") * len(STREAK_ANSWERS))]
+                answer = self._pick(STREAK_ANSWERS, service, operation, n, "streak")
                 self.streaks[key] = [self.streak - 1, answer]
                 return kind, n, answer
             if kind == "outage":
                 self.down[service] = now + self.outage_seconds
                 self.outages.append((service, operation))
-                return kind, n, OUTAGE_ANSWERS[int(self._value(service, operation, n, "outage") * len(OUTAGE_ANSWERS))]
+                return kind, n, self._pick(OUTAGE_ANSWERS, service, operation, n, "outage")
             return kind, n, kind
 
     def kill_at(self, write, action):
