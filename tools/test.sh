@@ -13,7 +13,6 @@ export PATH="$bin:$PATH"
 export ANSIBLE_CONFIG="$top/ansible.cfg"
 py="$bin/python"
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(lint sanity unit scenarios)
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 
@@ -113,10 +112,10 @@ run_all() {
   stage_unit
   echo
   echo "(waiting for the molecule scenarios and end-to-end runs, started with the stages above)"
-  if wait "$pid"; then
-    cat "$log"
-  else
-    cat "$log"
+  local status=0
+  wait "$pid" || status=$?
+  cat "$log"
+  if [ "$status" -ne 0 ]; then
     echo "the molecule scenarios or end-to-end runs failed (above)"
     exit 1
   fi
@@ -125,7 +124,7 @@ run_all() {
 }
 
 start=$(date +%s)
-if [ $# -eq 0 ]; then
+if [ ${#stages[@]} -eq 0 ]; then
   run_all
   stages=(lint sanity unit scenarios)
 else
