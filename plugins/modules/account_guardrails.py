@@ -17,7 +17,8 @@ description:
   - an IAM password policy;
   - a GuardDuty detector in the region;
   - Security Hub in the region with the listed standards (AWS Foundational Security Best Practices
-    by default).
+    by default);
+  - no default VPC in the region, where nothing uses it (I(remove_default_vpc)).
   - Each guardrail is managed only when its option is set; an option left unset leaves that
     setting as it is. Turning a guardrail off is explicit (C(false)), and for a shared account
     settings are never removed by an environment's removal.
@@ -93,6 +94,20 @@ options:
       - C(false) converges them here all the same (an administrator may then undo it).
     type: bool
     default: true
+  remove_default_vpc:
+    description:
+      - Delete the region's default VPC, which AWS makes in every region with public subnets, an internet gateway and
+        a network ACL open to the world (CIS AWS Foundations 5.x; AWS Prescriptive Guidance, "ACCT.09 Delete unused VPCs,
+        subnets, and security groups"), when nothing uses it.
+      - Used means any network interface (instances, load balancers, NAT gateways, interface endpoints, functions and
+        databases in the VPC), VPC endpoint, VPN gateway, peering connection, or a security group, route table or
+        network ACL other than the VPC's own defaults. A used default VPC is left as it is, with a warning that names
+        what uses it.
+      - Its internet gateways are detached and deleted, then its subnets, then the VPC, which takes its default security
+        group, network ACL and main route table with it (Amazon VPC User Guide, "Delete your VPC"). AWS can make a new
+        default VPC (C(aws ec2 create-default-vpc)), never the deleted one.
+      - C(false) or unset leaves the default VPC as it is; no option makes one.
+    type: bool
   security_hub_standards:
     description: Standards ARNs, or short names C(aws-foundational-security-best-practices/v/1.0.0), to enable.
     type: list
@@ -126,6 +141,7 @@ EXAMPLES = r"""
     guardduty: true
     guardduty_features: [S3_DATA_EVENTS, RDS_LOGIN_EVENTS]
     security_hub: true
+    remove_default_vpc: true
 """
 
 RETURN = r"""
@@ -140,6 +156,12 @@ changes:
   returned: always
   type: list
   elements: str
+default_vpc_users:
+  description: What uses the default VPC, when I(remove_default_vpc) found it in use and left it.
+  returned: always
+  type: list
+  elements: str
+  sample: ["network interface eni-0a1b2c3d (interface: Primary network interface)", "security group sg-0a1b2c3d (web)"]
 administered_by:
   description: The services another account administers for this one, with that account's id; they were left alone.
   returned: always
@@ -157,7 +179,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry, create_once
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, all_pages, aws_retry, create_once
 
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 PASSWORD_KEYS = {
@@ -209,6 +231,7 @@ class Guardrails:
         self.after = {}
         self.clients = {}
         self.administered = {}
+        self.vpc_users = []
 
     def client(self, name):
         if name not in self.clients:
@@ -375,6 +398,69 @@ class Guardrails:
                     self.module.warn("Security Hub standards could not be enabled here (%s answered %s); the hub is on without them"
                                      % (exc.operation_name, exc.response.get("Error", {}).get("Code")))
 
+    def default_vpc(self):
+        """The region's default VPC deleted when nothing uses it (Amazon VPC User Guide, "Delete your VPC")."""
+        ec2 = self.client("ec2")
+        found = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "isDefault", "Values": ["true"]}]).get("Vpcs") or []
+        vpc = found[0]["VpcId"] if found else None
+        self.before["default_vpc"] = vpc
+        self.after["default_vpc"] = None
+        if not vpc:
+            return
+        self.vpc_users = default_vpc_users(ec2, vpc)
+        if self.vpc_users:
+            self.after["default_vpc"] = vpc
+            self.module.warn("The default VPC %s is in use, so it was left as it is: %s. Move or delete these, then run again "
+                             "to remove it." % (vpc, "; ".join(self.vpc_users[:10]) + ("; ..." if len(self.vpc_users) > 10 else "")))
+            return
+        by_vpc = [{"Name": "vpc-id", "Values": [vpc]}]
+        gateways = [g["InternetGatewayId"] for g in all_pages(ec2.describe_internet_gateways, "InternetGateways",
+                                                               Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])]
+        subnets = [s["SubnetId"] for s in all_pages(ec2.describe_subnets, "Subnets", Filters=by_vpc)]
+        self.changes.append("default VPC %s removed, with %d subnets and %d internet gateway(s)" % (vpc, len(subnets), len(gateways)))
+        if self.check:
+            return
+        # A delete whose answer was lost is retried by botocore and then answered "not found": it was carried out.
+        for gateway in gateways:
+            gone(lambda: ec2.detach_internet_gateway(aws_retry=True, InternetGatewayId=gateway, VpcId=vpc),
+                 "Gateway.NotAttached", "InvalidInternetGatewayID.NotFound")
+            gone(lambda: ec2.delete_internet_gateway(aws_retry=True, InternetGatewayId=gateway), "InvalidInternetGatewayID.NotFound")
+        for subnet in subnets:
+            gone(lambda: ec2.delete_subnet(aws_retry=True, SubnetId=subnet), "InvalidSubnetID.NotFound")
+        gone(lambda: ec2.delete_vpc(aws_retry=True, VpcId=vpc), "InvalidVpcID.NotFound")
+
+
+def default_vpc_users(ec2, vpc):
+    """What uses the VPC, one line each: whatever would make DeleteVpc answer DependencyViolation once the default
+    subnets and internet gateway are gone, and whatever those could not be deleted under."""
+    by_vpc = [{"Name": "vpc-id", "Values": [vpc]}]
+    users = ["network interface %s (%s: %s)" % (n["NetworkInterfaceId"], n.get("InterfaceType", "interface"), n.get("Description") or "-")
+             for n in all_pages(ec2.describe_network_interfaces, "NetworkInterfaces", Filters=by_vpc)]
+    users += ["VPC endpoint %s (%s)" % (e["VpcEndpointId"], e.get("ServiceName")) for e in all_pages(
+        ec2.describe_vpc_endpoints, "VpcEndpoints", Filters=by_vpc) if e.get("State", "").lower() not in ("deleted", "deleting")]
+    users += ["security group %s (%s)" % (g["GroupId"], g.get("GroupName")) for g in all_pages(
+        ec2.describe_security_groups, "SecurityGroups", Filters=by_vpc) if g.get("GroupName") != "default"]
+    users += ["route table %s" % t["RouteTableId"] for t in all_pages(ec2.describe_route_tables, "RouteTables", Filters=by_vpc)
+              if not any(a.get("Main") for a in t.get("Associations") or [])]
+    users += ["network ACL %s" % a["NetworkAclId"] for a in all_pages(ec2.describe_network_acls, "NetworkAcls", Filters=by_vpc)
+              if not a.get("IsDefault")]
+    for side in ("requester-vpc-info.vpc-id", "accepter-vpc-info.vpc-id"):
+        users += ["peering connection %s" % p["VpcPeeringConnectionId"] for p in all_pages(
+            ec2.describe_vpc_peering_connections, "VpcPeeringConnections", Filters=[{"Name": side, "Values": [vpc]}])
+            if (p.get("Status") or {}).get("Code") not in ("deleted", "rejected", "failed", "expired")]
+    users += ["VPN gateway %s" % g["VpnGatewayId"] for g in ec2.describe_vpn_gateways(
+        aws_retry=True, Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}]).get("VpnGateways") or []
+        if any(a.get("VpcId") == vpc and a.get("State") in ("attaching", "attached") for a in g.get("VpcAttachments") or [])]
+    return users
+
+
+def gone(delete, *absent_codes):
+    """Make a delete; an answer that the thing is already absent means it was (a lost answer, a run before)."""
+    try:
+        delete()
+    except is_boto3_error_code(list(absent_codes)):
+        pass
+
 
 def main():
     argument_spec = dict(
@@ -396,6 +482,7 @@ def main():
         security_hub=dict(type="bool"),
         security_hub_standards=dict(type="list", elements="str", default=["aws-foundational-security-best-practices/v/1.0.0"]),
         respect_administrator=dict(type="bool", default=True),
+        remove_default_vpc=dict(type="bool"),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
@@ -414,9 +501,12 @@ def main():
             guard.guardduty(params["guardduty"], params["guardduty_features"])
         if params.get("security_hub") is not None:
             guard.security_hub(params["security_hub"], params["security_hub_standards"])
+        if params.get("remove_default_vpc"):
+            guard.default_vpc()
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to converge the account guardrails (done so far: %s)" % ("; ".join(guard.changes) or "nothing"))
-    result = {"changed": bool(guard.changes), "changes": guard.changes, "guardrails": guard.after, "administered_by": guard.administered}
+    result = {"changed": bool(guard.changes), "changes": guard.changes, "guardrails": guard.after, "administered_by": guard.administered,
+              "default_vpc_users": guard.vpc_users}
     if module._diff:  # pylint: disable=protected-access
         result["diff"] = {"before": guard.before, "after": guard.after}
     module.exit_json(**result)

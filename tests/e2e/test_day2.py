@@ -51,6 +51,32 @@ def test_the_account_baseline_runs_alone_and_site_leaves_it_unless_asked(ep, con
         ep.client("ec2").enable_ebs_encryption_by_default()
 
 
+def test_the_account_baseline_removes_an_unused_default_vpc_when_asked(ep, converged):
+    """security_hardening_remove_default_vpc: the check run says it would go and leaves it; the run deletes the default VPC
+    and its subnets (nothing uses it: the platform's own VPC is another); the run after changes nothing. Through the API."""
+    ec2 = ep.client("ec2")
+
+    def default_vpcs():
+        return [v["VpcId"] for v in ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]]
+
+    [vpc] = default_vpcs()
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    assert subnets
+    asked = dict(BASE, security_hardening_remove_default_vpc=True)
+    check = run_playbook(ep, "playbooks/account_baseline.yml", "--check", extra_vars=asked)
+    assert not check.failed, check
+    assert check.changed == 1, check.changed_tasks()
+    assert default_vpcs() == [vpc]
+    run = run_playbook(ep, "playbooks/account_baseline.yml", extra_vars=asked)
+    assert not run.failed, run
+    assert run.changed == 1, run.changed_tasks()
+    assert default_vpcs() == []
+    assert ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"] == []
+    assert the_vpc(ep, ENV), "the platform's own VPC went with the default one"
+    again = run_playbook(ep, "playbooks/account_baseline.yml", extra_vars=asked)
+    assert again.changed == 0, again.changed_tasks()
+
+
 def test_rotation_gives_the_apps_new_database_and_broker_passwords(ep, converged):
     """playbooks/rotate_secrets.yml rotates each app's database credentials and the broker's (the administrator's and
     each client's) through their rotation functions, as Secrets Manager does on the schedule: the other login of the two

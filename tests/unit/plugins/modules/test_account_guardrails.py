@@ -141,3 +141,69 @@ def test_security_hub_administered_elsewhere_is_left_alone():
     guard.clients["securityhub"] = hub
     guard.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
     assert hub.enabled == [] and guard.changes == [] and guard.administered == {"Security Hub": "111122223333"}
+
+
+def default_vpcs(aws):
+    return [v["VpcId"] for v in aws("ec2").describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"]]
+
+
+def test_an_unused_default_vpc_is_removed_with_its_subnets_and_gateway(aws, run_module):
+    """CIS 5.x: the default VPC (public subnets, a gateway, an ACL open to the world) goes when nothing uses it."""
+    ec2 = aws("ec2")
+    [vpc] = default_vpcs(aws)
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    # AWS's default VPC has an internet gateway (Amazon VPC User Guide, "Default VPCs"); moto's has none.
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    gateways = [gateway]
+    assert len(subnets) >= 2
+    planned = run_module(ag, {"remove_default_vpc": True}, check=True, diff=True)
+    assert planned["changed"] is True and planned["diff"]["before"]["default_vpc"] == vpc and planned["diff"]["after"]["default_vpc"] is None
+    assert default_vpcs(aws) == [vpc], "check mode deleted the default VPC"
+    result = run_module(ag, {"remove_default_vpc": True})
+    assert result["changes"] == ["default VPC %s removed, with %d subnets and 1 internet gateway(s)" % (vpc, len(subnets))]
+    assert default_vpcs(aws) == []
+    assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Vpcs"] == []
+    assert ec2.describe_subnets(Filters=[{"Name": "subnet-id", "Values": subnets}])["Subnets"] == []
+    assert ec2.describe_internet_gateways(Filters=[{"Name": "internet-gateway-id", "Values": gateways}])["InternetGateways"] == []
+    assert run_module(ag, {"remove_default_vpc": True})["changed"] is False
+
+
+def test_a_default_vpc_in_use_is_left_with_a_warning_naming_what_uses_it(aws, run_module):
+    ec2 = aws("ec2")
+    [vpc] = default_vpcs(aws)
+    subnet = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+    eni = ec2.create_network_interface(SubnetId=subnet, Description="a database")["NetworkInterface"]["NetworkInterfaceId"]
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    result = run_module(ag, {"remove_default_vpc": True})
+    assert result["changed"] is False and default_vpcs(aws) == [vpc]
+    assert any(eni in user and "a database" in user for user in result["default_vpc_users"]), result["default_vpc_users"]
+    assert "security group %s (web)" % group in result["default_vpc_users"]
+    assert len(result["default_vpc_users"]) == 2, result["default_vpc_users"]
+    assert any(vpc in w and "in use" in w for w in result["warnings"])
+
+
+def test_without_the_option_the_default_vpc_stays(aws, run_module):
+    for args in ({"guardduty": True}, {"remove_default_vpc": False}):
+        result = run_module(ag, args)
+        assert "default_vpc" not in result["guardrails"]
+    assert len(default_vpcs(aws)) == 1
+
+
+def test_a_delete_answered_not_found_was_carried_out():
+    """botocore retries a delete whose answer was lost; the retry is answered "not found", which is success."""
+    import botocore.exceptions  # pylint: disable=import-outside-toplevel
+
+    def absent():
+        raise botocore.exceptions.ClientError({"Error": {"Code": "InvalidSubnetID.NotFound", "Message": "gone"}}, "DeleteSubnet")
+
+    def refused():
+        raise botocore.exceptions.ClientError({"Error": {"Code": "DependencyViolation", "Message": "in use"}}, "DeleteVpc")
+
+    ag.gone(absent, "InvalidSubnetID.NotFound")
+    try:
+        ag.gone(refused, "InvalidVpcID.NotFound")
+    except botocore.exceptions.ClientError as exc:
+        assert exc.response["Error"]["Code"] == "DependencyViolation"
+    else:
+        raise AssertionError("a refused delete was taken for done")
