@@ -30,6 +30,7 @@ import time
 import urllib.parse
 
 from moto.acm import models as acm_models
+from moto.awslambda import models as lambda_models
 from moto.budgets import models as budgets_models
 from moto.cloudtrail import models as cloudtrail_models
 from moto.cloudwatch import models as cloudwatch_models
@@ -265,6 +266,38 @@ def check_trail(backend, name, bucket_name, prefix, kms_key_id, cw_group_arn, cw
         for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
             if not any(_identity_allows(doc, action, stream) for doc in documents):
                 raise RuleError("InvalidCloudWatchLogsRoleArnException", message)
+
+
+# --------------------------------------------------------------------------------------------------
+# A function's execution role (AWS Lambda Developer Guide, "Defining Lambda function permissions with an
+# execution role"): Lambda assumes it, so its trust policy must admit lambda.amazonaws.com. CreateFunction and
+# UpdateFunctionConfiguration answer InvalidParameterValueException, "The role defined for the function cannot
+# be assumed by Lambda.", for a role that does not trust Lambda, does not exist, or is too new for IAM to have
+# propagated it (IAM User Guide, "Troubleshoot IAM: changes I make are not always immediately visible"); no
+# function is made or changed then.
+# --------------------------------------------------------------------------------------------------
+def check_function_role(account, role_arn):
+    role, age = role_age(account, role_arn)
+    if role is None or age < window("ENDPOINT_IAM_PROPAGATION_SECONDS") or not policy_allows(
+            role.assume_role_policy_document, "lambda.amazonaws.com", "sts:AssumeRole", "*", {}):
+        raise RuleError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")
+
+
+def _create_function(original):
+    @functools.wraps(original)
+    def create_function(self, spec):
+        check_function_role(self.account_id, spec.get("Role") or "")
+        return original(self, spec)
+    return create_function
+
+
+def _update_function_configuration(original):
+    @functools.wraps(original)
+    def update_function_configuration(self, function_name, qualifier, body):
+        if body.get("Role"):
+            check_function_role(self.account_id, body["Role"])
+        return original(self, function_name, qualifier, body)
+    return update_function_configuration
 
 
 def _identity_allows(document, action, resource):
@@ -1229,6 +1262,9 @@ def install():
     rds.create_db_cluster = _cluster_parameter_group_rule(rds.create_db_cluster, creating=True)
     rds.modify_db_cluster = _cluster_parameter_group_rule(rds.modify_db_cluster, creating=False)
     rds.delete_db_cluster_parameter_group = _delete_cluster_parameter_group(rds.delete_db_cluster_parameter_group)
+    lambda_models.LambdaBackend.create_function = _create_function(lambda_models.LambdaBackend.create_function)
+    lambda_models.LambdaBackend.update_function_configuration = _update_function_configuration(
+        lambda_models.LambdaBackend.update_function_configuration)
     iam_models.Role.__init__ = _stamped(iam_models.Role.__init__)
     elbv2_models.FakeLoadBalancer.__init__ = _stamped(elbv2_models.FakeLoadBalancer.__init__)
     elbv2_models.FakeLoadBalancer.activate = _balancer_activate(elbv2_models.FakeLoadBalancer.activate)

@@ -545,6 +545,24 @@ def _put_scaling_policy_replaces_its_alarms(original):
     return put_scaling_policy
 
 
+# Amazon EC2 API Reference, DeleteVpc: "You must detach or delete all gateways and resources that are associated with the
+# VPC before you can delete it ... delete all security groups associated with the VPC (except the default one)"
+# (DependencyViolation); the default network ACL, which DeleteNetworkAcl refuses to delete, goes with the VPC. moto
+# deleted a VPC with its internet gateway attached or a group of its own in it, and kept its default ACL.
+def _delete_vpc_with_its_defaults(original):
+    def delete_vpc(self, vpc_id):
+        held = [g.id for g in self.internet_gateways.values() if g.vpc is not None and g.vpc.id == vpc_id]
+        held += [g.id for g in self.groups.get(vpc_id, {}).values() if g.name != "default"]
+        if held:
+            raise ec2_exceptions.DependencyViolationError(
+                "The vpc '%s' has dependencies and cannot be deleted (%s)." % (vpc_id, ", ".join(sorted(held))))
+        vpc = original(self, vpc_id)
+        for acl_id in [a.id for a in self.network_acls.values() if a.vpc_id == vpc_id and str(a.default).lower() == "true"]:
+            self.network_acls.pop(acl_id, None)
+        return vpc
+    return delete_vpc
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -564,6 +582,7 @@ guardduty_responses.GuardDutyResponse.get_administrator_account = _guardduty_adm
 guardduty_models.Detector.to_json = _detector_json(guardduty_models.Detector.to_json)
 wafv2_responses.WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl
 ecs_responses.EC2ContainerServiceResponse.list_task_definitions = _list_task_definitions
+ec2_models.vpcs.VPCBackend.delete_vpc = _delete_vpc_with_its_defaults(ec2_models.vpcs.VPCBackend.delete_vpc)
 ec2_models.network_acls.NetworkAclBackend.replace_network_acl_association = _replace_network_acl_association(
     ec2_models.network_acls.NetworkAclBackend.replace_network_acl_association)
 for _name in ("create_network_acl_entry", "replace_network_acl_entry"):

@@ -891,3 +891,64 @@ def test_a_target_tracking_policy_put_again_keeps_one_set_of_alarms(aws):
     assert alarms() == updated and len(updated) == 2
     aas.delete_scaling_policy(PolicyName="cpu", **target)
     assert alarms() == []
+
+
+def test_a_vpc_is_deleted_with_its_default_acl_and_not_while_a_gateway_or_group_holds_it(aws):
+    """Amazon EC2 API Reference, DeleteVpc: every gateway and every security group other than the default one must be
+    gone first (DependencyViolation); the default network ACL, which DeleteNetworkAcl never deletes, goes with the VPC.
+    moto deleted a VPC with its internet gateway attached and a group in it, and kept its default ACL for ever."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    [default_acl] = [a["NetworkAclId"] for a in ec2.describe_network_acls(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}])["NetworkAcls"] if a["IsDefault"]]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    for release in (lambda: ec2.detach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc),
+                    lambda: ec2.delete_security_group(GroupId=group)):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            ec2.delete_vpc(VpcId=vpc)
+        assert code(err) == "DependencyViolation"
+        release()
+    ec2.delete_vpc(VpcId=vpc)
+    assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Vpcs"] == []
+    assert default_acl not in [a["NetworkAclId"] for a in ec2.describe_network_acls()["NetworkAcls"]]
+
+
+def lambda_role(aws, name, service="lambda.amazonaws.com"):
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+    return aws("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def test_lambda_refuses_a_role_it_cannot_assume_or_not_yet(aws, monkeypatch):
+    """AWS Lambda Developer Guide, "Defining Lambda function permissions with an execution role": Lambda assumes the role,
+    so its trust policy must admit lambda.amazonaws.com; CreateFunction and UpdateFunctionConfiguration answer
+    InvalidParameterValueException ("The role defined for the function cannot be assumed by Lambda") for a role it cannot
+    assume: one that does not trust it, does not exist, or is too new for IAM to have propagated it (IAM User Guide,
+    "changes I make are not always immediately visible"). moto took any role."""
+    import io  # pylint: disable=import-outside-toplevel
+    import zipfile  # pylint: disable=import-outside-toplevel
+    code_zip = io.BytesIO()
+    with zipfile.ZipFile(code_zip, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    fn = aws("lambda")
+    monkeypatch.setenv("ENDPOINT_IAM_PROPAGATION_SECONDS", "0")
+    ecs_role = lambda_role(aws, "for-ecs", service="ecs-tasks.amazonaws.com")
+    made = dict(Runtime="python3.12", Handler="handler.handler", Code={"ZipFile": code_zip.getvalue()})
+    for role in (ecs_role, ecs_role.replace("for-ecs", "no-such-role")):
+        with pytest.raises(botocore.exceptions.ClientError) as err:
+            fn.create_function(FunctionName="rotate", Role=role, **made)
+        assert code(err) == "InvalidParameterValueException"
+        assert "cannot be assumed by Lambda" in str(err.value)
+    monkeypatch.setenv("ENDPOINT_IAM_PROPAGATION_SECONDS", "3600")
+    fresh = lambda_role(aws, "fresh-lambda")
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        fn.create_function(FunctionName="rotate", Role=fresh, **made)
+    assert code(err) == "InvalidParameterValueException"
+    assert fn.list_functions()["Functions"] == []
+    monkeypatch.setenv("ENDPOINT_IAM_PROPAGATION_SECONDS", "0")
+    fn.create_function(FunctionName="rotate", Role=fresh, **made)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        fn.update_function_configuration(FunctionName="rotate", Role=ecs_role)
+    assert code(err) == "InvalidParameterValueException"
+    assert fn.get_function_configuration(FunctionName="rotate")["Role"] == fresh
