@@ -126,9 +126,11 @@ def ensure_prowler():
 
 
 def inventory_vars():
+    """The prod example's variables, and the account baseline as a production account has it: applied by site.yml (the
+    local inventory's own setting) with the region's unused default VPC removed."""
     import yaml  # pylint: disable=import-outside-toplevel
     with open(INVENTORY, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return dict(yaml.safe_load(handle), security_hardening_remove_default_vpc=True)
 
 
 def deploy(port, extra):
@@ -144,6 +146,24 @@ def deploy(port, extra):
     return time.monotonic() - started
 
 
+def prowler_config(region, out):
+    """Prowler's own configuration with one outside account trusted: the region's Elastic Load Balancing log-delivery
+    account, which AWS requires the load-balancer log bucket to admit in the regions opened before August 2022 (Elastic
+    Load Balancing User Guide, "Enable access logs for your Application Load Balancer"); its statement may only put
+    objects under AWSLogs/<account>/. Prowler's trusted_account_ids is its setting for such accounts; no other is added."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    [default] = glob.glob(os.path.join(SCAN_VENV, "lib", "python*", "site-packages", "prowler", "config", "config.yaml"))
+    with open(default, encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    with open(os.path.join(TOP, "roles", "load_balancers", "vars", "main.yml"), encoding="utf-8") as handle:
+        elb_accounts = yaml.safe_load(handle)["__load_balancers_elb_accounts"]
+    config["aws"]["trusted_account_ids"] = [elb_accounts[region]] if region in elb_accounts else []
+    path = os.path.join(out, "prowler-config.yaml")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(config, handle, sort_keys=False)
+    return path
+
+
 def scan(prowler, port, region, out):
     env = dict(os.environ, AWS_ENDPOINT_URL=endpoint.url(port), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
                AWS_DEFAULT_REGION=region)
@@ -151,7 +171,7 @@ def scan(prowler, port, region, out):
         env.pop(name, None)
     cmd = [prowler, "aws", "--region", region, "--compliance"] + FRAMEWORKS + [
         "--output-formats", "csv", "json-ocsf", "--output-directory", out, "--output-filename", "scan", "--no-banner",
-        "--ignore-exit-code-3"]
+        "--ignore-exit-code-3", "--config-file", prowler_config(region, out)]
     started = time.monotonic()
     with open(os.path.join(out, "prowler.log"), "w", encoding="utf-8") as log:
         proc = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)

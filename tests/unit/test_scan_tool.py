@@ -76,3 +76,16 @@ def test_the_project_register_is_read():
     assert len(rows) >= 10 and len(keys) == len(set(keys)), "one row per check and resources"
     assert all(severity in scan.SEVERITIES for dummy, dummy2, severity in rows)
     assert all(globs for dummy, globs, dummy2 in rows)
+
+
+def test_prowler_trusts_only_the_regions_load_balancer_log_account(tmp_path, monkeypatch):
+    """Prowler's own settings are kept; trusted_account_ids gets the one outside account AWS requires the log bucket to
+    admit (the load_balancers role's table), and none in a region that uses the service principal instead."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    config_dir = tmp_path / "venv" / "lib" / "python3.13" / "site-packages" / "prowler" / "config"
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.yaml").write_text("aws:\n  trusted_account_ids: []\n  max_security_group_rules: 50\n")
+    monkeypatch.setattr(scan, "SCAN_VENV", str(tmp_path / "venv"))
+    for region, trusted in (("eu-west-1", ["156460612806"]), ("ap-southeast-5", [])):
+        written = yaml.safe_load(open(scan.prowler_config(region, str(tmp_path)), encoding="utf-8"))
+        assert written == {"aws": {"trusted_account_ids": trusted, "max_security_group_rules": 50}}
