@@ -405,6 +405,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils import cloud
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
+    all_pages,
     apply_tags,
     aws_retry,
     client_token,
@@ -803,13 +804,13 @@ class Workload:
                 self.changes.append("role %s: trust policy" % name)
                 if not self.check:
                     iam.update_assume_role_policy(aws_retry=True, RoleName=name, PolicyDocument=json.dumps(trust))
-            if apply_tags(self.check, tag_list_to_dict(iam.list_role_tags(aws_retry=True, RoleName=name).get("Tags")),
+            if apply_tags(self.check, tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
                           self.tags, self.params["purge_tags"],
                           lambda add: iam.tag_role(aws_retry=True, RoleName=name, Tags=dict_to_tag_list(add)),
                           lambda keys: iam.untag_role(aws_retry=True, RoleName=name, TagKeys=keys))[0]:
                 self.changes.append("role %s: tags" % name)
-            attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(aws_retry=True, RoleName=name)["AttachedPolicies"]]
-            inline = iam.list_role_policies(aws_retry=True, RoleName=name)["PolicyNames"]
+            attached = [p["PolicyArn"] for p in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name)]
+            inline = all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name)
         for arn in managed:
             if arn not in attached:
                 self.changes.append("role %s: attach %s" % (name, arn.split("/")[-1]))
@@ -846,9 +847,9 @@ class Workload:
         self.changes.append("delete role %s" % name)
         if self.check:
             return
-        for policy in iam.list_attached_role_policies(aws_retry=True, RoleName=name)["AttachedPolicies"]:
+        for policy in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name):
             iam.detach_role_policy(aws_retry=True, RoleName=name, PolicyArn=policy["PolicyArn"])
-        for policy in iam.list_role_policies(aws_retry=True, RoleName=name)["PolicyNames"]:
+        for policy in all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name):
             iam.delete_role_policy(aws_retry=True, RoleName=name, PolicyName=policy)
         try:
             iam.delete_role(aws_retry=True, RoleName=name)
@@ -1035,8 +1036,8 @@ class Workload:
         # Only this service's: an API emulation has matched the id as a substring (billing-db within billing-db-roles).
         targets = [t for t in aas.describe_scalable_targets(aws_retry=True, ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"]
                    if t.get("ResourceId") == resource_id]
-        policies = {p["PolicyName"]: p for p in aas.describe_scaling_policies(
-            aws_retry=True, ResourceId=resource_id, **SCALABLE)["ScalingPolicies"] if p.get("ResourceId") == resource_id}
+        policies = {p["PolicyName"]: p for p in all_pages(aas.describe_scaling_policies, "ScalingPolicies", ResourceId=resource_id, **SCALABLE)
+                    if p.get("ResourceId") == resource_id}
         if not scaling:
             for name in sorted(policies):
                 self.changes.append("remove scaling policy %s" % name)

@@ -139,6 +139,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
+    all_pages,
     apply_tags,
     aws_retry,
     client_token,
@@ -182,11 +183,12 @@ class Storage:
                         what="file system %s" % fs_id)
 
     def mount_targets(self, fs_id):
-        return {m["SubnetId"]: m for m in self.efs.describe_mount_targets(aws_retry=True, FileSystemId=fs_id)["MountTargets"]
+        return {m["SubnetId"]: m for m in all_pages(self.efs.describe_mount_targets, "MountTargets", token="Marker", next_token="NextMarker",
+                                                     FileSystemId=fs_id)
                 if m.get("LifeCycleState") not in ("deleted", "deleting")}
 
     def access_points(self, fs_id):
-        return self.efs.describe_access_points(aws_retry=True, FileSystemId=fs_id).get("AccessPoints", [])
+        return all_pages(self.efs.describe_access_points, "AccessPoints", FileSystemId=fs_id)
 
     def describe(self, fs, targets=None, point=None):
         if not fs:

@@ -104,6 +104,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
+    all_pages,
     apply_tags,
     aws_retry,
     create_once,
@@ -148,7 +149,7 @@ class Keys:
                 if key["KeyId"] in aliased:
                     continue
                 try:
-                    tags = tag_list_to_dict(self.kms.list_resource_tags(aws_retry=True, KeyId=key["KeyId"]).get("Tags"), "TagKey", "TagValue")
+                    tags = tag_list_to_dict(self.tags_of(key["KeyId"]), "TagKey", "TagValue")
                 except is_boto3_error_code("AccessDeniedException"):
                     continue
                 if tags.get(ALIAS_TAG) == alias:
@@ -157,10 +158,13 @@ class Keys:
                         found.append(meta)
         return found
 
+    def tags_of(self, key_id):
+        return all_pages(self.kms.list_resource_tags, "Tags", token="Marker", next_token="NextMarker", KeyId=key_id)
+
     def describe(self, meta):
         rotation = self.kms.get_key_rotation_status(aws_retry=True, KeyId=meta["KeyId"]).get("KeyRotationEnabled", False)
         policy = json.loads(self.kms.get_key_policy(aws_retry=True, KeyId=meta["KeyId"], PolicyName="default")["Policy"])
-        tags = tag_list_to_dict(self.kms.list_resource_tags(aws_retry=True, KeyId=meta["KeyId"]).get("Tags"), "TagKey", "TagValue")
+        tags = tag_list_to_dict(self.tags_of(meta["KeyId"]), "TagKey", "TagValue")
         return {"key_id": meta["KeyId"], "arn": meta["Arn"], "state": meta["KeyState"], "description": meta.get("Description", ""),
                 "rotation": rotation, "policy": policy, "tags": tags}
 

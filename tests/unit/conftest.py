@@ -50,8 +50,13 @@ def fake_aws(monkeypatch):
 @pytest.fixture
 def aws():
     """moto in-process; yields a factory of boto3 clients."""
+    def client(service):
+        made = boto3.client(service, region_name=REGION)
+        made.test_reader = True  # the test's own reads: split_pages leaves them whole
+        return made
+
     with mock_aws():
-        yield lambda service: boto3.client(service, region_name=REGION)
+        yield client
 
 
 @pytest.fixture
@@ -91,7 +96,7 @@ def dumps(value):
 
 
 class Paging:
-    """What pages_of_one does: ``size`` (None: the service's own page size) and {operation: pages read}."""
+    """What split_pages does: ``size`` (1, or None for the emulator's own pages) and {operation: pages read}."""
 
     def __init__(self):
         self.size = 1
@@ -99,27 +104,76 @@ class Paging:
 
 
 @pytest.fixture
-def pages_of_one(monkeypatch):
-    """Every boto3 paginator that can be told a page size asks for pages of one item (``paging.size``), as a listing of
-    many resources comes in many pages; counts the pages each operation read, so that a test can show it was paged."""
-    import botocore.paginate  # pylint: disable=import-outside-toplevel
+def split_pages(monkeypatch):
+    """Every listing a module makes answered one item per page, whatever the emulator pages: each operation botocore
+    knows as paginated (its ``paginators-1`` model) is read whole from moto once, then handed out an item at a time
+    behind tokens of its own, to paginators and to hand-written token loops alike. A module that stops after the first
+    page misses what the later pages hold. EC2 describe calls without MaxResults answer whole, as on AWS; the test's own
+    clients (``aws``) read whole. ``paging.pages`` counts the pages each operation was asked for; ``paging.size`` None
+    answers every listing as the emulator does."""
+    import copy  # pylint: disable=import-outside-toplevel
+    import botocore.client  # pylint: disable=import-outside-toplevel
+    import botocore.session  # pylint: disable=import-outside-toplevel
 
-    paging = Paging()
-    paginate, iterate = botocore.paginate.Paginator.paginate, botocore.paginate.PageIterator.__iter__
+    loader = botocore.session.get_session().get_component("data_loader")
+    real = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
+    paging, models, held = Paging(), {}, {}
 
-    def one_by_one(self, **kwargs):
-        if paging.size and self._limit_key:  # pylint: disable=protected-access
-            kwargs["PaginationConfig"] = dict(kwargs.get("PaginationConfig") or {}, PageSize=paging.size)
-        return paginate(self, **kwargs)
+    def config(client, operation):
+        service = client.meta.service_model.service_name
+        if service not in models:
+            try:
+                models[service] = loader.load_service_model(service, "paginators-1")["pagination"]
+            except Exception:  # pylint: disable=broad-except
+                models[service] = {}
+        conf = models[service].get(operation)
+        keys = conf and conf["result_key"]
+        keys = [keys] if isinstance(keys, str) else keys
+        if not conf or isinstance(conf["input_token"], list) or any(not k.isidentifier() for k in keys):
+            return None
+        return conf, keys
 
-    def counted(self):
-        for page in iterate(self):
-            name = self._method.__name__  # pylint: disable=protected-access
-            paging.pages[name] = paging.pages.get(name, 0) + 1
-            yield page
+    def whole(client, operation, params, conf, keys):
+        params = {k: v for k, v in params.items() if k != conf["input_token"]}
+        first, items = None, []
+        while True:
+            answer = real(client, operation, params)
+            first = first or answer
+            items += [(key, item) for key in keys for item in answer.get(key) or []]
+            token = answer.get(conf["output_token"])
+            if not token or (conf.get("more_results") and not answer.get(conf["more_results"])):
+                return first, items
+            params[conf["input_token"]] = token
 
-    monkeypatch.setattr(botocore.paginate.Paginator, "paginate", one_by_one)
-    monkeypatch.setattr(botocore.paginate.PageIterator, "__iter__", counted)
+    def make_api_call(self, operation, params):
+        found = None if getattr(self, "test_reader", False) or not paging.size else config(self, operation)
+        if found is None:
+            return real(self, operation, params)
+        conf, keys = found
+        token = params.get(conf["input_token"])
+        if self.meta.service_model.service_name == "ec2" and not token and not params.get(conf.get("limit_key")):
+            # EC2's describe calls without MaxResults answer every item in one page (Amazon EC2 API Reference,
+            # "Pagination"); every other service pages with a size of its own.
+            return real(self, operation, params)
+        if isinstance(token, str) and token.startswith("split-"):
+            ident, index = token.rsplit("-", 1)[0], int(token.rsplit("-", 1)[1])
+            first, items = held[ident]
+        else:
+            first, items = whole(self, operation, params, conf, keys)
+            ident, index = "split-%d" % len(held), 0
+            held[ident] = (first, items)
+        paging.pages[operation] = paging.pages.get(operation, 0) + 1
+        page = copy.deepcopy(first)
+        for key in keys:
+            page[key] = [item for k, item in items[index:index + 1] if k == key]
+        page.pop(conf["output_token"], None)
+        if conf.get("more_results"):
+            page[conf["more_results"]] = index + 1 < len(items)
+        if index + 1 < len(items):
+            page[conf["output_token"]] = "%s-%d" % (ident, index + 1)
+        return page
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", make_api_call)
     yield paging
 
 
