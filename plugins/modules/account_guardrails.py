@@ -414,8 +414,8 @@ class Guardrails:
                              "to remove it." % (vpc, "; ".join(self.vpc_users[:10]) + ("; ..." if len(self.vpc_users) > 10 else "")))
             return
         by_vpc = [{"Name": "vpc-id", "Values": [vpc]}]
-        gateways = [g["InternetGatewayId"] for g in all_pages(ec2.describe_internet_gateways, "InternetGateways",
-                                                               Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])]
+        attached = [{"Name": "attachment.vpc-id", "Values": [vpc]}]
+        gateways = [g["InternetGatewayId"] for g in all_pages(ec2.describe_internet_gateways, "InternetGateways", Filters=attached)]
         subnets = [s["SubnetId"] for s in all_pages(ec2.describe_subnets, "Subnets", Filters=by_vpc)]
         self.changes.append("default VPC %s removed, with %d subnets and %d internet gateway(s)" % (vpc, len(subnets), len(gateways)))
         if self.check:

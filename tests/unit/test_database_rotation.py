@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import time
 import zipfile
 
 import botocore.exceptions
@@ -52,11 +53,20 @@ def role(ep, name, statements):
 
 
 def function(ep, name, code, role_arn, env=None, timeout=30):
+    """The function, made as a deployer must: Lambda refuses a role IAM has not propagated yet (the endpoint's window,
+    as on AWS), so the create is tried again until it is taken."""
     ep.client("logs").create_log_group(logGroupName="/aws/lambda/" + name)
-    return ep.client("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="index.handler" if isinstance(code, str) else
-        "secret_rotation.handler", Code={"ZipFile": zipped(code) if isinstance(code, str) else code}, Timeout=timeout,
-        Environment={"Variables": env or {}})["FunctionArn"]
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return ep.client("lambda").create_function(
+                FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="index.handler" if isinstance(code, str) else
+                "secret_rotation.handler", Code={"ZipFile": zipped(code) if isinstance(code, str) else code}, Timeout=timeout,
+                Environment={"Variables": env or {}})["FunctionArn"]
+        except botocore.exceptions.ClientError as exc:
+            if "cannot be assumed by Lambda" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def invoke(ep, name, event):

@@ -105,7 +105,9 @@ def fixture_rotation_function(aws, monkeypatch):
 
     fail = set()
     monkeypatch.setattr(endpoint_lambda, "run_function", run)
-    role = aws("iam").create_role(RoleName=FUNCTION, AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    role = aws("iam").create_role(RoleName=FUNCTION, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     arn = aws("lambda").create_function(FunctionName=FUNCTION, Runtime="python3.12", Role=role, Handler="x.handler",
                                         Code={"ZipFile": b"PK"})["FunctionArn"]
     return arn, steps, fail
