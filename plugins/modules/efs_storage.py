@@ -183,8 +183,8 @@ class Storage:
                         what="file system %s" % fs_id)
 
     def mount_targets(self, fs_id):
-        return {m["SubnetId"]: m for m in all_pages(self.efs.describe_mount_targets, "MountTargets", token="Marker", next_token="NextMarker",
-                                                     FileSystemId=fs_id)
+        targets = all_pages(self.efs.describe_mount_targets, "MountTargets", token="Marker", next_token="NextMarker", FileSystemId=fs_id)
+        return {m["SubnetId"]: m for m in targets
                 if m.get("LifeCycleState") not in ("deleted", "deleting")}
 
     def access_points(self, fs_id):
