@@ -552,7 +552,7 @@ def _put_scaling_policy_replaces_its_alarms(original):
 def _delete_vpc_with_its_defaults(original):
     def delete_vpc(self, vpc_id):
         held = [g.id for g in self.internet_gateways.values() if g.vpc is not None and g.vpc.id == vpc_id]
-        held += [g.id for g in self.groups.get(vpc_id, {}).values() if g.name != "default"]
+        held += ["%s (%s)" % (g.id, g.name) for g in self.groups.get(vpc_id, {}).values() if g.name != "default"]
         if held:
             raise ec2_exceptions.DependencyViolationError(
                 "The vpc '%s' has dependencies and cannot be deleted (%s)." % (vpc_id, ", ".join(sorted(held))))
