@@ -52,7 +52,8 @@ def main(argv=None):
     rates.update((k, float(v)) for k, v in (r.split("=", 1) for r in args.rate))
     base = {"platform_env": args.env}
     with tempfile.TemporaryDirectory() as tmp:
-        reference, target = Endpoint(os.path.join(tmp, "ref")), Endpoint(os.path.join(tmp, "flt"))
+        # The faulty run's waits are scaled, and the target's IAM propagation window with them.
+        reference, target = Endpoint(os.path.join(tmp, "ref")), Endpoint(os.path.join(tmp, "flt"), time_scale=args.time_scale)
         try:
             start = time.monotonic()
             ref = run_playbook(reference, "playbooks/site.yml", *playbook_args, extra_vars=base)

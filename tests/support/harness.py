@@ -25,12 +25,24 @@ PLATFORM = "demo"
 class Endpoint:
     """A moto server of its own on a free loopback port."""
 
-    def __init__(self, state_dir):
+    def __init__(self, state_dir, time_scale=None):
+        """time_scale: the fraction of real time a run's waits last (a run through the fault proxy with fast_backoff);
+        the endpoint's IAM propagation window is scaled with them, so that a deployer's retries still outlast it."""
         self.port = endpoint.free_port()
         self.state_dir = state_dir
         # Every AWS call the playbooks run against this endpoint make (tools/api_calls): what the deployer needs.
         self.calls = os.path.join(state_dir, "calls.jsonl")
-        endpoint.start(self.port, state_dir)
+        saved = os.environ.get("ENDPOINT_IAM_PROPAGATION_SECONDS")
+        if time_scale is not None:
+            os.environ["ENDPOINT_IAM_PROPAGATION_SECONDS"] = str(
+                float(saved or endpoint.ENDPOINT_TIMING["ENDPOINT_IAM_PROPAGATION_SECONDS"]) * time_scale)
+        try:
+            endpoint.start(self.port, state_dir)
+        finally:
+            if saved is None:
+                os.environ.pop("ENDPOINT_IAM_PROPAGATION_SECONDS", None)
+            else:
+                os.environ["ENDPOINT_IAM_PROPAGATION_SECONDS"] = saved
 
     @property
     def url(self):
