@@ -47,8 +47,13 @@ def test_scenario(ep, scenario):
     env["ENDPOINT_PORT"] = str(ep.port)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env["ANSIBLE_CONFIG"] = os.path.join(TOP, "ansible.cfg")
+    molecule = os.path.join(os.path.dirname(sys.executable), "molecule")
+    # molecule keeps a scenario's state (created, prepared) outside the checkout, by the project's directory name: a run
+    # cut short or failed in its destroy would make the next one skip prepare on a fresh endpoint. Each run starts clean.
+    subprocess.run([molecule, "reset", "-s", scenario], cwd=TOP, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                   timeout=120, check=False)
     proc = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "molecule"), "test", "-s", scenario],
+        [molecule, "test", "-s", scenario],
         cwd=TOP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900, check=False,
     )
     output = proc.stdout  # molecule's log and ansible's output interleaved as written, so each step can be found
