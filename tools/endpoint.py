@@ -73,8 +73,9 @@ def _read_pid(port, state_dir):
         return None
 
 
-def start(port=5000, state_dir=STATE_DIR, timeout=60.0):
-    """Start moto on loopback unless it already runs there; wait until it answers."""
+def start(port=5000, state_dir=STATE_DIR, timeout=60.0, windows=None):
+    """Start moto on loopback unless it already runs there; wait until it answers. windows: {ENDPOINT_*_SECONDS: value}
+    that override the environment's and ENDPOINT_TIMING's."""
     if answers(port):
         return _read_pid(port, state_dir)
     if port_in_use(port):
@@ -98,6 +99,7 @@ def start(port=5000, state_dir=STATE_DIR, timeout=60.0):
     # lag), unless the caller set its own windows.
     for name, seconds in ENDPOINT_TIMING.items():
         env.setdefault(name, seconds)
+    env.update({name: str(seconds) for name, seconds in (windows or {}).items()})
     log_path = os.path.join(state_dir, "moto-%d.log" % port)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(  # pylint: disable=consider-using-with

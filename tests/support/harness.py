@@ -32,17 +32,11 @@ class Endpoint:
         self.state_dir = state_dir
         # Every AWS call the playbooks run against this endpoint make (tools/api_calls): what the deployer needs.
         self.calls = os.path.join(state_dir, "calls.jsonl")
-        saved = os.environ.get("ENDPOINT_IAM_PROPAGATION_SECONDS")
+        windows = None
         if time_scale is not None:
-            os.environ["ENDPOINT_IAM_PROPAGATION_SECONDS"] = str(
-                float(saved or endpoint.ENDPOINT_TIMING["ENDPOINT_IAM_PROPAGATION_SECONDS"]) * time_scale)
-        try:
-            endpoint.start(self.port, state_dir)
-        finally:
-            if saved is None:
-                os.environ.pop("ENDPOINT_IAM_PROPAGATION_SECONDS", None)
-            else:
-                os.environ["ENDPOINT_IAM_PROPAGATION_SECONDS"] = saved
+            name = "ENDPOINT_IAM_PROPAGATION_SECONDS"
+            windows = {name: float(os.environ.get(name) or endpoint.ENDPOINT_TIMING[name]) * time_scale}
+        endpoint.start(self.port, state_dir, windows=windows)
 
     @property
     def url(self):
