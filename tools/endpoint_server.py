@@ -35,7 +35,9 @@ from moto.rds import models as rds_models
 from moto.rds import responses as rds_responses
 from moto.core.exceptions import JsonRESTError
 from moto.server import main
+from moto.route53 import models as route53_models
 from moto.servicediscovery import models as servicediscovery_models
+from moto.utilities.utils import get_partition
 from moto.wafv2 import exceptions as wafv2_exceptions
 from moto.wafv2 import responses as wafv2_responses
 
@@ -313,6 +315,29 @@ def _run_task(original):
     return run_task
 
 
+# A service keeps what CreateService was given and DescribeServices reports it (Amazon ECS API Reference, CreateService,
+# DescribeServices): its deploymentConfiguration (DeploymentConfiguration: maximumPercent 200 and minimumHealthyPercent 100
+# for a replica service when not given; the circuit breaker off), its capacity provider strategy and its health check
+# grace period. moto dropped the three.
+_DEFAULT_DEPLOYMENT = {"maximumPercent": 200, "minimumHealthyPercent": 100, "deploymentCircuitBreaker": {"enable": False, "rollback": False}}
+
+
+def _create_service_keeps_its_settings(original):
+    def create_service(self):
+        answer = original(self)
+        service = answer.result["service"]
+        given = self._get_param("deploymentConfiguration") or {}
+        service.deployment_configuration = dict(_DEFAULT_DEPLOYMENT, **given)
+        if self._get_param("capacityProviderStrategy"):
+            service.capacity_provider_strategy = self._get_param("capacityProviderStrategy")
+            service.launch_type = None  # one or the other (CreateService: launchType)
+        if self._get_param("healthCheckGracePeriodSeconds") is not None:
+            service.health_check_grace_period_seconds = self._get_int_param("healthCheckGracePeriodSeconds")
+        return answer
+
+    return create_service
+
+
 # A Fargate task definition may size memory for the task only (Amazon ECS Developer Guide, "Task definition parameters":
 # container memory is optional when the task sets it). moto's RunTask adds up the containers' memory and fails (500) on
 # one without: it is counted from the task's.
@@ -524,6 +549,21 @@ def _create_service_once_per_name(original):
     return create_service
 
 
+# A private DNS namespace's hosted zone is made for the VPC given (AWS Cloud Map API Reference,
+# CreatePrivateDnsNamespace: "visible only inside a specified Amazon VPC"), and Route 53 lists that VPC on the zone
+# (Route 53 API Reference, GetHostedZone: VPCs; ListHostedZonesByVPC). moto made the zone with no VPC.
+def _private_namespace_zone_in_its_vpc(original):
+    def create_private_dns_namespace(self, name, creator_request_id, description, vpc, *args, **kwargs):
+        operation = original(self, name, creator_request_id, description, vpc, *args, **kwargs)
+        zones = route53_models.route53_backends[self.account_id][get_partition(self.region_name)]
+        for namespace in self.namespaces.values():
+            if namespace.name == name and namespace.vpc == vpc:
+                zones.associate_vpc_with_hosted_zone(namespace.dns_properties["HostedZoneId"], vpc, self.region_name)
+        return operation
+
+    return create_private_dns_namespace
+
+
 # Application Auto Scaling makes and manages a target tracking policy's CloudWatch alarms and deletes them with the
 # policy (Application Auto Scaling User Guide, "Delete a target tracking scaling policy"): a policy put again has its own
 # alarms and no other. moto made a new pair on each put and kept the old ones: a put retried after its answer was lost
@@ -588,6 +628,8 @@ ec2_models.network_acls.NetworkAclBackend.replace_network_acl_association = _rep
 for _name in ("create_network_acl_entry", "replace_network_acl_entry"):
     setattr(ec2_network_acl_responses.NetworkACLs, _name, _network_acl_icmp(getattr(ec2_network_acl_responses.NetworkACLs, _name)))
 ecs_responses.EC2ContainerServiceResponse.run_task = _run_task(ecs_responses.EC2ContainerServiceResponse.run_task)
+ecs_responses.EC2ContainerServiceResponse.create_service = _create_service_keeps_its_settings(
+    ecs_responses.EC2ContainerServiceResponse.create_service)
 ecs_models.Task.last_status = _task_last_status(ecs_models.Task.last_status)
 ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements = _task_resource_requirements(  # pylint: disable=protected-access
     ecs_models.EC2ContainerServiceBackend._calculate_task_resource_requirements)  # pylint: disable=protected-access
@@ -607,6 +649,8 @@ applicationautoscaling_models.ApplicationAutoscalingBackend.put_scaling_policy =
     applicationautoscaling_models.ApplicationAutoscalingBackend.put_scaling_policy)
 servicediscovery_models.ServiceDiscoveryBackend.create_service = _create_service_once_per_name(
     servicediscovery_models.ServiceDiscoveryBackend.create_service)
+servicediscovery_models.ServiceDiscoveryBackend.create_private_dns_namespace = _private_namespace_zone_in_its_vpc(
+    servicediscovery_models.ServiceDiscoveryBackend.create_private_dns_namespace)
 # Python Lambda functions run, and Secrets Manager rotation through them stops where a step fails (endpoint_lambda.py).
 endpoint_lambda.install()
 # The endpoint refuses what AWS refuses: resource policies as the services read them, and time.

@@ -333,9 +333,9 @@ extends_documentation_fragment:
   - amazon.aws.tags
   - amazon.aws.boto3
 notes:
-  - When the service description omits the deployment configuration, capacity provider strategy or
-    health check grace period (some API emulations do), those settings are sent on create and on
-    updates made for other reasons, and are not compared; on AWS they are compared and converged.
+  - The deployment configuration, capacity provider strategy and health check grace period are
+    compared with what the service describes and put back when they differ; a service made with a
+    launch type moves to the capacity provider strategy with a new deployment.
 attributes:
   check_mode:
     support: full
@@ -583,10 +583,7 @@ def service_request(params, names, task_definition_arn, registry_arn):
 
 
 def service_differences(current, wanted, autoscaling):
-    """{field: wanted value} of what update_service must change on an ACTIVE service.
-
-    Fields the description omits are not compared (see the module notes).
-    """
+    """{field: wanted value} of what update_service must change on an ACTIVE service."""
     update = {}
     if current.get("taskDefinition") != wanted["taskDefinition"]:
         update["taskDefinition"] = wanted["taskDefinition"]
@@ -597,14 +594,13 @@ def service_differences(current, wanted, autoscaling):
             update["desiredCount"] = min(max(desired or 0, low), high)
     elif desired != wanted["desiredCount"]:
         update["desiredCount"] = wanted["desiredCount"]
-    if "deploymentConfiguration" in current:
-        have = current["deploymentConfiguration"] or {}
-        want = wanted["deploymentConfiguration"]
-        breaker = have.get("deploymentCircuitBreaker") or {}
-        if (have.get("maximumPercent") != want["maximumPercent"]
-                or have.get("minimumHealthyPercent") != want["minimumHealthyPercent"]
-                or not breaker.get("enable") or not breaker.get("rollback")):
-            update["deploymentConfiguration"] = want
+    have = current.get("deploymentConfiguration") or {}
+    want = wanted["deploymentConfiguration"]
+    breaker = have.get("deploymentCircuitBreaker") or {}
+    if (have.get("maximumPercent") != want["maximumPercent"]
+            or have.get("minimumHealthyPercent") != want["minimumHealthyPercent"]
+            or not breaker.get("enable") or not breaker.get("rollback")):
+        update["deploymentConfiguration"] = want
     net = ((current.get("networkConfiguration") or {}).get("awsvpcConfiguration")) or {}
     want_net = wanted["networkConfiguration"]["awsvpcConfiguration"]
     if (sorted(net.get("subnets") or []) != want_net["subnets"]
@@ -619,15 +615,15 @@ def service_differences(current, wanted, autoscaling):
     want_lbs = sorted((lb["targetGroupArn"], lb["containerName"], lb["containerPort"]) for lb in wanted["loadBalancers"])
     if have_lbs != want_lbs:
         update["loadBalancers"] = wanted["loadBalancers"]
-    if "capacityProviderStrategy" in wanted and current.get("capacityProviderStrategy"):
-        have_cps = sorted((s["capacityProvider"], s.get("weight", 0), s.get("base", 0)) for s in current["capacityProviderStrategy"])
+    if "capacityProviderStrategy" in wanted:
+        # a service made with a launch type reports none: it moves to the strategy with a new deployment
+        have_cps = sorted((s["capacityProvider"], s.get("weight", 0), s.get("base", 0)) for s in current.get("capacityProviderStrategy") or [])
         want_cps = sorted((s["capacityProvider"], s["weight"], s["base"]) for s in wanted["capacityProviderStrategy"])
         if have_cps != want_cps:
             update["capacityProviderStrategy"] = wanted["capacityProviderStrategy"]
             update["forceNewDeployment"] = True
-    if "healthCheckGracePeriodSeconds" in wanted and "healthCheckGracePeriodSeconds" in current:
-        if current["healthCheckGracePeriodSeconds"] != wanted["healthCheckGracePeriodSeconds"]:
-            update["healthCheckGracePeriodSeconds"] = wanted["healthCheckGracePeriodSeconds"]
+    if "healthCheckGracePeriodSeconds" in wanted and current.get("healthCheckGracePeriodSeconds") != wanted["healthCheckGracePeriodSeconds"]:
+        update["healthCheckGracePeriodSeconds"] = wanted["healthCheckGracePeriodSeconds"]
     return update
 
 

@@ -113,9 +113,7 @@ def find(sd, route53, name, vpc_id):
             if ns["Name"].rstrip(".") != name.rstrip("."):
                 continue
             zone_id = ns.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId")
-            vpcs = zone_vpcs(route53, zone_id) if zone_id else []
-            # Some endpoints do not report the zone's VPCs; a same-named namespace then counts.
-            if not vpcs or vpc_id in vpcs:
+            if zone_id and vpc_id in zone_vpcs(route53, zone_id):
                 found.append(ns)
     ns = pick_one(found, "Cloud Map namespaces named %s in %s" % (name, vpc_id), ident=lambda n: n["Id"])
     if ns is None:

@@ -91,8 +91,9 @@ def test_edge_without_domain_tls_or_public_load_balancer(ep, converged):
 
 def test_observability_watches_the_database_containers(ep, converged):
     """The databases run as ECS services: watched as services; no Aurora alarm; three NLBs, no ALB."""
+    # 38 alarms: 3 for each of 6 services, one for each of 3 balancers, 2 for the API and the trail's 15
     check_observability(ep, ENV, ["api-gateway", "billing-app", "billing-db", "inventory-app", "inventory-db", "rabbitmq"],
-                        balancers_expected=3, databases_expected=0)
+                        balancers_expected=3, databases_expected=0, alarms_expected=38)
 
 
 def test_no_secret_value_in_a_verbose_run(ep, converged):

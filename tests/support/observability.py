@@ -54,7 +54,7 @@ def expected_alarms(ep, env):
     return services, sorted(names)
 
 
-def check_observability(ep, env, services_expected, balancers_expected, databases_expected, api=True):
+def check_observability(ep, env, services_expected, balancers_expected, databases_expected, alarms_expected, api=True):
     prefix = "%s-%s" % (PLATFORM, env)
     logs_key = key_arn(ep, env, "logs")
     account = ep.client("sts").get_caller_identity()["Account"]
@@ -88,6 +88,7 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     assert sorted(services) == sorted(services_expected)
     alarms = alarms_of(ep, prefix)
     assert sorted(alarms) == wanted
+    assert len(alarms) == alarms_expected, sorted(alarms)
     assert len([n for n in wanted if n.endswith("-unhealthy-hosts")]) == balancers_expected
     assert len([n for n in wanted if n.endswith("-connections-high")]) == databases_expected
     assert len([n for n in wanted if n in (prefix + "-api-5xx-rate", prefix + "-api-latency-p99")]) == (2 if api else 0)

@@ -95,8 +95,15 @@ def check_application(ep, env, mode, alb=False):
         assert service["desiredCount"] == 1, (name, service["desiredCount"])
         tags = tags_of(service.get("tags"), "key", "value")
         assert tags.get("Project") == PLATFORM and tags.get("Environment") == env and tags.get("Component") == component, tags
+        # a rolling deployment that rolls itself back; the broker and a container database never run two tasks on their
+        # one data directory
+        single = name == "rabbitmq" or name in DATABASES
+        assert service["deploymentConfiguration"] == {
+            "maximumPercent": 100 if single else 200, "minimumHealthyPercent": 0 if single else 100,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True}}, (name, service["deploymentConfiguration"])
+        assert service["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}], name
         net = service["networkConfiguration"]["awsvpcConfiguration"]
-        assert set(net["subnets"]) == private and net.get("assignPublicIp", "DISABLED") == "DISABLED"
+        assert set(net["subnets"]) == private and net["assignPublicIp"] == "DISABLED"
         assert net["securityGroups"] == [group_by_name(ep, vpc["VpcId"], "%s-%s" % (prefix, name))["GroupId"]]
 
         td = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]

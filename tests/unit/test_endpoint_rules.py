@@ -100,6 +100,8 @@ def trail_setup(aws, policy, bucket_key=True):
 def test_the_shipped_key_and_bucket_policies_let_cloudtrail_create_the_trail(aws):
     key_arn, bucket = trail_setup(aws, logs_key_policy())
     aws("cloudtrail").create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn, IsMultiRegionTrail=True)
+    trail = aws("cloudtrail").get_trail(Name=PREFIX + "-trail")["Trail"]
+    assert (trail["S3BucketName"], trail["KmsKeyId"]) == (bucket, key_arn)
 
 
 def test_describe_key_behind_an_encryption_context_is_refused(aws):
@@ -224,7 +226,8 @@ def test_eventbridge_publishes_to_the_encrypted_topic_with_the_shipped_key_polic
     arn = topic(aws, logs_key_policy())
     events = aws("events")
     events.put_rule(Name="r", EventPattern=json.dumps({"source": ["aws.ecs"]}))
-    events.put_targets(Rule="r", Targets=[{"Id": "alerts", "Arn": arn}])
+    assert events.put_targets(Rule="r", Targets=[{"Id": "alerts", "Arn": arn}])["FailedEntryCount"] == 0
+    assert [t["Arn"] for t in events.list_targets_by_rule(Rule="r")["Targets"]] == [arn]
 
 
 def test_eventbridge_behind_aws_source_account_in_the_key_policy_is_refused(aws):
@@ -442,7 +445,9 @@ def subscribe(aws, arn, sources, name=PREFIX + "-db-clusters"):
 
 
 def test_rds_publishes_to_the_encrypted_topic_with_the_shipped_key_policy(aws):
-    subscribe(aws, rds_topic(aws), [PREFIX + "-inventory-db"])
+    arn = rds_topic(aws)
+    made = subscribe(aws, arn, [PREFIX + "-inventory-db"])["EventSubscription"]
+    assert (made["SnsTopicArn"], made["SourceIdsList"], made["Enabled"]) == (arn, [PREFIX + "-inventory-db"], True)
 
 
 def test_rds_subscription_refusals(aws):
@@ -475,6 +480,8 @@ def test_the_default_topic_policy_admits_the_accounts_services(aws):
     aws("rds").create_db_cluster(DBClusterIdentifier=PREFIX + "-inventory-db", Engine="aurora-postgresql",
                                  MasterUsername="admin_user", MasterUserPassword="not-a-real-password-1")
     subscribe(aws, arn, [PREFIX + "-inventory-db"])
+    listed = aws("rds").describe_event_subscriptions()["EventSubscriptionsList"]
+    assert [(e["CustSubscriptionId"], e["SnsTopicArn"]) for e in listed] == [(PREFIX + "-db-clusters", arn)]
 
 
 def test_rds_subscription_calls_moto_lacks(aws):
@@ -645,7 +652,9 @@ def test_the_served_endpoint_routes_the_backup_calls_as_the_sdk_sends_them(metho
     """The server's routes, not only in-process moto's: a route that drops the SDK's trailing slash answers 404."""
     from moto.moto_server.werkzeug_app import create_backend_app  # pylint: disable=import-outside-toplevel
 
-    create_backend_app("backup").url_map.bind("backup.eu-west-1.amazonaws.com").match(path, method=method)
+    # match() raises NotFound for a path no route takes
+    endpoint, _args = create_backend_app("backup").url_map.bind("backup.eu-west-1.amazonaws.com").match(path, method=method)
+    assert endpoint
 
 
 def fargate_task_definition(aws):
@@ -684,6 +693,32 @@ def test_run_task_starts_one_task_per_client_token(aws):
     assert code(err) == "ConflictException"
     assert ecs.run_task(clientToken="b" * 64, **request)["tasks"][0]["taskArn"] != first
     assert len(ecs.list_tasks(cluster=request["cluster"])["taskArns"]) == 2
+
+
+def test_a_service_describes_its_deployment_settings(aws):
+    """Amazon ECS API Reference, CreateService and DescribeServices: the service keeps its deploymentConfiguration
+    (maximumPercent 200 and minimumHealthyPercent 100 when not given; DeploymentConfiguration), its capacity provider
+    strategy and its health check grace period, and describes them. moto dropped all three, so nothing read back
+    what a deployment of the one broker on its data directory (0 % / 100 %) relies on."""
+    ecs = aws("ecs")
+    request = fargate_task_definition(aws)
+    common = {"cluster": request["cluster"], "taskDefinition": request["taskDefinition"], "desiredCount": 1,
+              "networkConfiguration": request["networkConfiguration"]}
+    ecs.create_service(serviceName="broker", capacityProviderStrategy=[{"capacityProvider": "FARGATE", "weight": 1, "base": 1}],
+                       deploymentConfiguration={"maximumPercent": 100, "minimumHealthyPercent": 0,
+                                                "deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+                       healthCheckGracePeriodSeconds=60, **common)
+    ecs.create_service(serviceName="plain", launchType="FARGATE", **common)
+    described = {s["serviceName"]: s for s in ecs.describe_services(cluster=request["cluster"], services=["broker", "plain"])["services"]}
+    broker, plain = described["broker"], described["plain"]
+    assert broker["deploymentConfiguration"] == {"maximumPercent": 100, "minimumHealthyPercent": 0,
+                                                 "deploymentCircuitBreaker": {"enable": True, "rollback": True}}
+    assert broker["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}]
+    assert "launchType" not in broker
+    assert broker["healthCheckGracePeriodSeconds"] == 60
+    assert plain["deploymentConfiguration"] == {"maximumPercent": 200, "minimumHealthyPercent": 100,
+                                                "deploymentCircuitBreaker": {"enable": False, "rollback": False}}
+    assert "capacityProviderStrategy" not in plain and plain["launchType"] == "FARGATE"
 
 
 def test_a_stopped_task_releases_its_network_interface(aws):
@@ -860,6 +895,22 @@ def test_cloud_map_refuses_a_second_service_of_the_same_name_in_a_namespace(aws)
         assert err.value.response.get("ServiceId") == made
     assert [s["Id"] for s in sd.list_services()["Services"]] == [made]
     assert sd.create_service(Name="api", NamespaceId=two)["Service"]["Id"] != made
+
+
+def test_a_private_dns_namespace_zone_is_attached_to_its_vpc(aws):
+    """AWS Cloud Map API Reference, CreatePrivateDnsNamespace: the namespace's private hosted zone is made for the VPC
+    given, and Route 53 lists it on the zone (GetHostedZone's VPCs; ListHostedZonesByVPC). moto made the zone with no
+    VPC, so a lookup of the namespace by its VPC found nothing."""
+    vpc = aws("ec2").create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    sd, route53 = aws("servicediscovery"), aws("route53")
+    op = sd.create_private_dns_namespace(Name="ns.test", Vpc=vpc)["OperationId"]
+    ns_id = sd.get_operation(OperationId=op)["Operation"]["Targets"]["NAMESPACE"]
+    zone_id = sd.get_namespace(Id=ns_id)["Namespace"]["Properties"]["DnsProperties"]["HostedZoneId"]
+    zone = route53.get_hosted_zone(Id=zone_id)
+    assert zone["HostedZone"]["Config"]["PrivateZone"] is True
+    assert zone["VPCs"] == [{"VPCRegion": REGION, "VPCId": vpc}]
+    assert [z["HostedZoneId"] for z in route53.list_hosted_zones_by_vpc(VPCId=vpc, VPCRegion=REGION)["HostedZoneSummaries"]] == [
+        zone_id.split("/")[-1]]
 
 
 def test_a_target_tracking_policy_put_again_keeps_one_set_of_alarms(aws):

@@ -216,6 +216,30 @@ def test_real_api_shape_capacity_strategy_change_forces_a_deployment():
     assert update["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
 
 
+def test_a_launch_type_service_moves_to_the_capacity_strategy_it_is_given():
+    """A service made with launchType FARGATE reports no strategy: the strategy wanted is put, with a new deployment
+    (UpdateService: capacityProviderStrategy), rather than left out because the service had none."""
+    current = copy.deepcopy(RECORDED_SERVICE)
+    current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
+    current.pop("capacityProviderStrategy", None)
+    current["launchType"] = "FARGATE"
+    update = ew.service_differences(current, wanted_service(), {"min_count": 1, "max_count": 4})
+    assert update == {"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}], "forceNewDeployment": True}
+
+
+def test_a_grace_period_changed_by_hand_is_put_back_and_a_missing_one_is_put():
+    current = copy.deepcopy(RECORDED_SERVICE)
+    current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
+    wanted = wanted_service(load_balancers=[{"target_group_arn": "arn:tg", "container_port": 8080}])
+    for have in (5, None):
+        current["healthCheckGracePeriodSeconds"] = have
+        if have is None:
+            current.pop("healthCheckGracePeriodSeconds")
+        update = ew.service_differences(current, wanted, {"min_count": 1, "max_count": 4})
+        assert update.pop("healthCheckGracePeriodSeconds") == 60, have
+        assert set(update) <= {"loadBalancers"}, update
+
+
 def test_task_definition_comparison_ignores_what_aws_adds():
     wanted = ew.task_definition_request(
         dict(args({"subnets": [], "sg": "", "namespace": ""}), extra_ports=[], command=None, user="", volumes=[],
@@ -261,16 +285,20 @@ class FakeModule:
 
 
 def waiting(monkeypatch, workload, answers):
-    answers = iter(answers)
-    monkeypatch.setattr(workload, "find_service", lambda: next(answers))
+    """The service answers these in turn; returns the list of those the wait read."""
+    pending, read = iter(answers), []
+    monkeypatch.setattr(workload, "find_service", lambda: read.append(next(pending)) or read[-1])
     monkeypatch.setattr(ew, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
+    return read
 
 
 def test_wait_returns_once_the_rollout_completes(monkeypatch):
+    """An IN_PROGRESS rollout is waited through: the wait ends on the COMPLETED answer, not before."""
     workload = ew.Workload(FakeModule())
-    answers = [deployment("IN_PROGRESS"), deployment("COMPLETED")]
-    waiting(monkeypatch, workload, answers)
-    workload.wait_deployment(NEW)
+    answers = [deployment("IN_PROGRESS"), deployment("IN_PROGRESS"), deployment("COMPLETED")]
+    read = waiting(monkeypatch, workload, answers)
+    assert workload.wait_deployment(NEW) is None
+    assert read == answers
 
 
 def test_wait_reports_a_rolled_back_deployment(monkeypatch):
