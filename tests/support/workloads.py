@@ -109,6 +109,9 @@ def check_application(ep, env, mode, alb=False):
         td = ecs.describe_task_definition(taskDefinition=service["taskDefinition"])["taskDefinition"]
         assert td["requiresCompatibilities"] == ["FARGATE"] and td["networkMode"] == "awsvpc"
         container = td["containerDefinitions"][0]
+        # every service's root file system is read-only (the broker's too), but the container database's image
+        assert bool(container.get("readonlyRootFilesystem")) is (name not in DATABASES), (name, container.get("readonlyRootFilesystem"))
+        assert not container.get("privileged"), name
         options = container["logConfiguration"]["options"]
         assert options["awslogs-group"] == "/%s/%s/ecs/%s" % (PLATFORM, env, name)
         # an app's writes never wait on log delivery, whatever the account's default mode
