@@ -17,7 +17,7 @@ PLAYBOOK_ARGS ?=
 .PHONY: help venv endpoint stop demo plan verify faults test lint sanity unit molecule e2e bench scan clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 venv: ## create the Python 3.12+ virtual environment and link the collection (idempotent)
 	@bash tools/bootstrap.sh
