@@ -98,17 +98,19 @@ if [ "$(readlink "$top/.collections/mitogen" 2>/dev/null)" != "$mitogen_dir" ]; 
 fi
 
 # Graphviz renders the architecture diagram of playbooks/verify.yml as PNG and SVG (without it,
-# verify writes DOT and Mermaid only). Installed where this runs as root with apt (CI machines);
-# elsewhere it says what to install, once.
+# verify writes DOT and Mermaid only). The set-up never changes the system unasked: it says what to
+# install, once, and installs it with apt only when PLATFORM_INSTALL_PACKAGES=1 (make test's servers
+# are the suite's own set-up: tools/test.sh).
 if ! command -v dot >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Graphviz (apt-get install graphviz) for the architecture diagram"
+  if [ "${PLATFORM_INSTALL_PACKAGES:-0}" = 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Graphviz (apt-get install graphviz) for the architecture diagram (PLATFORM_INSTALL_PACKAGES=1)"
     { DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz >/dev/null 2>&1 ||
       { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz >/dev/null 2>&1; }; } ||
       echo "Graphviz could not be installed; verify.yml will write the diagram as DOT and Mermaid only"
   elif [ ! -e "$venv/.graphviz-noted" ]; then
     echo "Note: Graphviz' dot is not installed; verify.yml writes the diagram as DOT and Mermaid only."
-    echo "      Install it for PNG and SVG: apt-get install graphviz | brew install graphviz | dnf install graphviz"
+    echo "      For PNG and SVG: apt-get install graphviz | brew install graphviz | dnf install graphviz"
+    echo "      (or PLATFORM_INSTALL_PACKAGES=1 make venv, as root with apt)"
     touch "$venv/.graphviz-noted"
   fi
 fi

@@ -49,13 +49,15 @@ stage_sanity() {
 }
 
 # The unit tests run what the one-off jobs run against real servers: PostgreSQL (the apps' database roles) and
-# RabbitMQ with its management plugin (the broker's users). Installed where this runs as root with apt (CI machines);
-# elsewhere the tests that need them fail and say what to install.
+# RabbitMQ with its management plugin (the broker's users); the end-to-end verify renders its diagram with
+# Graphviz. make test is the suite's set-up: installed where this runs as root with apt (CI machines); elsewhere
+# the tests that need them fail and say what to install.
 test_servers() {
   local missing=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  command -v dot >/dev/null 2>&1 || missing+=(graphviz)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing the servers the unit tests use: ${missing[*]}"
@@ -86,6 +88,7 @@ run_scenarios() {
 
 stage_scenarios() {
   banner "molecule scenarios and end-to-end runs of playbooks/site.yml, each against a private endpoint"
+  test_servers
   run_scenarios tests/molecule tests/e2e
 }
 
@@ -96,6 +99,7 @@ stage_molecule() {
 
 stage_e2e() {
   banner "end-to-end: playbooks/site.yml against a private endpoint"
+  test_servers
   run_scenarios tests/e2e
 }
 
@@ -103,6 +107,7 @@ stage_e2e() {
 # leaves part of the cores idle (its runs wait), which lint, sanity and the unit tests take. Its output follows theirs.
 run_all() {
   local log pid
+  test_servers  # before the pool, whose end-to-end verify draws with Graphviz
   log=$(mktemp)
   setsid -w bash "$0" scenarios >"$log" 2>&1 &
   pid=$!

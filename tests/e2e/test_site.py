@@ -301,10 +301,11 @@ def test_verify_passes_with_no_drift_and_draws_the_platform(ep, converged, tmp_p
     for name in [s.rsplit("/", 1)[-1] for s in services] + ["demo-e2e-inventory-db", "demo-e2e-billing-db", "demo-e2e-edge"]:
         assert name in dot and name in mermaid, name
     assert "```mermaid\n" + mermaid in report
-    if shutil.which("dot"):
-        assert base.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        svg = base.with_suffix(".svg").read_text().replace("&#45;", "-")
-        assert svg.startswith("<?xml") and "inventory-app" in svg
+    # Graphviz is a test prerequisite (tools/test.sh installs it with the servers, or says to)
+    assert shutil.which("dot"), "the diagram's PNG and SVG need Graphviz' dot: apt-get install graphviz"
+    assert base.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = base.with_suffix(".svg").read_text().replace("&#45;", "-")
+    assert svg.startswith("<?xml") and "inventory-app" in svg
 
 
 def test_an_aurora_minor_upgrade_by_aws_is_kept(ep, converged):
