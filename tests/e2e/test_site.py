@@ -348,10 +348,14 @@ def test_summary_reads_the_platform(ep, converged):
     assert run.rc == 0, run.stderr
     assert the_vpc(ep, ENV)["VpcId"] in run.stdout
     assert "demo-e2e-cluster" in run.stdout
+    services = ep.client("ecs").list_services(cluster="demo-e2e-cluster")["serviceArns"]
+    assert len(services) == 4 and "), 4 services" in " ".join(run.stdout.split())  # the callback wraps long lines
     assert "demo-e2e/api-gateway" in run.stdout
     api = [a for a in ep.client("apigatewayv2").get_apis()["Items"] if a["Name"] == "demo-e2e"][0]
     assert "API invoke URL: %s/" % api["ApiEndpoint"] in run.stdout
     assert "API custom domain: https://demo.example.test" in run.stdout
+    # a field the API does not report is left out, never printed as None
+    assert "None" not in run.stdout
     pool = [p for p in ep.client("cognito-idp").list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == "demo-e2e-api"][0]
     client = ep.client("cognito-idp").list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)["UserPoolClients"][0]
     assert "user pool %s, app client %s" % (pool["Id"], client["ClientId"]) in run.stdout
