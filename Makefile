@@ -13,8 +13,10 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 INVENTORY ?= inventories/local
 PLAYBOOK_ARGS ?=
+# The embedded endpoint starts only for an inventory that names it (inventories/local); a real account's is left alone.
+TARGET := $(if $(shell grep -rqs platform_aws_endpoint_url $(INVENTORY) && echo yes),endpoint,venv)
 
-.PHONY: help venv endpoint stop demo plan verify faults test lint sanity unit molecule e2e bench scan clean
+.PHONY: help venv endpoint stop demo deploy summary plan verify destroy faults test lint sanity unit molecule e2e bench scan clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,11 +35,20 @@ demo: endpoint ## deploy the platform onto the embedded endpoint and print a sum
 	@$(BIN)/ansible-playbook playbooks/summary.yml -i $(INVENTORY)
 	@echo "The endpoint keeps running at http://127.0.0.1:$(ENDPOINT_PORT) (make stop ends it)."
 
-plan: endpoint ## what a converge would create, change or remove, per role (check mode with diff)
+deploy: $(TARGET) ## converge playbooks/site.yml on INVENTORY (the endpoint only for the one that names it)
+	$(BIN)/ansible-playbook playbooks/site.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
+summary: $(TARGET) ## print what INVENTORY's environment has, read through the AWS API
+	@$(BIN)/ansible-playbook playbooks/summary.yml -i $(INVENTORY)
+
+plan: $(TARGET) ## what a converge would create, change or remove, per role (check mode with diff)
 	@$(BIN)/python tools/plan.py -i $(INVENTORY) $(PLAYBOOK_ARGS)
 
-verify: endpoint ## audit the live platform against its design; report and architecture diagram in reports/
+verify: $(TARGET) ## audit the live platform against its design; report and architecture diagram in reports/
 	$(BIN)/ansible-playbook playbooks/verify.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
+
+destroy: $(TARGET) ## remove INVENTORY's environment (playbooks/destroy.yml; what it keeps unless asked: README)
+	$(BIN)/ansible-playbook playbooks/destroy.yml -i $(INVENTORY) $(PLAYBOOK_ARGS)
 
 test: venv ## run the whole test suite (what CI runs)
 	@bash tools/test.sh
