@@ -294,7 +294,7 @@ def change_details(result):
 
 
 def check_run_changes(data):
-    """What a check-mode run (ansible.builtin.json callback) would change, in task order:
+    """What a check-mode run (ansible.posix.json callback) would change, in task order:
     [{role, task, item, kind, detail}]; tools/plan.py (make plan) and verify.yml read it."""
     out = []
     for play in data.get("plays", []):

@@ -190,7 +190,7 @@ def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
         full_env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(TOP, "tools", "api_calls"), full_env.get("PYTHONPATH")) if p)
         full_env["PLATFORM_API_CALL_LOG"] = ep.calls
     if callback == "json":
-        full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.builtin.json"
+        full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
     full_env.update(env or {})
     return cmd, full_env
 
