@@ -50,9 +50,23 @@ def test_the_artifact_installs_and_holds_what_users_run(tmp_path):
     assert doc["filename"].startswith(str(installed))  # the installed copy, not the checkout
 
 
+def test_an_execution_environment_takes_the_runtime_needs_only(tmp_path):
+    """ansible-builder introspect, as it reads the installed artifact when it builds an execution environment: the
+    collection's Python needs are what its modules import (meta/execution-environment.yml), not the checkout's
+    development lock (requirements.txt: moto, linters, test tools)."""
+    artifact = build(tmp_path / "build")
+    dest = tmp_path / "collections"
+    run(os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--offline", "--no-deps", "--force", "-p", str(dest), str(artifact))
+    found = yaml.safe_load(run(os.path.join(BIN, "ansible-builder"), "introspect", str(dest)).stdout)
+    ours = sorted(line.split("#")[0].strip() for line in found["python"] if "from collection cloud_design.platform" in line)
+    assert ours == ["boto3>=1.34.0", "botocore>=1.34.0"], ours
+    assert not [line for line in found.get("system") or [] if "cloud_design.platform" in line]
+
+
 def test_the_execution_environment_context_is_made_from_the_artifact(tmp_path):
     shutil.copy(os.path.join(TOP, "execution-environment.yml"), tmp_path)
     shutil.copytree(os.path.join(TOP, "ee"), tmp_path / "ee")
+    shutil.copytree(os.path.join(TOP, "meta"), tmp_path / "meta")
     artifact = build(tmp_path / "build")
     with open(tmp_path / "ee" / "requirements.yml", encoding="utf-8") as handle:
         wanted = [c["name"] for c in yaml.safe_load(handle)["collections"] if c.get("type") == "file"]
