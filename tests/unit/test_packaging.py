@@ -3,6 +3,7 @@ environment's build context is made from it, the changelog lints."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,3 +84,39 @@ def test_the_execution_environment_context_is_made_from_the_artifact(tmp_path):
 def test_the_changelog_fragments_lint():
     proc = run(os.path.join(BIN, "antsibull-changelog"), "lint")
     assert proc.stdout.strip() == "", proc.stdout
+
+
+# galaxy-importer, the check Galaxy and Automation Hub run on every upload. It pins ansible-lint and attrs below the
+# development lock, so it runs from a virtual environment of its own (as make scan's Prowler does), with the lock's
+# ansible package: ansible-doc needs amazon.aws and community.aws beside the collection, as on Galaxy.
+GALAXY_IMPORTER = "galaxy-importer==0.4.44"
+
+
+def locked(name):
+    with open(os.path.join(TOP, "requirements.txt"), encoding="utf-8") as handle:
+        return next(line.strip() for line in handle if line.lower().startswith(name + "=="))
+
+
+def test_galaxy_importer_accepts_the_artifact(tmp_path):
+    """The importer as Galaxy runs it (ansible-doc on every plugin, ansible-lint on the collection; ansible-test needs a
+    container engine and is left out) on the built artifact: no error, no warning, and documentation for every module
+    and every filter."""
+    artifact = build(tmp_path / "build")
+    venv = tmp_path / "importer"
+    run(sys.executable, "-m", "venv", str(venv))
+    run(str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", GALAXY_IMPORTER, locked("ansible"))
+    config = tmp_path / "galaxy-importer.cfg"
+    config.write_text("[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\n")
+    proc = run(str(venv / "bin" / "python"), "-m", "galaxy_importer.main", "--print-result", str(artifact), cwd=str(tmp_path),
+               env={"GALAXY_IMPORTER_CONFIG": str(config), "PATH": "%s:%s" % (venv / "bin", os.environ["PATH"])})
+    log, _, printed = proc.stdout.partition("\n{")
+    assert "Importer processing completed successfully" in log, log[-3000:]
+    problems = [line for line in (log + proc.stderr).splitlines() if re.search(r"\b(ERROR|WARNING|Missing documentation)\b", line)]
+    assert not problems, problems
+    contents = json.loads("{" + printed)["docs_blob"]["contents"]
+    documented = {(c["content_type"], c["content_name"]) for c in contents if (c.get("doc_strings") or {}).get("doc")}
+    modules = [name[:-3] for name in os.listdir(os.path.join(TOP, "plugins", "modules")) if name.endswith(".py") and name != "__init__.py"]
+    filters = [name[:-4] for name in os.listdir(os.path.join(TOP, "plugins", "filter")) if name.endswith(".yml")]
+    assert len(modules) > 30 and len(filters) > 10
+    assert not [m for m in modules if ("module", m) not in documented], sorted(documented)
+    assert not [f for f in filters if ("filter", f) not in documented], sorted(documented)
