@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.parse
 
+from moto.acm import models as acm_models
 from moto.apigatewayv2 import responses as apigatewayv2_responses
 from moto.applicationautoscaling import models as applicationautoscaling_models
 from moto.backup import exceptions as backup_exceptions
@@ -603,6 +604,41 @@ def _delete_vpc_with_its_defaults(original):
     return delete_vpc
 
 
+# A requested certificate is PENDING_VALIDATION until ACM finds, for each of its names, the CNAME record of its
+# DomainValidationOptions in the name's public DNS; then it is ISSUED (AWS Certificate Manager API Reference,
+# CertificateDetail Status: "A certificate enters status PENDING_VALIDATION upon being requested ... If validation
+# succeeds, the certificate enters status ISSUED"; DomainValidation ResourceRecord: the record "you add to your DNS
+# database for domain validation"). moto issued every requested certificate 60 seconds after the request, records or
+# not. Here a public hosted zone of the endpoint's account stands for the public DNS.
+def _validation_records(bundle):
+    return [o["ResourceRecord"] for o in bundle.describe()["Certificate"].get("DomainValidationOptions", [])]
+
+
+def _record_published(account_id, partition, record):
+    wanted = record["Value"].rstrip(".")
+    for zone in route53_models.route53_backends[account_id][partition].zones.values():
+        if zone.private_zone:
+            continue
+        for rrset in zone.rrsets:
+            values = [r.get("Value", "") if isinstance(r, dict) else str(r) for r in rrset.records or []]
+            if (rrset.name.rstrip(".") == record["Name"].rstrip(".") and rrset.type == "CNAME"
+                    and wanted in [v.rstrip(".") for v in values]):
+                return True
+    return False
+
+
+def _certificate_issued_once_validated(original):
+    def check(self):
+        if self.type == "AMAZON_ISSUED" and self.status == "PENDING_VALIDATION":
+            arn = self.arn.split(":")
+            if all(_record_published(arn[4], arn[1], r) for r in _validation_records(self)):
+                self.status = "ISSUED"
+            return None
+        return original(self)
+
+    return check
+
+
 # Flask routes drop a pattern's optional trailing slash: each form is routed as the SDK sends it.
 backup_urls.url_paths.update({
     "{0}/backup-jobs$": backup_responses.BackupResponse.dispatch,
@@ -618,6 +654,7 @@ backup_models.BackupBackend.create_backup_plan = _create_backup_plan(backup_mode
 backup_models.BackupBackend.delete_backup_plan = _delete_backup_plan(backup_models.BackupBackend.delete_backup_plan)
 backup_models.BackupBackend.delete_backup_vault = _delete_backup_vault(backup_models.BackupBackend.delete_backup_vault)
 apigatewayv2_responses.ApiGatewayV2Response.get_authorizers = _get_authorizers
+acm_models.CertBundle.check = _certificate_issued_once_validated(acm_models.CertBundle.check)
 guardduty_responses.GuardDutyResponse.get_administrator_account = _guardduty_administrator
 guardduty_models.Detector.to_json = _detector_json(guardduty_models.Detector.to_json)
 wafv2_responses.WAFV2Response.list_resources_for_web_acl = _list_resources_for_web_acl

@@ -5,6 +5,7 @@ shapes that AWS refuses, among them the ones the platform shipped before (an Eve
 behind aws:SourceAccount, CloudTrail's DescribeKey behind an encryption context).
 """
 
+import datetime
 import json
 import os
 
@@ -1003,3 +1004,39 @@ def test_lambda_refuses_a_role_it_cannot_assume_or_not_yet(aws, monkeypatch):
         fn.update_function_configuration(FunctionName="rotate", Role=ecs_role)
     assert code(err) == "InvalidParameterValueException"
     assert fn.get_function_configuration(FunctionName="rotate")["Role"] == fresh
+
+
+def test_a_requested_certificate_is_issued_only_once_its_validation_records_are_published(aws, monkeypatch):
+    """AWS Certificate Manager API Reference (CertificateDetail Status, DomainValidation ResourceRecord): a requested
+    certificate stays PENDING_VALIDATION until ACM finds each name's validation CNAME record in the name's public DNS.
+    moto issued it 60 seconds after the request, records or not: here its clock is moved a day on, and only the
+    records (in a public zone; a private zone is not the public DNS) issue it."""
+    import moto.acm.models  # pylint: disable=import-outside-toplevel
+    acm, route53 = aws("acm"), aws("route53")
+    arn = acm.request_certificate(DomainName="edge.example.test", SubjectAlternativeNames=["*.edge.example.test"],
+                                  ValidationMethod="DNS")["CertificateArn"]
+    later = moto.acm.models.utcnow() + datetime.timedelta(days=1)
+    monkeypatch.setattr(moto.acm.models, "utcnow", lambda: later)
+
+    def status():
+        return acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"]
+
+    records = [o["ResourceRecord"] for o in acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]]
+    assert records and status() == "PENDING_VALIDATION"
+
+    def publish(zone_id, record):
+        route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": record["Name"], "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": record["Value"]}]}}]})
+
+    vpc = aws("ec2").create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    private = route53.create_hosted_zone(Name="edge.example.test", CallerReference="private", HostedZoneConfig={"PrivateZone": True},
+                                         VPC={"VPCRegion": REGION, "VPCId": vpc})["HostedZone"]["Id"]
+    public = route53.create_hosted_zone(Name="edge.example.test", CallerReference="public")["HostedZone"]["Id"]
+    for record in records:
+        publish(private, record)
+    assert status() == "PENDING_VALIDATION"
+    publish(public, dict(records[0], Value="_another.acm-validations.aws."))
+    assert status() == "PENDING_VALIDATION"
+    for record in records:
+        publish(public, record)
+    assert status() == "ISSUED"
