@@ -189,3 +189,41 @@ def test_destroy_stops_before_any_change_while_deletion_protection_is_on(ep):
     finally:
         rds.modify_db_cluster(DBClusterIdentifier="demo-bad-inventory-db", DeletionProtection=False)
         rds.delete_db_cluster(DBClusterIdentifier="demo-bad-inventory-db", SkipFinalSnapshot=True)
+
+
+def test_the_first_pass_without_a_hosted_zone_stops_at_the_load_balancers_until_acm_issues_the_certificate(ep):
+    """A requested certificate with no hosted zone: ACM issues it only once its validation records are published (the
+    endpoint holds it PENDING_VALIDATION until then, as ACM does). The first pass prints the records, builds what needs
+    no certificate and stops at the load balancers, before their first change, saying what to do; once the records are
+    in the public zone, the second pass builds them with the issued certificate."""
+    cert = {"platform_env": "cert", "platform_vpc_cidr": "10.50.0.0/16", "platform_domain_name": "cert.example.test",
+            "security_hardening_certificate_source": "request", "security_hardening_account_baseline": False}
+    tags = ("--tags", "security_hardening,network,load_balancers")
+    elb = ep.client("elbv2")
+    try:
+        first = run_playbook(ep, "playbooks/site.yml", *tags, extra_vars=cert, callback="default")
+        assert first.rc != 0
+        assert "ACM waits for DNS validation of cert.example.test: create these CNAME records" in first.stdout, first.stdout[-3000:]
+        assert "The load balancers build on what is not there yet: the edge certificate demo-cert-edge issued: ACM has it " \
+               "PENDING_VALIDATION" in first.stdout, first.stdout[-3000:]
+        assert "aws acm wait certificate-validated --certificate-arn arn:aws:acm:" in first.stdout
+        assert not [b for b in elb.describe_load_balancers()["LoadBalancers"] if b["LoadBalancerName"].startswith("demo-cert-")]
+
+        acm, route53 = ep.client("acm"), ep.client("route53")
+        arn = [c["CertificateArn"] for c in acm.list_certificates()["CertificateSummaryList"] if c["DomainName"] == "cert.example.test"][0]
+        zone = route53.create_hosted_zone(Name="cert.example.test", CallerReference="the-user's-dns")["HostedZone"]["Id"]
+        for option in acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]:
+            record = option["ResourceRecord"]
+            route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+                "Name": record["Name"], "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": record["Value"]}]}}]})
+        assert acm.describe_certificate(CertificateArn=arn)["Certificate"]["Status"] == "ISSUED"
+
+        second = run_playbook(ep, "playbooks/site.yml", *tags, extra_vars=cert)
+        assert not second.failed, second.failure_messages()
+        listeners = [listener for b in elb.describe_load_balancers()["LoadBalancers"] if b["LoadBalancerName"].startswith("demo-cert-")
+                     for listener in elb.describe_listeners(LoadBalancerArn=b["LoadBalancerArn"])["Listeners"]]
+        assert [listener["Certificates"][0]["CertificateArn"] for listener in listeners if listener["Protocol"] in ("TLS", "HTTPS")] \
+            and all(listener["Certificates"][0]["CertificateArn"] == arn for listener in listeners if listener["Protocol"] in ("TLS", "HTTPS"))
+    finally:
+        removed = run_playbook(ep, "playbooks/destroy.yml", *tags, extra_vars=cert)
+        assert not removed.failed, removed.failure_messages()
