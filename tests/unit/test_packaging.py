@@ -109,7 +109,7 @@ def test_galaxy_importer_accepts_the_artifact(tmp_path):
     config.write_text("[galaxy-importer]\nRUN_ANSIBLE_TEST = False\nRUN_ANSIBLE_LINT = True\nRUN_ANSIBLE_DOC = True\n")
     proc = run(str(venv / "bin" / "python"), "-m", "galaxy_importer.main", "--print-result", str(artifact), cwd=str(tmp_path),
                env={"GALAXY_IMPORTER_CONFIG": str(config), "PATH": "%s:%s" % (venv / "bin", os.environ["PATH"])})
-    log, _, printed = proc.stdout.partition("\n{")
+    log, _brace, printed = proc.stdout.partition("\n{")
     assert "Importer processing completed successfully" in log, log[-3000:]
     problems = [line for line in (log + proc.stderr).splitlines() if re.search(r"\b(ERROR|WARNING|Missing documentation)\b", line)]
     assert not problems, problems
