@@ -21,7 +21,10 @@ names by id: a VPC, a key, a file system). An action that applies to no resource
 The templates hold ${Partition}, ${Account}, ${Region}, ${Name}, ${Env} and ${Prefix} (${Name}-${Env});
 render them for an environment with
 
-    python tools/iam_policy.py --render NAME ENV ACCOUNT [REGION [PARTITION]]   # JSON list of documents
+    python tools/iam_policy.py --render NAME ENV ACCOUNT [REGION [PARTITION]]   # {file: document} of platform-<n>.json
+    python tools/iam_policy.py --render NAME ENV ACCOUNT REGION --out DIR
+        # writes DIR/platform-<n>.json, DIR/boundary.json and DIR/deployer-trust.json (the deployer role's trust
+        # policy: the account's own principals may assume it), each ready for aws iam create-policy / create-role
     python tools/iam_policy.py          # rewrite the templates
     python tools/iam_policy.py --check  # exit 1 when a template is out of date
 """
@@ -385,12 +388,43 @@ def rendered(name, env, account, region="*", partition="aws", prefix="platform")
     return out
 
 
+def deployer_trust(account, partition="aws"):
+    """The deployer role's trust policy: principals of its own account may assume it (as their policies allow)."""
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:%s:iam::%s:root" % (partition, account)},
+                                                    "Action": "sts:AssumeRole"}]}
+
+
+def write_rendered(out_dir, name, env, account, region="*", partition="aws"):
+    """The deployer's documents for an environment, one file each, as aws iam create-policy and create-role take them."""
+    documents = rendered(name, env, account, region, partition)
+    documents.update(rendered(name, env, account, region, partition, prefix="boundary"))
+    documents["deployer-trust.json"] = deployer_trust(account, partition)
+    os.makedirs(out_dir, exist_ok=True)
+    for file_name, document in documents.items():
+        with open(os.path.join(out_dir, file_name), "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=2)
+            handle.write("\n")
+    return sorted(documents)
+
+
 def main(argv):
     if argv and argv[0] == "--render":
         args = argv[1:]
+        out_dir = None
+        if "--out" in args:
+            at = args.index("--out")
+            if at + 1 >= len(args):
+                print(__doc__)
+                return 2
+            out_dir = args[at + 1]
+            args = args[:at] + args[at + 2:]
         if len(args) < 3:
             print(__doc__)
             return 2
+        if out_dir:
+            for file_name in write_rendered(out_dir, *args[:5]):
+                print(os.path.join(out_dir, file_name))
+            return 0
         print(json.dumps(rendered(*args[:5]), indent=2))
         return 0
     folder = os.path.join(TOP, "docs", "iam")
