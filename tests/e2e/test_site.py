@@ -368,7 +368,7 @@ def test_summary_reads_the_platform(ep, converged):
     assert "Alert topic: %s" % topic in run.stdout
     assert "Dashboard: demo-e2e " in run.stdout
     assert "Trail: demo-e2e-trail (multi-region, validated, logging True) to s3://demo-e2e-trail-" in run.stdout
-    assert "Budget: demo-e2e-monthly, 200.0 USD a month" in run.stdout
+    assert "Budget: demo-e2e-monthly, 400.0 USD a month" in run.stdout
     assert "Alarms: %d;" % len(alarms_of(ep, "demo-e2e")) in run.stdout
 
 

@@ -161,7 +161,7 @@ def check_observability(ep, env, services_expected, balancers_expected, database
     # The budget and its notifications.
     budgets = ep.client("budgets")
     budget = budgets.describe_budget(AccountId=account, BudgetName=prefix + "-monthly")["Budget"]
-    assert float(budget["BudgetLimit"]["Amount"]) == 200.0 and budget["TimeUnit"] == "MONTHLY"
+    assert float(budget["BudgetLimit"]["Amount"]) == 400.0 and budget["TimeUnit"] == "MONTHLY"
     assert budget["CostFilters"] == {"TagKeyValue": ["user:Project$%s" % PLATFORM]}
     notes = budgets.describe_notifications_for_budget(AccountId=account, BudgetName=prefix + "-monthly")["Notifications"]
     assert sorted((n["NotificationType"], float(n["Threshold"])) for n in notes) == [
