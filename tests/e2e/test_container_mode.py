@@ -1,7 +1,8 @@
 """The whole application with its databases as containers (platform_database_mode: container),
-in an environment of its own beside the aurora one: converged from the built and installed
-collection artifact at -vvv without a single secret value in the output, checked through the AWS
-API, verified, broken and verified again, one role alone, then removed."""
+in an environment of its own beside the aurora one. A user's install (the README's block: runtime
+requirements only, the built artifact, no make) converges it at -vvv without a single secret value
+in the output, checks and verifies it, and destroys it; between, the tests check it through the AWS
+API, break it and verify again, and run one role alone."""
 
 import os
 import subprocess
@@ -11,12 +12,15 @@ import pytest
 
 from tests.support.backups import check_backups, plan_of, recovery_points
 from tests.support.edge import check_http_api, check_load_balancers
-from tests.support.harness import PLATFORM, TOP, inventory_counts, run_playbook
+from tests.support.harness import (PLATFORM, TOP, UserInstall, block_inventory, clone_tree, inventory_counts, run_block,
+                                   run_playbook)
+from tests.support.readme import script
 from tests.support.observability import alarms_of, check_observability, dashboard_text
 from tests.support.workloads import (account_passwords, check_application, check_broker_identities, check_database_identities,
                                      platform_secret_values)
 
 ENV = "ctr"
+INVENTORY = "inventories/shop-dev"  # the README's inventory block names it
 # This environment also takes the edge's other path: no domain (no certificate, no custom domain),
 # TCP on the internal NLBs, no public load balancer and no WAF.
 BASE = {"platform_env": ENV, "platform_database_mode": "container", "platform_vpc_cidr": "10.30.0.0/16",
@@ -34,30 +38,68 @@ def test_check_mode_on_an_empty_account_shows_the_whole_platform(ep):
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The collection as a user gets it: built with ansible-galaxy, installed into a fresh collections path."""
-    top = tmp_path_factory.mktemp("artifact")
-    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
-    subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(top)], cwd=TOP, check=True, capture_output=True)
-    artifact = next(top.glob("cloud_design-platform-*.tar.gz"))
-    dest = top / "collections"
-    subprocess.run([galaxy, "collection", "install", "--offline", "--no-deps", "--force", "-p", str(dest), str(artifact)],
-                   cwd=str(top), check=True, capture_output=True)
-    return dest
+def user(tmp_path_factory):
+    """The collection as a user gets it without make: a copy of the checkout, the README's install block run there as
+    written (a virtual environment with the runtime requirements only, the built artifact installed by ansible-galaxy)."""
+    top = tmp_path_factory.mktemp("user")
+    checkout, home = clone_tree(top / "checkout"), top / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VIRTUAL_ENV", "PYTHON"))}
+    env.update(HOME=str(home), PATH=os.path.dirname(sys.executable) + os.pathsep + env["PATH"])  # a python3 of 3.12 or newer
+    proc = subprocess.run(["bash", "-c", script("user-install")], cwd=str(checkout), env=env, capture_output=True, text=True,
+                          timeout=900, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    install = UserInstall(checkout, home / ".venvs" / "cloud-design" / "bin")
+    installed = checkout / ".collections" / "ansible_collections" / "cloud_design" / "platform"
+    assert (installed / "MANIFEST.json").is_file() and not installed.is_symlink()
+    pip = subprocess.run([os.path.join(install.bin, "python"), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True,
+                         check=True).stdout.lower()
+    assert "boto3==" in pip and "ansible-core==" in pip
+    assert not [name for name in ("moto", "molecule", "pytest", "ansible-lint", "mitogen") if "\n%s==" % name in "\n" + pip]
+    return install
 
 
 @pytest.fixture(scope="module")
-def converged(ep, installed):
-    """Converged from the installed artifact (playbook cloud_design.platform.site), not from the checkout."""
-    run = run_playbook(ep, "cloud_design.platform.site", "-vvv", "--diff", extra_vars=BASE, callback="default",
-                       env={"ANSIBLE_COLLECTIONS_PATH": str(installed)})
+def user_inventory(ep, user):
+    """The README's inventory block run as written, then the inventory filled in as a user would (here: this
+    environment's values, the endpoint's settings and the deployer's keys)."""
+    run = run_block(ep, "inventory", INVENTORY, install=user)
+    assert run.rc == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    block_inventory(ep, os.path.join(user.top, INVENTORY), BASE)
+    return INVENTORY
+
+
+@pytest.fixture(scope="module")
+def converged(ep, user, user_inventory):
+    """Converged by the README's deploy block (cloud_design.platform.site from the user's install), at -vvv --diff."""
+    run = run_block(ep, "deploy", user_inventory, install=user, callback="default",
+                    env={"ANSIBLE_VERBOSITY": "3", "ANSIBLE_DIFF_ALWAYS": "true"})
     assert run.rc == 0, run.stdout[-4000:] + run.stderr[-2000:]
-    assert "task path: %s/ansible_collections/cloud_design/platform/roles/" % installed in run.stdout
+    assert "task path: %s/.collections/ansible_collections/cloud_design/platform/roles/" % user.top in run.stdout
     assert "task path: %s/roles/" % TOP not in run.stdout
     yield run
     if environment_vpcs(ep, ENV):  # the last test removes it; this is the clean-up when a test before it failed
         removed = run_playbook(ep, "playbooks/destroy.yml", extra_vars=BASE)
         assert not removed.failed, removed
+
+
+def test_the_readme_blocks_check_roll_out_summarise_and_verify_the_platform(ep, converged, user, user_inventory):
+    """The README's blocks, as written, from the user's install: the check run of the converged platform changes
+    nothing; the roll-out of the services alone changes nothing; the summary reads it; verify (its drift check a
+    nested check run with that install) passes and writes its report into the checkout."""
+    check = run_block(ep, "check", user_inventory, install=user)
+    assert not check.failed, check
+    assert check.changed == 0, check.changed_tasks()
+    rollout = run_block(ep, "rollout", user_inventory, install=user)
+    assert not rollout.failed, rollout
+    assert rollout.changed == 0, rollout.changed_tasks()
+    summary = run_block(ep, "summary", user_inventory, install=user, callback="default")
+    assert summary.rc == 0, summary.stdout[-3000:]
+    assert "Platform %s-%s in eu-west-1" % (PLATFORM, ENV) in summary.stdout and "6 services" in summary.stdout, summary.stdout[-3000:]
+    verify = run_block(ep, "verify", user_inventory, install=user)
+    assert not verify.failed, verify.failure_messages()
+    report = open(os.path.join(user.top, "reports", "%s-%s-eu-west-1.md" % (PLATFORM, ENV)), encoding="utf-8").read()
+    assert "| pass | drift |" in report, report
 
 
 def environment_vpcs(ep, env):
@@ -174,7 +216,7 @@ def test_a_service_turned_off_loses_its_alarms(ep, converged):
     assert '"rabbitmq"' not in body and '"billing-app"' in body
 
 
-def test_two_environments_side_by_side_and_destroy_keeps_the_keys_and_backups_unless_asked(ep, converged):
+def test_two_environments_side_by_side_and_destroy_keeps_the_keys_and_backups_unless_asked(ep, converged, user):
     """A second environment in the same account and region (its keys and network) beside this one: no
     name collides. Destroying this one with the defaults leaves the other exactly as it was and keeps
     this one's keys and backup vault with its recovery points (restorable data stays readable); asked, a
@@ -191,9 +233,11 @@ def test_two_environments_side_by_side_and_destroy_keeps_the_keys_and_backups_un
     assert len(environment_vpcs(ep, "two")) == 1 and len(environment_vpcs(ep, ENV)) == 1
     assert len(platform_keys(ep, "two")) == 3
 
-    # Booleans as key=value strings, as -e and an AWX survey give them: they behave as YAML booleans.
-    removed = run_playbook(ep, "playbooks/destroy.yml", "-e", "security_hardening_keep_keys_on_destroy=true",
-                           "-e", "security_hardening_keep_backups_on_destroy=true", extra_vars=BASE)
+    # The README's destroy block, with booleans given as strings (as -e key=value and an AWX survey give them): they
+    # behave as YAML booleans.
+    block_inventory(ep, os.path.join(user.top, INVENTORY), dict(BASE, security_hardening_keep_keys_on_destroy="true",
+                                                                security_hardening_keep_backups_on_destroy="true"))
+    removed = run_block(ep, "destroy", INVENTORY, install=user)
     assert not removed.failed, removed
     assert environment_vpcs(ep, ENV) == []
     assert plan_of(ep, ENV) is None and recovery_points(ep, ENV) == [point]

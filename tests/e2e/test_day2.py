@@ -1,4 +1,5 @@
-"""End to end, day 2: on a platform of its own (environment "day"), each role run alone by its tag changes nothing,
+"""End to end, day 2: on a platform of its own (environment "day"), each role run alone by its tag changes nothing, and
+so do the role READMEs' example plays,
 the account baseline runs alone, and the secrets rotate through playbooks/rotate_secrets.yml; rotation turned off
 takes away what it made and turned on again brings it back. Checked through the AWS API.
 
@@ -7,10 +8,13 @@ side by side, each on its own endpoint.
 """
 
 import json
+import os
+import re
 
 import pytest
+import yaml
 
-from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, run_playbook, the_vpc
+from tests.support.harness import PLATFORM, TOP, deployer_lacks, inventory_counts, local_inventory, run_block, run_playbook, the_vpc
 from tests.support.workloads import check_broker_identities, check_database_identities, group_by_name, ingress
 
 ENV = "day"
@@ -24,8 +28,12 @@ def converged(ep):
     return run
 
 
-@pytest.mark.parametrize("tag", ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq",
-                                 "service_inventory", "service_billing", "api_gateway", "observability"])
+# The roles in site.yml's order.
+ROLES = ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq", "service_inventory", "service_billing",
+         "api_gateway", "observability"]
+
+
+@pytest.mark.parametrize("tag", ROLES)
 def test_each_role_runs_alone_by_tag(ep, converged, tag):
     run = run_playbook(ep, "playbooks/site.yml", "--tags", tag, extra_vars=BASE)
     assert not run.failed, run
@@ -33,10 +41,28 @@ def test_each_role_runs_alone_by_tag(ep, converged, tag):
     assert run.stats["ok"] > 3
 
 
-def test_the_account_baseline_runs_alone_and_site_leaves_it_unless_asked(ep, converged):
+def test_the_role_readmes_example_plays_change_nothing(ep, converged, tmp_path):
+    """Each role README's example play, as written, one after another in site.yml's order: on the converged platform
+    nothing changes."""
+    plays = []
+    for role in ROLES:
+        with open(os.path.join(TOP, "roles", role, "README.md"), encoding="utf-8") as handle:
+            example = re.search(r"^## Example playbook\n.*?^```yaml\n(.*?)^```$", handle.read(), re.M | re.S)
+        assert example, role
+        plays.extend(yaml.safe_load(example.group(1)))
+        assert plays[-1]["roles"][0]["role"] == "cloud_design.platform." + role
+    playbook = tmp_path / "examples.yml"
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
+    run = run_playbook(ep, str(playbook), extra_vars=BASE)
+    assert not run.failed, run
+    assert run.changed == 0, run.changed_tasks()
+    assert len(run.data["plays"]) == len(ROLES)
+
+
+def test_the_account_baseline_runs_alone_and_site_leaves_it_unless_asked(ep, converged, tmp_path):
     """playbooks/account_baseline.yml applies the account-wide settings alone (already there: nothing to change); site.yml
     without security_hardening_account_baseline leaves them as they are, even when they differ from its defaults."""
-    alone = run_playbook(ep, "playbooks/account_baseline.yml", extra_vars=BASE)
+    alone = run_block(ep, "account-baseline", local_inventory(ep, tmp_path / "inventory", BASE))  # the README's, as written
     assert not alone.failed, alone
     assert alone.changed == 0, alone.changed_tasks()
     ep.client("ec2").disable_ebs_encryption_by_default()
@@ -77,7 +103,7 @@ def test_the_account_baseline_removes_an_unused_default_vpc_when_asked(ep, conve
     assert again.changed == 0, again.changed_tasks()
 
 
-def test_rotation_gives_the_apps_new_database_and_broker_passwords(ep, converged):
+def test_rotation_gives_the_apps_new_database_and_broker_passwords(ep, converged, tmp_path):
     """playbooks/rotate_secrets.yml rotates each app's database credentials and the broker's (the administrator's and
     each client's) through their rotation functions, as Secrets Manager does on the schedule: the other login of the two
     takes turns, with a new password; the rotation job set it and signed in with it (one task each, to exit 0); the app
@@ -114,7 +140,7 @@ def test_rotation_gives_the_apps_new_database_and_broker_passwords(ep, converged
     checked = run_playbook(ep, "playbooks/rotate_secrets.yml", "--check", extra_vars=BASE)
     assert not checked.failed, checked.failure_messages()
     assert values() == before and {name: rotation_jobs(name) for name in before} == jobs_before
-    run = run_playbook(ep, "playbooks/rotate_secrets.yml", extra_vars=BASE)
+    run = run_block(ep, "rotate", local_inventory(ep, tmp_path / "inventory", BASE))  # the README's, as written
     assert not run.failed, run.failure_messages()
     after = values()
     for name in before:

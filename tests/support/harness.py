@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -174,30 +175,99 @@ def deployer_vars(ep, inventory="inventories/local", extra_vars=None):
     return ["-e", json.dumps({"platform_aws_access_key": key[0], "platform_aws_secret_key": key[1]})]
 
 
-def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
-    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-i", inventory]
-    if extra_vars:
-        cmd += ["-e", json.dumps(extra_vars)]
-    cmd += deployer_vars(ep, inventory, extra_vars) + list(args)
+class UserInstall:
+    """A checkout as a user has it without make: the files of a clone of this tree in a directory of their own, a
+    virtual environment with the runtime requirements only (bin), the collection built and installed into the
+    checkout's collections path by ansible-galaxy. Runs there take that checkout's ansible.cfg, as a user's would."""
+
+    def __init__(self, top, bin_dir):
+        self.top, self.bin = str(top), str(bin_dir)
+
+
+def clone_tree(dest):
+    """The files a clone of this tree holds (tracked, and new ones not ignored), as the working tree has them."""
+    names = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=TOP, check=True,
+                           capture_output=True).stdout.decode("utf-8").split("\0")
+    for name in filter(None, names):
+        source = os.path.join(TOP, name)
+        if os.path.isfile(source):
+            os.makedirs(os.path.join(dest, os.path.dirname(name)), exist_ok=True)
+            shutil.copy2(source, os.path.join(dest, name))
+    return dest
+
+
+def _run_env(ep, bin_dir, env, callback, install):
     full_env = dict(os.environ)
     full_env.update({
         "ENDPOINT_PORT": str(ep.port),
         "ANSIBLE_CONFIG": os.path.join(TOP, "ansible.cfg"),
         "ANSIBLE_NOCOLOR": "1",
-        "PATH": os.path.dirname(sys.executable) + os.pathsep + full_env.get("PATH", ""),
+        "PATH": bin_dir + os.pathsep + full_env.get("PATH", ""),
     })
+    if install:  # the ansible.cfg of the directory it runs in, as for a user
+        del full_env["ANSIBLE_CONFIG"]
+        full_env.pop("VIRTUAL_ENV", None)
     if ep.calls:
         full_env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(TOP, "tools", "api_calls"), full_env.get("PYTHONPATH")) if p)
         full_env["PLATFORM_API_CALL_LOG"] = ep.calls
     if callback == "json":
         full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+        # The json document alone: no other callback (ansible.cfg's profile_roles) prints after it.
+        full_env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.json"
     full_env.update(env or {})
-    return cmd, full_env
+    return full_env
 
 
-def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json"):
-    cmd, full_env = _playbook(ep, playbook, args, extra_vars, inventory, env, callback)
-    proc = subprocess.run(cmd, cwd=TOP, env=full_env, capture_output=True, text=True, timeout=1200, check=False)
+def _playbook(ep, playbook, args, extra_vars, inventory, env, callback, install=None):
+    bin_dir = install.bin if install else os.path.dirname(sys.executable)
+    cmd = [os.path.join(bin_dir, "ansible-playbook"), playbook, "-i", inventory]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    cmd += deployer_vars(ep, inventory, extra_vars) + list(args)
+    return cmd, _run_env(ep, bin_dir, env, callback, install)
+
+
+def block_inventory(ep, inventory, values):
+    """What a user writes into the inventory a README block copied (group_vars/all/platform.yml): the embedded
+    endpoint's settings of inventories/local, the test's values, and where the endpoint enforces IAM the keys of the
+    environment's deployer."""
+    settings = {}
+    for path in sorted(glob.glob(os.path.join(TOP, "inventories", "local", "group_vars", "all", "*.yml"))):
+        with open(path, encoding="utf-8") as handle:
+            settings.update(yaml.safe_load(handle) or {})
+    settings.update(values)
+    if getattr(ep, "deployers", None) is not None:
+        key = ep.deployer_for(settings["platform_name"], settings["platform_env"])
+        settings.update(platform_aws_access_key=key[0], platform_aws_secret_key=key[1])
+    path = os.path.join(str(inventory), "group_vars", "all", "platform.yml")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(settings, handle, sort_keys=False)
+    return path
+
+
+def local_inventory(ep, dest, values):
+    """An inventory directory of its own for README blocks run in this checkout: inventories/local's host and
+    settings with the test's values (block_inventory)."""
+    os.makedirs(os.path.join(str(dest), "group_vars", "all"), exist_ok=True)
+    shutil.copy(os.path.join(TOP, "inventories", "local", "hosts.yml"), os.path.join(str(dest), "hosts.yml"))
+    block_inventory(ep, dest, values)
+    return str(dest)
+
+
+def run_block(ep, name, inventory, install=None, env=None, callback="json"):
+    """The README's block NAME run as written (bash, every command echoed, the first failure ends it) with INVENTORY
+    set, in the user's checkout with the user's virtual environment first on PATH (or in this checkout)."""
+    from tests.support.readme import script  # pylint: disable=import-outside-toplevel
+    bin_dir = install.bin if install else os.path.dirname(sys.executable)
+    full_env = _run_env(ep, bin_dir, dict(env or {}, INVENTORY=str(inventory)), callback, install)
+    proc = subprocess.run(["bash", "-c", script(name)], cwd=install.top if install else TOP, env=full_env, capture_output=True,
+                          text=True, timeout=1200, check=False)
+    return Run(proc)
+
+
+def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json", install=None):
+    cmd, full_env = _playbook(ep, playbook, args, extra_vars, inventory, env, callback, install)
+    proc = subprocess.run(cmd, cwd=install.top if install else TOP, env=full_env, capture_output=True, text=True, timeout=1200, check=False)
     return Run(proc)
 
 

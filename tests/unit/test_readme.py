@@ -1,0 +1,49 @@
+"""The README's commands are run by the tests as written: every shell block is named for the test that runs it, or
+says why nothing here can (tests/support/readme.py)."""
+
+import glob
+import os
+import re
+
+from tests.support.readme import NOT_RUN, TEST, all_blocks, blocks
+
+from .conftest import TOP
+
+
+def test_every_shell_block_is_run_by_a_test_or_says_why_not():
+    found = all_blocks()
+    assert len(found) > 10
+    unmarked = [body.splitlines()[0] for marker, body in found if not (TEST.match(marker) or NOT_RUN.match(marker))]
+    assert not unmarked, "README shell blocks with neither <!-- test: NAME --> nor <!-- not run here: REASON -->: %s" % unmarked
+    tests = ""
+    for path in glob.glob(os.path.join(TOP, "tests", "**", "*.py"), recursive=True):
+        if not path.endswith(os.path.join("tests", "unit", "test_readme.py")):
+            with open(path, encoding="utf-8") as handle:
+                tests += handle.read()
+    ran = set(re.findall(r"""(?:run_block\(\w+, |script\()"([a-z0-9-]+)\"""", tests))
+    assert sorted(set(blocks()) - ran) == [], "README blocks no test runs"
+    assert sorted(ran - set(blocks())) == [], "tests run README blocks that are not there"
+
+
+def test_the_blocks_run_as_written_hold_no_placeholder():
+    """A block the tests run is the command a user types: no <...> to fill in."""
+    for name, body in blocks().items():
+        assert not re.search(r"<[a-z][^>]*>", body), (name, body)
+
+
+def test_the_install_block_pins_the_ansible_the_project_is_tested_with():
+    with open(os.path.join(TOP, "requirements.txt"), encoding="utf-8") as handle:
+        locked = next(line.strip() for line in handle if line.startswith("ansible=="))
+    assert locked in blocks()["user-install"].split()
+
+
+def test_the_emulator_and_the_tests_are_described_for_contributors_not_users():
+    with open(os.path.join(TOP, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    assert "(docs/contributing.md)" in readme
+    for heading in ("## The embedded AWS endpoint", "## Tests", "### What the endpoint refuses"):
+        assert heading not in readme
+    with open(os.path.join(TOP, "docs", "contributing.md"), encoding="utf-8") as handle:
+        contributing = handle.read()
+    for heading in ("## The embedded AWS endpoint", "## Tests", "### What the endpoint refuses, as AWS does"):
+        assert heading in contributing
