@@ -5,6 +5,7 @@ in the output, checks and verifies it, and destroys it; between, the tests check
 API, break it and verify again, and run one role alone."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -118,6 +119,15 @@ def platform_keys(ep, env):
     kms = ep.client("kms")
     return {a["AliasName"]: kms.describe_key(KeyId=a["TargetKeyId"])["KeyMetadata"]["KeyState"]
             for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/%s-%s-" % (PLATFORM, env))}
+
+
+def test_a_run_prints_no_skipped_task_and_ends_with_each_roles_time(converged):
+    """The user's checkout's ansible.cfg: skipped tasks are not printed (even at -vvv), and ansible.posix's profile_roles
+    sums up the time of each role at the end."""
+    assert "skipping: [" not in converged.stdout
+    recap = converged.stdout[converged.stdout.index("ROLES RECAP"):]
+    for role in ("security_hardening", "network", "service_inventory", "observability"):
+        assert re.search(r"^%s -+ +[0-9.]+s$" % role, recap, re.M), recap
 
 
 def test_application_runs_on_database_containers(ep, converged):
