@@ -11,6 +11,9 @@ export ENDPOINT_PORT
 export PLATFORM_VENV := $(CURDIR)/$(VENV)
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Mitogen's strategy for what make runs (ansible.cfg keeps Ansible's own): ANSIBLE_STRATEGY=linear make ... runs without it.
+ANSIBLE_STRATEGY ?= platform_linear
+export ANSIBLE_STRATEGY
 INVENTORY ?= inventories/local
 PLAYBOOK_ARGS ?=
 # The embedded endpoint starts only for an inventory that names it (inventories/local); a real account's is left alone.

@@ -122,9 +122,11 @@ def platform_keys(ep, env):
 
 
 def test_a_run_prints_no_skipped_task_and_ends_with_each_roles_time(converged):
-    """The user's checkout's ansible.cfg: skipped tasks are not printed (even at -vvv), and ansible.posix's profile_roles
-    sums up the time of each role at the end."""
+    """The user's checkout's ansible.cfg: Ansible's own strategy, skipped tasks not printed (even at -vvv), and
+    ansible.posix's profile_roles summing up the time of each role at the end."""
     assert "skipping: [" not in converged.stdout
+    # ansible.cfg's own strategy (make opts in to Mitogen's): no third-party strategy, no deprecation for it
+    assert "strategy plugins not included in ansible.builtin" not in " ".join((converged.stdout + converged.stderr).split())
     recap = converged.stdout[converged.stdout.index("ROLES RECAP"):]
     for role in ("security_hardening", "network", "service_inventory", "observability"):
         assert re.search(r"^%s -+ +[0-9.]+s$" % role, recap, re.M), recap

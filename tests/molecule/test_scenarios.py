@@ -47,6 +47,7 @@ def test_scenario(ep, scenario):
     env["ENDPOINT_PORT"] = str(ep.port)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env["ANSIBLE_CONFIG"] = os.path.join(TOP, "ansible.cfg")
+    env.setdefault("ANSIBLE_STRATEGY", "platform_linear")  # Mitogen's, as make runs the playbooks
     molecule = os.path.join(os.path.dirname(sys.executable), "molecule")
     # molecule keeps a scenario's state (created, prepared) outside the checkout, by the project's directory name: a run
     # cut short or failed in its destroy would make the next one skip prepare on a fresh endpoint. Each run starts clean.

@@ -204,9 +204,12 @@ def _run_env(ep, bin_dir, env, callback, install):
         "ANSIBLE_NOCOLOR": "1",
         "PATH": bin_dir + os.pathsep + full_env.get("PATH", ""),
     })
-    if install:  # the ansible.cfg of the directory it runs in, as for a user
+    if install:  # the ansible.cfg of the directory it runs in, and its strategy, as for a user
         del full_env["ANSIBLE_CONFIG"]
         full_env.pop("VIRTUAL_ENV", None)
+        full_env.pop("ANSIBLE_STRATEGY", None)
+    else:  # Mitogen's, as make runs the playbooks (ANSIBLE_STRATEGY=linear in the environment runs without it)
+        full_env.setdefault("ANSIBLE_STRATEGY", "platform_linear")
     if ep.calls:
         full_env["PYTHONPATH"] = os.pathsep.join(p for p in (os.path.join(TOP, "tools", "api_calls"), full_env.get("PYTHONPATH")) if p)
         full_env["PLATFORM_API_CALL_LOG"] = ep.calls
