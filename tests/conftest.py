@@ -12,9 +12,9 @@ MOLECULE = "tests/molecule/test_scenarios.py"
 # Longest first, as measured by make test (seconds on 2 cores): each unit's place in the queue. The rest follow in
 # collection order.
 LONGEST_FIRST = (
+    "tests/e2e/test_container_mode.py",  # ~650: a user's install (no Mitogen), converge at -vvv, verify, three environments
     "tests/e2e/test_site.py",  # ~580: converge at -vvv --diff, re-run, verify, check runs, destroy
-    "tests/e2e/test_day2.py",  # ~520: converge, each role alone, rotation
-    "tests/e2e/test_container_mode.py",  # ~450: three environments from the built artifact
+    "tests/e2e/test_day2.py",  # ~560: converge, each role alone, the README's check and roll-out, rotation
     "tests/e2e/test_faults.py",  # ~215
     "tests/e2e/test_kills.py",  # ~200
     MOLECULE + "::test_scenario[api_gateway]",  # ~145

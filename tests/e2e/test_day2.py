@@ -1,20 +1,17 @@
 """End to end, day 2: on a platform of its own (environment "day"), each role run alone by its tag changes nothing, and
-so do the role READMEs' example plays,
-the account baseline runs alone, and the secrets rotate through playbooks/rotate_secrets.yml; rotation turned off
-takes away what it made and turned on again brings it back. Checked through the AWS API.
+so do the README's check and roll-out blocks; the account baseline runs alone, and the secrets rotate through
+playbooks/rotate_secrets.yml; rotation turned off takes away what it made and turned on again brings it back. Checked
+through the AWS API.
 
 A file of its own, beside tests/e2e/test_site.py (the platform's life from converge to destroy), so that the two run
 side by side, each on its own endpoint.
 """
 
 import json
-import os
-import re
 
 import pytest
-import yaml
 
-from tests.support.harness import PLATFORM, TOP, deployer_lacks, inventory_counts, local_inventory, run_block, run_playbook, the_vpc
+from tests.support.harness import PLATFORM, deployer_lacks, inventory_counts, local_inventory, run_block, run_playbook, the_vpc
 from tests.support.workloads import check_broker_identities, check_database_identities, group_by_name, ingress
 
 ENV = "day"
@@ -28,7 +25,6 @@ def converged(ep):
     return run
 
 
-# The roles in site.yml's order.
 ROLES = ["security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq", "service_inventory", "service_billing",
          "api_gateway", "observability"]
 
@@ -41,22 +37,14 @@ def test_each_role_runs_alone_by_tag(ep, converged, tag):
     assert run.stats["ok"] > 3
 
 
-def test_the_role_readmes_example_plays_change_nothing(ep, converged, tmp_path):
-    """Each role README's example play, as written, one after another in site.yml's order: on the converged platform
-    nothing changes."""
-    plays = []
-    for role in ROLES:
-        with open(os.path.join(TOP, "roles", role, "README.md"), encoding="utf-8") as handle:
-            example = re.search(r"^## Example playbook\n.*?^```yaml\n(.*?)^```$", handle.read(), re.M | re.S)
-        assert example, role
-        plays.extend(yaml.safe_load(example.group(1)))
-        assert plays[-1]["roles"][0]["role"] == "cloud_design.platform." + role
-    playbook = tmp_path / "examples.yml"
-    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
-    run = run_playbook(ep, str(playbook), extra_vars=BASE)
-    assert not run.failed, run
-    assert run.changed == 0, run.changed_tasks()
-    assert len(run.data["plays"]) == len(ROLES)
+def test_the_readme_check_and_rollout_blocks_change_nothing(ep, converged, tmp_path):
+    """The README's check block (the whole platform in check mode with diff) and roll-out block (the three services'
+    roles), as written, on the converged platform: nothing would change, nothing changes."""
+    inventory = local_inventory(ep, tmp_path / "inventory", BASE)
+    for run in (run_block(ep, "check", inventory), run_block(ep, "rollout", inventory)):
+        assert not run.failed, run
+        assert run.changed == 0, run.changed_tasks()
+        assert run.stats["ok"] > 20, run.stats
 
 
 def test_the_account_baseline_runs_alone_and_site_leaves_it_unless_asked(ep, converged, tmp_path):

@@ -47,3 +47,28 @@ def test_the_emulator_and_the_tests_are_described_for_contributors_not_users():
         contributing = handle.read()
     for heading in ("## The embedded AWS endpoint", "## Tests", "### What the endpoint refuses, as AWS does"):
         assert heading in contributing
+
+
+def test_each_role_readme_has_an_example_play_that_parses(tmp_path):
+    """Each public role's README shows the role alone in a play; the plays, one after another, pass
+    ansible-playbook --syntax-check (each role alone by its tag runs end to end: tests/e2e/test_day2.py)."""
+    import subprocess  # pylint: disable=import-outside-toplevel
+    import sys  # pylint: disable=import-outside-toplevel
+
+    import yaml  # pylint: disable=import-outside-toplevel
+    plays = []
+    roles = sorted(r for r in os.listdir(os.path.join(TOP, "roles")) if r != "workload")
+    assert len(roles) == 9
+    for role in roles:
+        with open(os.path.join(TOP, "roles", role, "README.md"), encoding="utf-8") as handle:
+            example = re.search(r"^## Example playbook\n.*?^```yaml\n(.*?)^```$", handle.read(), re.M | re.S)
+        assert example, role
+        play = yaml.safe_load(example.group(1))
+        assert [r["role"] for p in play for r in p["roles"]] == ["cloud_design.platform." + role]
+        plays.extend(play)
+    playbook = tmp_path / "examples.yml"
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "--syntax-check", str(playbook),
+                           "-i", "inventories/local"], cwd=TOP, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg")),
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
