@@ -72,3 +72,19 @@ def test_each_role_readme_has_an_example_play_that_parses(tmp_path):
                            "-i", "inventories/local"], cwd=TOP, env=dict(os.environ, ANSIBLE_CONFIG=os.path.join(TOP, "ansible.cfg")),
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def test_commands_in_the_prose_are_make_targets_only():
+    """Outside the shell blocks the README names make targets only (each a target of the Makefile, which the suite's
+    own make test and the tests of tests/unit/test_make_targets.py run); every other command is in a block."""
+    with open(os.path.join(TOP, "README.md"), encoding="utf-8") as handle:
+        prose = re.sub(r"```.*?```", "", handle.read(), flags=re.S)
+    with open(os.path.join(TOP, "Makefile"), encoding="utf-8") as handle:
+        targets = set(re.findall(r"^([a-z0-9-]+):", handle.read(), re.M))
+    commands = [" ".join(span.split()) for span in re.findall(r"`([^`]+)`", prose)
+                if re.match(r"(make|ansible-playbook|ansible-galaxy|ansible-builder|python3?|aws|pip|curl|docker|jq)\s+\S", span)]
+    assert commands, "the README names no make target at all"
+    others = [c for c in commands if not re.fullmatch(r"make ([a-z0-9-]+)( [A-Z_]+=\S+)*", c)]
+    assert others == [], "commands in the README's prose, outside a shell block"
+    unknown = [c for c in commands if c.split()[1] not in targets]
+    assert unknown == [], "make targets the Makefile does not have"
