@@ -97,6 +97,24 @@ def test_the_readme_blocks_summarise_and_verify_the_platform(ep, converged, user
     assert "| pass | drift | site.yml | a converge would change nothing (check mode) |" in report, report
 
 
+def environment_vpcs(ep, env):
+    return ep.client("ec2").describe_vpcs(Filters=[{"Name": "tag:Project", "Values": [PLATFORM]},
+                                                   {"Name": "tag:Environment", "Values": [env]}])["Vpcs"]
+
+
+def tagged(ep, env):
+    found = ep.client("resourcegroupstaggingapi").get_resources(TagFilters=[
+        {"Key": "Project", "Values": [PLATFORM]}, {"Key": "Environment", "Values": [env]}])["ResourceTagMappingList"]
+    return sorted(r["ResourceARN"] for r in found)
+
+
+def platform_keys(ep, env):
+    """{alias: key state} of the environment's KMS keys."""
+    kms = ep.client("kms")
+    return {a["AliasName"]: kms.describe_key(KeyId=a["TargetKeyId"])["KeyMetadata"]["KeyState"]
+            for a in kms.list_aliases()["Aliases"] if a["AliasName"].startswith("alias/%s-%s-" % (PLATFORM, env))}
+
+
 def test_a_run_prints_no_skipped_task_and_ends_with_each_roles_time(converged):
     """The user's checkout's ansible.cfg: Ansible's own strategy, skipped tasks not printed (even at -vvv), and
     ansible.posix's profile_roles summing up the time of each role at the end."""
