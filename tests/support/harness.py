@@ -221,13 +221,13 @@ def _run_env(ep, bin_dir, env, callback, install):
     return full_env
 
 
-def _playbook(ep, playbook, args, extra_vars, inventory, env, callback, install=None):
-    bin_dir = install.bin if install else os.path.dirname(sys.executable)
+def _playbook(ep, playbook, args, extra_vars, inventory, env, callback):
+    bin_dir = os.path.dirname(sys.executable)
     cmd = [os.path.join(bin_dir, "ansible-playbook"), playbook, "-i", inventory]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     cmd += deployer_vars(ep, inventory, extra_vars) + list(args)
-    return cmd, _run_env(ep, bin_dir, env, callback, install)
+    return cmd, _run_env(ep, bin_dir, env, callback, None)
 
 
 def block_inventory(ep, inventory, values):
@@ -268,9 +268,9 @@ def run_block(ep, name, inventory, install=None, env=None, callback="json"):
     return Run(proc)
 
 
-def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json", install=None):
-    cmd, full_env = _playbook(ep, playbook, args, extra_vars, inventory, env, callback, install)
-    proc = subprocess.run(cmd, cwd=install.top if install else TOP, env=full_env, capture_output=True, text=True, timeout=1200, check=False)
+def run_playbook(ep, playbook, *args, extra_vars=None, inventory="inventories/local", env=None, callback="json"):
+    cmd, full_env = _playbook(ep, playbook, args, extra_vars, inventory, env, callback)
+    proc = subprocess.run(cmd, cwd=TOP, env=full_env, capture_output=True, text=True, timeout=1200, check=False)
     return Run(proc)
 
 
