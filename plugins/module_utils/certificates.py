@@ -26,7 +26,7 @@ def certificates_named(acm, name, domain_name=None):
         if domain_name and summary.get("DomainName") != domain_name:
             continue
         tags = tag_list_to_dict(
-            acm.list_tags_for_certificate(aws_retry=True, CertificateArn=summary["CertificateArn"]).get("Tags"))
+            acm.list_tags_for_certificate(CertificateArn=summary["CertificateArn"]).get("Tags"))
         if tags.get("Name") == name:
             found.append((summary["CertificateArn"], tags))
     return found

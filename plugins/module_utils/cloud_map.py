@@ -32,8 +32,8 @@ def find_service(sd, namespace_id, name):
     summary = pick_one(found, "Cloud Map services named %s in %s" % (name, namespace_id), ident=lambda s: s["Id"])
     if summary is None:
         return None
-    service = sd.get_service(aws_retry=True, Id=summary["Id"])["Service"]
-    service["Tags"] = tag_list_to_dict(sd.list_tags_for_resource(aws_retry=True, ResourceARN=service["Arn"]).get("Tags"))
+    service = sd.get_service(Id=summary["Id"])["Service"]
+    service["Tags"] = tag_list_to_dict(sd.list_tags_for_resource(ResourceARN=service["Arn"]).get("Tags"))
     return service
 
 
@@ -75,7 +75,7 @@ def ensure_service(sd, check_mode, namespace_id, name, record_type="A", ttl=10, 
         if tags:
             request["Tags"] = dict_to_tag_list(tags)
         try:
-            sd.create_service(aws_retry=True, **request)
+            sd.create_service(**request)
         except is_boto3_error_code("ServiceAlreadyExists"):
             pass  # an earlier attempt got through
         return True, {}, describe(find_service(sd, namespace_id, name))
@@ -89,20 +89,20 @@ def ensure_service(sd, check_mode, namespace_id, name, record_type="A", ttl=10, 
     if records[0].get("TTL") != int(ttl):
         changed = True
         if not check_mode:
-            operation = sd.update_service(aws_retry=True, Id=current["Id"], Service={
+            operation = sd.update_service(Id=current["Id"], Service={
                 "DnsConfig": {"DnsRecords": [{"Type": record_type, "TTL": int(ttl)}]}})["OperationId"]
             wait_operation(sd, operation)
     tagged, new_tags = apply_tags(
         check_mode, current.get("Tags"), tags, purge_tags,
-        lambda add: sd.tag_resource(aws_retry=True, ResourceARN=current["Arn"], Tags=dict_to_tag_list(add)),
-        lambda keys: sd.untag_resource(aws_retry=True, ResourceARN=current["Arn"], TagKeys=keys))
+        lambda add: sd.tag_resource(ResourceARN=current["Arn"], Tags=dict_to_tag_list(add)),
+        lambda keys: sd.untag_resource(ResourceARN=current["Arn"], TagKeys=keys))
     after = dict(before, ttl=int(ttl), tags=new_tags)
     return changed or tagged, before, after
 
 
 def wait_operation(sd, operation_id, timeout=300):
     operation = wait_for(
-        lambda: sd.get_operation(aws_retry=True, OperationId=operation_id)["Operation"],
+        lambda: sd.get_operation(OperationId=operation_id)["Operation"],
         lambda op: op["Status"] in ("SUCCESS", "FAIL"), timeout=timeout, what="Cloud Map operation %s" % operation_id)
     if operation["Status"] == "FAIL":
         raise PlatformError("Cloud Map operation %s failed: %s" % (operation_id, operation.get("ErrorMessage")))
@@ -126,7 +126,7 @@ def ensure_instances(sd, check_mode, service_id, wanted):
             changes.append("register %s %s" % (instance_id, attributes))
             if not check_mode:
                 operation = sd.register_instance(
-                    aws_retry=True, ServiceId=service_id, InstanceId=instance_id, Attributes=attributes,
+                    ServiceId=service_id, InstanceId=instance_id, Attributes=attributes,
                     CreatorRequestId=client_token("cloudmap-instance", service_id, instance_id, sorted(attributes.items())),
                 )["OperationId"]
                 wait_operation(sd, operation)
@@ -139,7 +139,7 @@ def ensure_instances(sd, check_mode, service_id, wanted):
 
 def deregister(sd, service_id, instance_id):
     try:
-        operation = sd.deregister_instance(aws_retry=True, ServiceId=service_id, InstanceId=instance_id)["OperationId"]
+        operation = sd.deregister_instance(ServiceId=service_id, InstanceId=instance_id)["OperationId"]
         wait_operation(sd, operation)
     except is_boto3_error_code("InstanceNotFound"):
         pass
@@ -157,7 +157,7 @@ def delete_service(sd, check_mode, namespace_id, name, timeout=300):
 
     def attempt():
         try:
-            sd.delete_service(aws_retry=True, Id=current["Id"])
+            sd.delete_service(Id=current["Id"])
             return True
         except is_boto3_error_code("ServiceNotFound"):
             return True

@@ -15,13 +15,13 @@ SETTLED = ("ENABLED", "DISABLED", "SUSPENDED")
 
 
 def account_id(sts):
-    return sts.get_caller_identity(aws_retry=True)["Account"]
+    return sts.get_caller_identity()["Account"]
 
 
 def status(inspector, account):
     """{'account': status, 'resources': {EC2: status, ...}} of one account."""
     # accountIds is passed explicitly: the call's default (the caller) is not honoured everywhere.
-    answer = inspector.batch_get_account_status(aws_retry=True, accountIds=[account])
+    answer = inspector.batch_get_account_status(accountIds=[account])
     failed = answer.get("failedAccounts") or []
     if failed:
         reason = failed[0].get("errorMessage") or failed[0].get("errorCode")
@@ -40,7 +40,7 @@ def status(inspector, account):
 def delegated_admin(inspector):
     """The organization's delegated administrator, or None where there is none or it cannot be asked."""
     try:
-        found = inspector.get_delegated_admin_account(aws_retry=True).get("delegatedAdmin") or {}
+        found = inspector.get_delegated_admin_account().get("delegatedAdmin") or {}
     except is_boto3_error_code(["AccessDeniedException", "ValidationException", "ResourceNotFoundException"]):
         return None  # not an organization's management account
     return found.get("accountId")

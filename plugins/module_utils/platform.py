@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Helpers shared by the cloud_design.platform modules.
 
-- ``aws_retry()``: the retry policy every client uses (jittered backoff on throttling and
-  transient errors).
+- ``RETRIES``: the retries of every client the collection makes: botocore's standard mode (throttling, 5xx and
+  dropped connections, with backoff), the only retry layer; the connection role's ``AWS_RETRY_MODE`` and
+  ``AWS_MAX_ATTEMPTS`` change it for the stock modules too.
 - ``client_token()``: a deterministic idempotency token, so a create retried after an
   ambiguous failure is recognised by AWS instead of creating twice.
 - ``pick_one()``: adopt-or-refuse. Zero candidates: create; one: adopt it; more: refuse
@@ -19,7 +20,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
@@ -27,7 +27,6 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 
 try:
     import boto3
@@ -39,6 +38,9 @@ except ImportError:
     pass  # AnsibleAWSModule reports the missing libraries
 
 MANAGED_BY = "cloud_design.platform"
+# botocore's standard retry mode, 10 attempts: what the connection role sets (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS) for a
+# run, and what a client gets where they are not set (botocore's own default gives up after 3 attempts).
+RETRIES = {"mode": "standard", "total_max_attempts": 10}
 
 
 class PlatformError(Exception):
@@ -96,16 +98,15 @@ class PlatformModule(AnsibleAWSModule):
     """AnsibleAWSModule with clients made as amazon.aws makes them (same connection options,
     credentials resolved per session as before) from a shared service-model loader."""
 
-    def client(self, service, retry_decorator=None, retries=True, **extra_params):
-        """A client of the service; ``retries=False``: one attempt per call, for ``create_once()``."""
+    def client(self, service, *, retries=True, **extra_params):
+        """A client of the service with botocore's retries (``RETRIES``); ``retries=False``: one attempt per call,
+        for ``create_once()``."""
         region, endpoint_url, kw_args = get_aws_connection_info(self)
         kw_args.update(extra_params)
         profile = kw_args.pop("profile_name", None)
         config = botocore.config.Config(user_agent="APN/1.0 Ansible cloud_design.platform")
         if not (os.environ.get("AWS_RETRY_MODE") or os.environ.get("AWS_MAX_ATTEMPTS")):
-            # botocore's own default gives up after 3 attempts; the playbooks set these variables
-            # (platform_aws_retry_mode, platform_aws_max_attempts) and this is the same default.
-            config = config.merge(botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 10}))
+            config = config.merge(botocore.config.Config(retries=dict(RETRIES)))
         for param in ("config", "aws_config"):
             extra = kw_args.pop(param, None)
             if extra:
@@ -134,7 +135,7 @@ class PlatformModule(AnsibleAWSModule):
                                "variables or module parameters" % self._name)
         except (ValueError, botocore.exceptions.BotoCoreError) as exc:
             self.fail_json_aws(exc, msg="Couldn't connect to AWS")
-        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
+        return conn
 
     def exit_converged(self, converge, failure, key=None):
         """Run ``converge()``, which returns ``(changes, before, after)``, and exit with ``changed``,
@@ -153,8 +154,8 @@ class PlatformModule(AnsibleAWSModule):
         self.exit_json(**result)
 
 
-# Throttling codes of every protocol (amazon.aws's AWSRetry knows the EC2 and query ones only):
-# a request refused with one of them was not carried out, so it is always safe to send again.
+# Throttling codes of every protocol: a create refused with one of them was not carried out, so create_once sends it
+# again without looking.
 THROTTLING_CODES = ("Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded", "TooManyRequestsException",
                     "RequestThrottled", "RequestThrottledException", "SlowDown", "PriorRequestNotComplete",
                     "ProvisionedThroughputExceededException", "RequestLimitExceededException")
@@ -162,37 +163,6 @@ THROTTLING_CODES = ("Throttling", "ThrottlingException", "ThrottledException", "
 SERVER_ERROR_CODES = ("InternalError", "InternalFailure", "InternalServerError", "InternalServerException", "InternalServiceError",
                       "InternalServiceException", "InternalErrorException", "ServiceUnavailable", "ServiceUnavailableException",
                       "Unavailable")
-
-
-def aws_retry(connection_attempts=5, delay=1.0, max_delay=20.0):
-    """The retry decorator for every client: throttling and 5xx of every protocol, and dropped connections.
-
-    botocore retries dropped connections itself, but only while its retry quota lasts (a client's token
-    bucket, emptied by a run of failures, botocore's "standard" retry mode); past it the error reaches the
-    module. A call made with ``aws_retry=True`` is a read or a write that may be sent again (puts, tags,
-    deletes), so it is tried again after such an error too. A create that AWS does not deduplicate does not
-    go through this: see ``create_once()``.
-    """
-    backoff = AWSRetry.jittered_backoff(retries=8, delay=1, backoff=2.0, max_delay=30,
-                                        catch_extra_error_codes=list(THROTTLING_CODES + SERVER_ERROR_CODES))
-
-    def decorator(call):
-        retried = backoff(call)
-
-        @functools.wraps(call)
-        def run(*args, **kwargs):
-            for attempt in range(connection_attempts):
-                try:
-                    return retried(*args, **kwargs)
-                except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError):
-                    if attempt == connection_attempts - 1:
-                        raise
-                    time.sleep(min(delay * 2 ** attempt, max_delay))
-            return None  # not reached: the last attempt returns or raises
-
-        return run
-
-    return decorator
 
 
 def _failure_kind(exc):
@@ -230,7 +200,7 @@ def create_once(create, find, what, exists_codes=(), attempts=None, delay=1.0, m
     Returns ``(resource, adopted)``: the create's answer and False, or the candidate found and True.
     """
     sleep = sleep or time.sleep
-    attempts = attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or 10)
+    attempts = attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or RETRIES["total_max_attempts"])
     last = None  # (kind, error) of the last create that failed
     looked = None  # the error of a lookup that failed (transiently) since then
     for attempt in range(attempts + 1):
@@ -321,7 +291,7 @@ def all_pages(call, key, token="NextToken", next_token=None, **kwargs):
     while True:
         if marker:
             kwargs[token] = marker
-        page = call(aws_retry=True, **kwargs)
+        page = call(**kwargs)
         items += page.get(key, [])
         previous, marker = marker, page.get(next_token or token)
         if not marker:
@@ -382,16 +352,16 @@ def apply_tags(check_mode, current, wanted, purge, add, remove):
 def ec2_tag_calls(ec2, resource_id):
     """The add/remove pair of apply_tags() for any EC2 resource id."""
     return (
-        lambda tags: ec2.create_tags(aws_retry=True, Resources=[resource_id], Tags=dict_to_tag_list(tags)),
-        lambda keys: ec2.delete_tags(aws_retry=True, Resources=[resource_id], Tags=[{"Key": k} for k in keys]),
+        lambda tags: ec2.create_tags(Resources=[resource_id], Tags=dict_to_tag_list(tags)),
+        lambda keys: ec2.delete_tags(Resources=[resource_id], Tags=[{"Key": k} for k in keys]),
     )
 
 
 def rds_tag_calls(rds, arn):
     """The add/remove pair of apply_tags() for any RDS resource ARN."""
     return (
-        lambda tags: rds.add_tags_to_resource(aws_retry=True, ResourceName=arn, Tags=dict_to_tag_list(tags)),
-        lambda keys: rds.remove_tags_from_resource(aws_retry=True, ResourceName=arn, TagKeys=keys),
+        lambda tags: rds.add_tags_to_resource(ResourceName=arn, Tags=dict_to_tag_list(tags)),
+        lambda keys: rds.remove_tags_from_resource(ResourceName=arn, TagKeys=keys),
     )
 
 

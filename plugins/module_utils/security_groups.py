@@ -36,7 +36,6 @@ def description_for(name):
 
 def find_group(ec2, vpc_id, name):
     groups = ec2.describe_security_groups(
-        aws_retry=True,
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}],
     )["SecurityGroups"]
     return pick_one(groups, "security groups named %s in %s" % (name, vpc_id), ident=lambda g: g["GroupId"])
@@ -92,7 +91,6 @@ def permission(rule, descriptions=None):
 def create_group(ec2, vpc_id, name, tags):
     try:
         return ec2.create_security_group(
-            aws_retry=True,
             GroupName=name,
             Description=description_for(name),
             VpcId=vpc_id,
@@ -157,11 +155,11 @@ class GroupSet:
             if add:
                 try:
                     self.ec2.authorize_security_group_ingress(
-                        aws_retry=True, GroupId=gid, IpPermissions=[permission(r, descriptions) for r in add])
+                        GroupId=gid, IpPermissions=[permission(r, descriptions) for r in add])
                 except is_boto3_error_code("InvalidPermission.Duplicate"):
                     pass
             if drop:
-                self.ec2.revoke_security_group_ingress(aws_retry=True, GroupId=gid, IpPermissions=[reported[r] for r in drop])
+                self.ec2.revoke_security_group_ingress(GroupId=gid, IpPermissions=[reported[r] for r in drop])
         if group:
             add_tags, remove_tags = ec2_tag_calls(self.ec2, gid)
             tagged, dummy = apply_tags(self.check_mode, tag_list_to_dict(group.get("Tags")), dict(tags or {}, Name=name),
@@ -180,17 +178,17 @@ class GroupSet:
         if self.check_mode:
             return True
         for other in self.ec2.describe_security_groups(
-            aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [self.vpc_id]}]
+            Filters=[{"Name": "vpc-id", "Values": [self.vpc_id]}]
         )["SecurityGroups"]:
             if other["GroupId"] == gid:
                 continue
             refs = [perm for rule, perm in current_permissions(other).items() if rule[2] == gid]
             if refs:
-                self.ec2.revoke_security_group_ingress(aws_retry=True, GroupId=other["GroupId"], IpPermissions=refs)
+                self.ec2.revoke_security_group_ingress(GroupId=other["GroupId"], IpPermissions=refs)
 
         def attempt():
             try:
-                self.ec2.delete_security_group(aws_retry=True, GroupId=gid)
+                self.ec2.delete_security_group(GroupId=gid)
                 return True
             except is_boto3_error_code("InvalidGroup.NotFound"):
                 return True

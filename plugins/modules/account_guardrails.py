@@ -177,9 +177,8 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, all_pages, aws_retry, create_once
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, all_pages, create_once
 
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
 PASSWORD_KEYS = {
@@ -242,11 +241,11 @@ class Guardrails:
                 endpoint = self.params["endpoint_url"].split("://", 1)[-1].rstrip("/")
                 conn.meta.events.register("before-sign.s3-control", lambda request, **kw: strip_account_prefix(request, endpoint),
                                           unique_id="cloud_design.platform:s3control-endpoint")
-            self.clients[name] = RetryingBotoClientWrapper(conn, aws_retry())
+            self.clients[name] = conn
         return self.clients[name]
 
     def account(self):
-        return self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+        return self.client("sts").get_caller_identity()["Account"]
 
     def administrator(self, service, read):
         """The account that administers ``service`` for this one (GetAdministratorAccount), or None. Left alone then."""
@@ -266,7 +265,7 @@ class Guardrails:
         s3control = self.client("s3control")
         account = self.account()
         try:
-            current = s3control.get_public_access_block(aws_retry=True, AccountId=account)["PublicAccessBlockConfiguration"]
+            current = s3control.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"]
         except is_boto3_error_code("NoSuchPublicAccessBlockConfiguration"):
             current = {}
         have = all(current.get(k) for k in BLOCK_ALL)
@@ -278,36 +277,36 @@ class Guardrails:
         if self.check:
             return
         if wanted:
-            s3control.put_public_access_block(aws_retry=True, AccountId=account, PublicAccessBlockConfiguration=BLOCK_ALL)
+            s3control.put_public_access_block(AccountId=account, PublicAccessBlockConfiguration=BLOCK_ALL)
         else:
-            s3control.delete_public_access_block(aws_retry=True, AccountId=account)
+            s3control.delete_public_access_block(AccountId=account)
 
     def ebs(self, wanted, key):
         ec2 = self.client("ec2")
-        have = ec2.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
+        have = ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
         self.before["ebs_encryption_by_default"] = have
         self.after["ebs_encryption_by_default"] = wanted
         if have != wanted:
             self.changes.append("EBS encryption by default %s" % ("on" if wanted else "off"))
             if not self.check:
                 if wanted:
-                    ec2.enable_ebs_encryption_by_default(aws_retry=True)
+                    ec2.enable_ebs_encryption_by_default()
                 else:
-                    ec2.disable_ebs_encryption_by_default(aws_retry=True)
+                    ec2.disable_ebs_encryption_by_default()
         if wanted and key:
-            current = ec2.get_ebs_default_kms_key_id(aws_retry=True).get("KmsKeyId")
+            current = ec2.get_ebs_default_kms_key_id().get("KmsKeyId")
             self.before["ebs_kms_key_id"] = current
             self.after["ebs_kms_key_id"] = key
             if current != key:
                 self.changes.append("EBS default key %s" % key)
                 if not self.check:
-                    ec2.modify_ebs_default_kms_key_id(aws_retry=True, KmsKeyId=key)
+                    ec2.modify_ebs_default_kms_key_id(KmsKeyId=key)
 
     def password(self, policy):
         iam = self.client("iam")
         wanted = password_request(policy)
         try:
-            current = iam.get_account_password_policy(aws_retry=True)["PasswordPolicy"]
+            current = iam.get_account_password_policy()["PasswordPolicy"]
         except is_boto3_error_code("NoSuchEntity"):
             current = {}
         self.before["password_policy"] = {k: current.get(v) for k, v in PASSWORD_KEYS.items() if v in current}
@@ -316,17 +315,17 @@ class Guardrails:
         if differences:
             self.changes.append("IAM password policy: %s" % ", ".join(differences))
             if not self.check:
-                iam.update_account_password_policy(aws_retry=True, **wanted)
+                iam.update_account_password_policy(**wanted)
 
     def guardduty(self, wanted, features=()):
         gd = self.client("guardduty")
-        detectors = gd.list_detectors(aws_retry=True).get("DetectorIds") or []
+        detectors = gd.list_detectors().get("DetectorIds") or []
         enabled = False
         have = {}
         if detectors:
-            if self.administrator("GuardDuty", lambda: gd.get_administrator_account(aws_retry=True, DetectorId=detectors[0])):
+            if self.administrator("GuardDuty", lambda: gd.get_administrator_account(DetectorId=detectors[0])):
                 return
-            detector = gd.get_detector(aws_retry=True, DetectorId=detectors[0])
+            detector = gd.get_detector(DetectorId=detectors[0])
             enabled = detector.get("Status") == "ENABLED"
             have = {f.get("Name"): f.get("Status") for f in detector.get("Features") or []}
         self.before["guardduty"] = enabled
@@ -338,7 +337,7 @@ class Guardrails:
         if missing and enabled:
             self.changes.append("GuardDuty protection plans on: %s" % ", ".join(missing))
             if not self.check:
-                gd.update_detector(aws_retry=True, DetectorId=detectors[0], Features=[{"Name": n, "Status": "ENABLED"} for n in missing])
+                gd.update_detector(DetectorId=detectors[0], Features=[{"Name": n, "Status": "ENABLED"} for n in missing])
         if enabled == wanted:
             return
         self.changes.append("GuardDuty %s" % ("on" if wanted else "off"))
@@ -346,7 +345,7 @@ class Guardrails:
             return
         if detectors:
             plans = {"Features": [{"Name": n, "Status": "ENABLED"} for n in missing]} if missing else {}
-            gd.update_detector(aws_retry=True, DetectorId=detectors[0], Enable=wanted, **plans)
+            gd.update_detector(DetectorId=detectors[0], Enable=wanted, **plans)
         elif wanted:
             # One detector per account and region. The token (one per run: a later run after a
             # destroy must not be answered with the deleted detector) makes AWS answer a retried
@@ -356,17 +355,17 @@ class Guardrails:
             token = str(uuid.uuid4())
             plans = {"Features": [{"Name": n, "Status": "ENABLED"} for n in missing]} if missing else {}
             create_once(lambda: once.create_detector(Enable=True, FindingPublishingFrequency="FIFTEEN_MINUTES", ClientToken=token, **plans),
-                        lambda: gd.list_detectors(aws_retry=True).get("DetectorIds") or [],
+                        lambda: gd.list_detectors().get("DetectorIds") or [],
                         "GuardDuty detectors of the account in %s" % self.module.region, exists_codes=("BadRequestException",))
 
     def security_hub(self, wanted, standards):
         hub = self.client("securityhub")
         try:
-            hub.describe_hub(aws_retry=True)
+            hub.describe_hub()
             enabled = True
         except is_boto3_error_code(["InvalidAccessException", "ResourceNotFoundException"]):
             enabled = False
-        if enabled and self.administrator("Security Hub", lambda: hub.get_administrator_account(aws_retry=True)):
+        if enabled and self.administrator("Security Hub", hub.get_administrator_account):
             return
         self.before["security_hub"] = enabled
         self.after["security_hub"] = wanted
@@ -374,14 +373,14 @@ class Guardrails:
             self.changes.append("Security Hub %s" % ("on" if wanted else "off"))
             if not self.check:
                 if wanted:
-                    hub.enable_security_hub(aws_retry=True, EnableDefaultStandards=False)
+                    hub.enable_security_hub(EnableDefaultStandards=False)
                 else:
-                    hub.disable_security_hub(aws_retry=True)
+                    hub.disable_security_hub()
         if not wanted:
             return
         arns = [standard_arn(s, self.module.region) for s in standards]
         try:
-            current = [] if not enabled else [s["StandardsArn"] for s in hub.get_enabled_standards(aws_retry=True).get(
+            current = [] if not enabled else [s["StandardsArn"] for s in hub.get_enabled_standards().get(
                 "StandardsSubscriptions", []) if s.get("StandardsStatus") in ("PENDING", "READY", "INCOMPLETE")]
         except (botocore.exceptions.ClientError,) as exc:
             self.module.warn("Security Hub standards cannot be read here (%s answered %s); the hub is on, standards unknown"
@@ -393,7 +392,7 @@ class Guardrails:
             self.changes.append("Security Hub standards: %s" % ", ".join(missing))
             if not self.check:
                 try:
-                    hub.batch_enable_standards(aws_retry=True, StandardsSubscriptionRequests=[{"StandardsArn": a} for a in missing])
+                    hub.batch_enable_standards(StandardsSubscriptionRequests=[{"StandardsArn": a} for a in missing])
                 except (botocore.exceptions.ClientError,) as exc:
                     self.module.warn("Security Hub standards could not be enabled here (%s answered %s); the hub is on without them"
                                      % (exc.operation_name, exc.response.get("Error", {}).get("Code")))
@@ -401,7 +400,7 @@ class Guardrails:
     def default_vpc(self):
         """The region's default VPC deleted when nothing uses it (Amazon VPC User Guide, "Delete your VPC")."""
         ec2 = self.client("ec2")
-        found = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "isDefault", "Values": ["true"]}]).get("Vpcs") or []
+        found = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}]).get("Vpcs") or []
         vpc = found[0]["VpcId"] if found else None
         self.before["default_vpc"] = vpc
         self.after["default_vpc"] = None
@@ -422,12 +421,12 @@ class Guardrails:
             return
         # A delete whose answer was lost is retried by botocore and then answered "not found": it was carried out.
         for gateway in gateways:
-            gone(lambda: ec2.detach_internet_gateway(aws_retry=True, InternetGatewayId=gateway, VpcId=vpc),
+            gone(lambda: ec2.detach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc),
                  "Gateway.NotAttached", "InvalidInternetGatewayID.NotFound")
-            gone(lambda: ec2.delete_internet_gateway(aws_retry=True, InternetGatewayId=gateway), "InvalidInternetGatewayID.NotFound")
+            gone(lambda: ec2.delete_internet_gateway(InternetGatewayId=gateway), "InvalidInternetGatewayID.NotFound")
         for subnet in subnets:
-            gone(lambda: ec2.delete_subnet(aws_retry=True, SubnetId=subnet), "InvalidSubnetID.NotFound")
-        gone(lambda: ec2.delete_vpc(aws_retry=True, VpcId=vpc), "InvalidVpcID.NotFound")
+            gone(lambda: ec2.delete_subnet(SubnetId=subnet), "InvalidSubnetID.NotFound")
+        gone(lambda: ec2.delete_vpc(VpcId=vpc), "InvalidVpcID.NotFound")
 
 
 def default_vpc_users(ec2, vpc):
@@ -449,7 +448,7 @@ def default_vpc_users(ec2, vpc):
             ec2.describe_vpc_peering_connections, "VpcPeeringConnections", Filters=[{"Name": side, "Values": [vpc]}])
             if (p.get("Status") or {}).get("Code") not in ("deleted", "rejected", "failed", "expired")]
     users += ["VPN gateway %s" % g["VpnGatewayId"] for g in ec2.describe_vpn_gateways(
-        aws_retry=True, Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}]).get("VpnGateways") or []
+        Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}]).get("VpnGateways") or []
         if any(a.get("VpcId") == vpc and a.get("State") in ("attaching", "attached") for a in g.get("VpcAttachments") or [])]
     return users
 

@@ -156,7 +156,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     create_once,
     dict_to_tag_list,
@@ -202,7 +201,7 @@ class Certificates:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.acm = module.client("acm", retry_decorator=aws_retry())
+        self.acm = module.client("acm")
         self.acm_once = module.client("acm", retries=False)  # a first import goes through create_once()
 
     def find(self):
@@ -216,7 +215,7 @@ class Certificates:
         return certificates_named(self.acm, self.params["name"], domain)
 
     def describe(self, arn, tags):
-        cert = self.acm.describe_certificate(aws_retry=True, CertificateArn=arn)["Certificate"]
+        cert = self.acm.describe_certificate(CertificateArn=arn)["Certificate"]
         not_after = cert.get("NotAfter")
         records = [
             o["ResourceRecord"] for o in cert.get("DomainValidationOptions") or [] if o.get("ResourceRecord")
@@ -257,7 +256,7 @@ class Certificates:
 
     def delete(self, arn):
         try:
-            self.acm.delete_certificate(aws_retry=True, CertificateArn=arn)
+            self.acm.delete_certificate(CertificateArn=arn)
         except is_boto3_error_code("ResourceInUseException"):
             return False
         return True
@@ -280,8 +279,8 @@ class Certificates:
         if after.get("arn") and before:
             tag_changed, after["tags"] = apply_tags(
                 self.check, before["tags"], tags, params["purge_tags"],
-                lambda t: self.acm.add_tags_to_certificate(aws_retry=True, CertificateArn=before["arn"], Tags=dict_to_tag_list(t)),
-                lambda k: self.acm.remove_tags_from_certificate(aws_retry=True, CertificateArn=before["arn"], Tags=[{"Key": x} for x in k]),
+                lambda t: self.acm.add_tags_to_certificate(CertificateArn=before["arn"], Tags=dict_to_tag_list(t)),
+                lambda k: self.acm.remove_tags_from_certificate(CertificateArn=before["arn"], Tags=[{"Key": x} for x in k]),
             )
             changed = changed or tag_changed
         return changed, before, after
@@ -303,7 +302,7 @@ class Certificates:
                 return True, {"domain_name": params["domain_name"], "subject_alternative_names": self.wanted_names(),
                               "status": "PENDING_VALIDATION", "type": "AMAZON_ISSUED", "tags": tags}
             arn = self.acm.request_certificate(
-                aws_retry=True, DomainName=params["domain_name"], ValidationMethod="DNS",
+                DomainName=params["domain_name"], ValidationMethod="DNS",
                 SubjectAlternativeNames=self.wanted_names(),
                 IdempotencyToken=client_token(params["name"], params["domain_name"], length=32),
                 Tags=dict_to_tag_list(tags),
@@ -323,18 +322,18 @@ class Certificates:
 
     def validation_records(self, records):
         """UPSERT the CNAMEs ACM asks for, only those missing or different."""
-        route53 = self.module.client("route53", retry_decorator=aws_retry())
+        route53 = self.module.client("route53")
         changes = []
         for record in {(r["Name"], r["Type"], r["Value"]) for r in records}:
             existing = route53.list_resource_record_sets(
-                aws_retry=True, HostedZoneId=self.params["hosted_zone_id"], StartRecordName=record[0],
+                HostedZoneId=self.params["hosted_zone_id"], StartRecordName=record[0],
                 StartRecordType=record[1], MaxItems="1").get("ResourceRecordSets", [])
             if existing and existing[0]["Name"] == record[0] and [v["Value"] for v in existing[0].get("ResourceRecords", [])] == [record[2]]:
                 continue
             changes.append({"Action": "UPSERT", "ResourceRecordSet": {
                 "Name": record[0], "Type": record[1], "TTL": 300, "ResourceRecords": [{"Value": record[2]}]}})
         if changes and not self.check:
-            route53.change_resource_record_sets(aws_retry=True, HostedZoneId=self.params["hosted_zone_id"],
+            route53.change_resource_record_sets(HostedZoneId=self.params["hosted_zone_id"],
                                                 ChangeBatch={"Comment": "ACM validation of %s" % self.params["name"], "Changes": changes})
         return bool(changes)
 
@@ -345,7 +344,7 @@ class Certificates:
             wanted_fp = pem_fingerprint(params["certificate"])
             current_fp = None
             if before:
-                current_fp = pem_fingerprint(self.acm.get_certificate(aws_retry=True, CertificateArn=before["arn"])["Certificate"])
+                current_fp = pem_fingerprint(self.acm.get_certificate(CertificateArn=before["arn"])["Certificate"])
             if current_fp == wanted_fp:
                 return False, dict(before)
             material = (params["certificate"].encode("ascii"), params["private_key"].encode("ascii"),
@@ -370,7 +369,7 @@ class Certificates:
         else:
             kwargs["Tags"] = dict_to_tag_list(tags)
         if before:
-            arn = self.acm.import_certificate(aws_retry=True, **kwargs)["CertificateArn"]
+            arn = self.acm.import_certificate(**kwargs)["CertificateArn"]
         else:
             # A first import takes no idempotency token: tagged at import, looked up before any retry.
             made, adopted = create_once(lambda: self.acm_once.import_certificate(**kwargs), self.candidates,

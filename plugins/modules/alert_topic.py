@@ -109,7 +109,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     dict_to_tag_list,
     partition_of,
     tag_list_to_dict,
@@ -167,15 +166,15 @@ class Topic:
         return None
 
     def state(self, arn):
-        attributes = self.sns.get_topic_attributes(aws_retry=True, TopicArn=arn)["Attributes"]
+        attributes = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
         subscriptions = all_pages(self.sns.list_subscriptions_by_topic, "Subscriptions", TopicArn=arn)
-        tags = tag_list_to_dict(self.sns.list_tags_for_resource(aws_retry=True, ResourceArn=arn).get("Tags"))
+        tags = tag_list_to_dict(self.sns.list_tags_for_resource(ResourceArn=arn).get("Tags"))
         return attributes, subscriptions, tags
 
     def set_attribute(self, arn, name, value):
         self.changes.append("set %s" % name)
         if not self.module.check_mode:
-            self.sns.set_topic_attributes(aws_retry=True, TopicArn=arn, AttributeName=name, AttributeValue=value)
+            self.sns.set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
 
     def converge_subscriptions(self, arn, current, wanted):
         have = {key_of(s): s for s in current}
@@ -183,7 +182,7 @@ class Topic:
         for key in sorted(set(want) - set(have)):
             self.changes.append("subscribe %s" % key)
             if not self.module.check_mode:
-                self.sns.subscribe(aws_retry=True, TopicArn=arn, Protocol=want[key]["protocol"], Endpoint=want[key]["endpoint"])
+                self.sns.subscribe(TopicArn=arn, Protocol=want[key]["protocol"], Endpoint=want[key]["endpoint"])
         for key in sorted(set(have) - set(want)):
             sub_arn = have[key].get("SubscriptionArn") or ""
             if not sub_arn.startswith("arn:"):
@@ -191,7 +190,7 @@ class Topic:
                 continue
             self.changes.append("unsubscribe %s" % key)
             if not self.module.check_mode:
-                self.sns.unsubscribe(aws_retry=True, SubscriptionArn=sub_arn)
+                self.sns.unsubscribe(SubscriptionArn=sub_arn)
 
 
 def main():
@@ -220,11 +219,11 @@ def main():
             module.fail_json(msg="subscription endpoint %s: the https protocol needs an https:// URL" % sub["endpoint"])
         if sub["protocol"].startswith("email") and "@" not in sub["endpoint"]:
             module.fail_json(msg="subscription endpoint %s is not an e-mail address" % sub["endpoint"])
-    sns = module.client("sns", retry_decorator=aws_retry())
+    sns = module.client("sns")
     name = params["name"]
     before, after = {}, {}
     try:
-        account = module.client("sts", retry_decorator=aws_retry()).get_caller_identity(aws_retry=True)["Account"]
+        account = module.client("sts").get_caller_identity()["Account"]
         topic = Topic(module, sns, account)
         arn = topic.find(name)
         if arn:
@@ -234,7 +233,7 @@ def main():
             if arn:
                 topic.changes.append("delete topic %s" % name)
                 if not module.check_mode:
-                    sns.delete_topic(aws_retry=True, TopicArn=arn)
+                    sns.delete_topic(TopicArn=arn)
         else:
             region = module.region
             planned_arn = arn or "arn:%s:sns:%s:%s:%s" % (partition_of(region), region, account, name)
@@ -246,7 +245,7 @@ def main():
                 topic.changes.append("create topic %s" % name)
                 attributes, subscriptions, tags = {}, [], {}
                 if not module.check_mode:
-                    arn = sns.create_topic(aws_retry=True, Name=name, Attributes=wanted_attributes,
+                    arn = sns.create_topic(Name=name, Attributes=wanted_attributes,
                                            Tags=dict_to_tag_list(params.get("tags")))["TopicArn"]
                     attributes, subscriptions, tags = topic.state(arn)
             else:
@@ -262,8 +261,8 @@ def main():
                 topic.converge_subscriptions(arn, subscriptions, params["subscriptions"])
                 tag_changed, tags = apply_tags(
                     module.check_mode, tags, params.get("tags"), params["purge_tags"],
-                    lambda t: sns.tag_resource(aws_retry=True, ResourceArn=arn, Tags=dict_to_tag_list(t)),
-                    lambda k: sns.untag_resource(aws_retry=True, ResourceArn=arn, TagKeys=k))
+                    lambda t: sns.tag_resource(ResourceArn=arn, Tags=dict_to_tag_list(t)),
+                    lambda k: sns.untag_resource(ResourceArn=arn, TagKeys=k))
                 if tag_changed:
                     topic.changes.append("tags")
             wanted_subs = [{"Protocol": s["protocol"], "Endpoint": s["endpoint"],

@@ -140,7 +140,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry, wait_for
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, wait_for
 
 SUFFIX_NEW = "-kmsmig-new"
 SUFFIX_OLD = "-kmsmig-old"
@@ -284,7 +284,7 @@ class Migration:
     # -- reads
     def cluster(self, cluster_id):
         try:
-            return self.rds.describe_db_clusters(aws_retry=True, DBClusterIdentifier=cluster_id)["DBClusters"][0]
+            return self.rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
         except is_boto3_error_code("DBClusterNotFoundFault"):
             return None
 
@@ -293,20 +293,20 @@ class Migration:
         out = []
         for instance_id in ids:
             try:
-                out.append(self.rds.describe_db_instances(aws_retry=True, DBInstanceIdentifier=instance_id)["DBInstances"][0])
+                out.append(self.rds.describe_db_instances(DBInstanceIdentifier=instance_id)["DBInstances"][0])
             except is_boto3_error_code("DBInstanceNotFound"):
                 continue
         return sorted(out, key=lambda i: i["DBInstanceIdentifier"])
 
     def instance(self, instance_id):
         try:
-            return self.rds.describe_db_instances(aws_retry=True, DBInstanceIdentifier=instance_id)["DBInstances"][0]
+            return self.rds.describe_db_instances(DBInstanceIdentifier=instance_id)["DBInstances"][0]
         except is_boto3_error_code("DBInstanceNotFound"):
             return None
 
     def snapshot(self, snapshot_id):
         try:
-            return self.rds.describe_db_cluster_snapshots(aws_retry=True, DBClusterSnapshotIdentifier=snapshot_id)["DBClusterSnapshots"][0]
+            return self.rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=snapshot_id)["DBClusterSnapshots"][0]
         except is_boto3_error_code("DBClusterSnapshotNotFoundFault"):
             return None
 
@@ -323,7 +323,7 @@ class Migration:
         return out
 
     def key_arn(self):
-        return self.kms.describe_key(aws_retry=True, KeyId=self.params["kms_key_id"])["KeyMetadata"]["Arn"]
+        return self.kms.describe_key(KeyId=self.params["kms_key_id"])["KeyMetadata"]["Arn"]
 
     # -- waits
     def wait_cluster(self, cluster_id):
@@ -362,7 +362,7 @@ class Migration:
                 if old is not None and old.get("DeletionProtection") and not current.get("DeletionProtection"):
                     # interrupted after the renames, before protection was carried over
                     if self.step("protect"):
-                        self.rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=cid, DeletionProtection=True, ApplyImmediately=True)
+                        self.rds.modify_db_cluster(DBClusterIdentifier=cid, DeletionProtection=True, ApplyImmediately=True)
                 if old is not None and self.params["delete_source"]:
                     self.clean_up(old)
                 return current, key
@@ -413,7 +413,7 @@ class Migration:
         if found is None:
             if self.step("snapshot"):
                 try:
-                    self.rds.create_db_cluster_snapshot(aws_retry=True, DBClusterIdentifier=source["DBClusterIdentifier"],
+                    self.rds.create_db_cluster_snapshot(DBClusterIdentifier=source["DBClusterIdentifier"],
                                                         DBClusterSnapshotIdentifier=name)
                 except is_boto3_error_code("DBClusterSnapshotAlreadyExistsFault"):
                     pass
@@ -428,7 +428,7 @@ class Migration:
         if found is None:
             if self.step("copy"):
                 try:
-                    self.rds.copy_db_cluster_snapshot(aws_retry=True, SourceDBClusterSnapshotIdentifier=self.names["source_snapshot"],
+                    self.rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier=self.names["source_snapshot"],
                                                       TargetDBClusterSnapshotIdentifier=name, KmsKeyId=key, CopyTags=True)
                 except is_boto3_error_code("DBClusterSnapshotAlreadyExistsFault"):
                     pass
@@ -458,7 +458,7 @@ class Migration:
                 request["DBClusterParameterGroupName"] = source["DBClusterParameterGroup"]
             request.update(restore_extras(source))
             try:
-                self.rds.restore_db_cluster_from_snapshot(aws_retry=True, **{k: v for k, v in request.items() if v is not None})
+                self.rds.restore_db_cluster_from_snapshot(**{k: v for k, v in request.items() if v is not None})
             except is_boto3_error_code("DBClusterAlreadyExistsFault"):
                 pass
         elif new.get("StorageEncrypted") and new.get("KmsKeyId") != key:
@@ -474,7 +474,7 @@ class Migration:
         settings.update(carried_after_restore(source, new))
         if settings:
             self.steps.append("settings")
-            self.rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=self.names["new"], ApplyImmediately=True, **settings)
+            self.rds.modify_db_cluster(DBClusterIdentifier=self.names["new"], ApplyImmediately=True, **settings)
             new = self.wait_cluster(self.names["new"])
         have = roles_of(new)
         for role_arn, feature in roles_of(source):
@@ -482,7 +482,7 @@ class Migration:
                 self.steps.append("role %s" % role_arn)
                 extra = {"FeatureName": feature} if feature else {}
                 try:
-                    self.rds.add_role_to_db_cluster(aws_retry=True, DBClusterIdentifier=self.names["new"], RoleArn=role_arn, **extra)
+                    self.rds.add_role_to_db_cluster(DBClusterIdentifier=self.names["new"], RoleArn=role_arn, **extra)
                 except is_boto3_error_code("DBClusterRoleAlreadyExists"):
                     pass
         if len(have) != len(roles_of(source)):
@@ -513,7 +513,7 @@ class Migration:
                     }
                     request.update(instance_extras(instance))
                     try:
-                        self.rds.create_db_instance(aws_retry=True, **{k: v for k, v in request.items() if v is not None})
+                        self.rds.create_db_instance(**{k: v for k, v in request.items() if v is not None})
                     except is_boto3_error_code("DBInstanceAlreadyExists"):
                         pass
             if not self.check:
@@ -521,13 +521,13 @@ class Migration:
         return made
 
     def rename_cluster(self, current, wanted):
-        self.rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=current, NewDBClusterIdentifier=wanted, ApplyImmediately=True)
+        self.rds.modify_db_cluster(DBClusterIdentifier=current, NewDBClusterIdentifier=wanted, ApplyImmediately=True)
         return self.wait_cluster(wanted)
 
     def rename_instance(self, current, wanted):
         if self.instance(current) is None:
             return
-        self.rds.modify_db_instance(aws_retry=True, DBInstanceIdentifier=current, NewDBInstanceIdentifier=wanted, ApplyImmediately=True)
+        self.rds.modify_db_instance(DBInstanceIdentifier=current, NewDBInstanceIdentifier=wanted, ApplyImmediately=True)
         self.wait_instance(wanted)
 
     def cut_over(self, source, source_instances, new):
@@ -551,17 +551,17 @@ class Migration:
         self.rename_cluster(self.names["new"], cid)
         protect = old.get("DeletionProtection") if protect is None else protect
         if protect:
-            self.rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=cid, DeletionProtection=True, ApplyImmediately=True)
+            self.rds.modify_db_cluster(DBClusterIdentifier=cid, DeletionProtection=True, ApplyImmediately=True)
 
     def clean_up(self, old):
         if old is None or not self.step("cleanup"):
             return
         if old.get("DeletionProtection"):
-            self.rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=old["DBClusterIdentifier"], DeletionProtection=False,
+            self.rds.modify_db_cluster(DBClusterIdentifier=old["DBClusterIdentifier"], DeletionProtection=False,
                                        ApplyImmediately=True)
         for instance in self.instances(old):
             try:
-                self.rds.delete_db_instance(aws_retry=True, DBInstanceIdentifier=instance["DBInstanceIdentifier"], SkipFinalSnapshot=True)
+                self.rds.delete_db_instance(DBInstanceIdentifier=instance["DBInstanceIdentifier"], SkipFinalSnapshot=True)
             except is_boto3_error_code("DBInstanceNotFound"):
                 pass
         wait_for(lambda: self.instances(self.cluster(old["DBClusterIdentifier"])), lambda left: not left, timeout=self.timeout, delay=5,
@@ -569,14 +569,14 @@ class Migration:
         keep = self.params["final_snapshot"]
         final = {"SkipFinalSnapshot": False, "FinalDBSnapshotIdentifier": self.names["final_snapshot"]} if keep else {"SkipFinalSnapshot": True}
         try:
-            self.rds.delete_db_cluster(aws_retry=True, DBClusterIdentifier=old["DBClusterIdentifier"], **final)
+            self.rds.delete_db_cluster(DBClusterIdentifier=old["DBClusterIdentifier"], **final)
         except is_boto3_error_code("DBClusterNotFoundFault"):
             pass
         if keep:
             self.encrypt_final_snapshot()
         for name in (self.names["source_snapshot"], self.names["encrypted_snapshot"]):
             try:
-                self.rds.delete_db_cluster_snapshot(aws_retry=True, DBClusterSnapshotIdentifier=name)
+                self.rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=name)
             except is_boto3_error_code("DBClusterSnapshotNotFoundFault"):
                 pass
 
@@ -588,13 +588,13 @@ class Migration:
         self.wait_snapshot(plain)
         if self.snapshot(encrypted) is None:
             try:
-                self.rds.copy_db_cluster_snapshot(aws_retry=True, SourceDBClusterSnapshotIdentifier=plain,
+                self.rds.copy_db_cluster_snapshot(SourceDBClusterSnapshotIdentifier=plain,
                                                   TargetDBClusterSnapshotIdentifier=encrypted, KmsKeyId=self.key_arn(), CopyTags=True)
             except is_boto3_error_code("DBClusterSnapshotAlreadyExistsFault"):
                 pass
         self.wait_snapshot(encrypted)
         try:
-            self.rds.delete_db_cluster_snapshot(aws_retry=True, DBClusterSnapshotIdentifier=plain)
+            self.rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier=plain)
         except is_boto3_error_code("DBClusterSnapshotNotFoundFault"):
             pass
 
@@ -629,7 +629,7 @@ def main():
     if module.params["rollback"] and module.params["delete_source"]:
         module.fail_json(msg="rollback and delete_source exclude each other: a rollback needs the source")
     started = time.monotonic()
-    migration = Migration(module, module.client("rds", retry_decorator=aws_retry()), module.client("kms", retry_decorator=aws_retry()))
+    migration = Migration(module, module.client("rds"), module.client("kms"))
     try:
         cluster, key = migration.run()
     except PlatformError as exc:

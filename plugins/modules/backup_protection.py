@@ -172,7 +172,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     create_once,
 )
 
@@ -221,7 +220,7 @@ class Protection:
         # cannot be told from a real refusal.
         if name not in [v["BackupVaultName"] for v in all_pages(self.backup.list_backup_vaults, "BackupVaultList")]:
             return None
-        return self.backup.describe_backup_vault(aws_retry=True, BackupVaultName=name)
+        return self.backup.describe_backup_vault(BackupVaultName=name)
 
     def points(self, name):
         return all_pages(self.backup.list_recovery_points_by_backup_vault, "RecoveryPoints", BackupVaultName=name)
@@ -234,7 +233,7 @@ class Protection:
                 if s.get("SelectionName") == name]
 
     def tags(self, arn):
-        return self.backup.list_tags(aws_retry=True, ResourceArn=arn).get("Tags") or {}
+        return self.backup.list_tags(ResourceArn=arn).get("Tags") or {}
 
     def one(self, found, what):
         if len(found) > 1:
@@ -244,8 +243,8 @@ class Protection:
     def retag(self, arn, current, label):
         params = self.module.params
         changed, now = apply_tags(self.check, current, params.get("tags"), params["purge_tags"],
-                                  lambda t: self.backup.tag_resource(aws_retry=True, ResourceArn=arn, Tags=t),
-                                  lambda k: self.backup.untag_resource(aws_retry=True, ResourceArn=arn, TagKeyList=k))
+                                  lambda t: self.backup.tag_resource(ResourceArn=arn, Tags=t),
+                                  lambda k: self.backup.untag_resource(ResourceArn=arn, TagKeyList=k))
         if changed:
             self.changes.append("tags of %s" % label)
         return now
@@ -280,7 +279,7 @@ class Protection:
         if lock is not None and have.get("MinRetentionDays") != lock:
             self.changes.append("lock vault %s: recovery points kept at least %d days" % (want["name"], lock))
             if not self.check:
-                self.backup.put_backup_vault_lock_configuration(aws_retry=True, BackupVaultName=want["name"], MinRetentionDays=lock)
+                self.backup.put_backup_vault_lock_configuration(BackupVaultName=want["name"], MinRetentionDays=lock)
             have = dict(have, MinRetentionDays=lock)
         return before, _vault_view(have, now_tags, have.get("NumberOfRecoveryPoints", 0))
 
@@ -298,17 +297,17 @@ class Protection:
                                              lambda: self.plans(want["name"]), "backup plan %s" % want["name"],
                                              exists_codes=("AlreadyExistsException",))
                 plan_id = made["BackupPlanId"]
-                current = self.backup.get_backup_plan(aws_retry=True, BackupPlanId=plan_id)["BackupPlan"]
+                current = self.backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
                 if _rules_view(current["Rules"]) != _rules_view(document["Rules"]):  # an adopted plan of an earlier document
-                    self.backup.update_backup_plan(aws_retry=True, BackupPlanId=plan_id, BackupPlan=document)
+                    self.backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan=document)
             return None, {"name": want["name"], "id": plan_id, "rules": _rules_view(document["Rules"]), "tags": tags}
         plan_id = found["BackupPlanId"]
-        current = self.backup.get_backup_plan(aws_retry=True, BackupPlanId=plan_id)["BackupPlan"]
+        current = self.backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
         before = {"name": want["name"], "id": plan_id, "rules": _rules_view(current["Rules"]), "tags": self.tags(found["BackupPlanArn"])}
         if before["rules"] != _rules_view(document["Rules"]):
             self.changes.append("update the rules of plan %s" % want["name"])
             if not self.check:
-                self.backup.update_backup_plan(aws_retry=True, BackupPlanId=plan_id, BackupPlan=document)
+                self.backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan=document)
         now_tags = self.retag(found["BackupPlanArn"], before["tags"], "plan %s" % want["name"])
         return before, dict(before, rules=_rules_view(document["Rules"]), tags=now_tags)
 
@@ -318,13 +317,13 @@ class Protection:
         found = self.one(self.selections(plan_id, want["name"]), "resource assignments %s" % want["name"]) if plan_id else None
         before = None
         if found is not None:
-            current = self.backup.get_backup_selection(aws_retry=True, BackupPlanId=plan_id, SelectionId=found["SelectionId"])["BackupSelection"]
+            current = self.backup.get_backup_selection(BackupPlanId=plan_id, SelectionId=found["SelectionId"])["BackupSelection"]
             before = _selection_view(current, found["SelectionId"])
             if before == _selection_view(request, found["SelectionId"]):
                 return before, before
             self.changes.append("replace assignment %s (an assignment cannot change)" % want["name"])
             if not self.check:
-                self.backup.delete_backup_selection(aws_retry=True, BackupPlanId=plan_id, SelectionId=found["SelectionId"])
+                self.backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=found["SelectionId"])
         else:
             self.changes.append("create assignment %s" % want["name"])
         selection_id = None
@@ -345,10 +344,10 @@ class Protection:
             for selection in all_pages(self.backup.list_backup_selections, "BackupSelectionsList", BackupPlanId=plan["BackupPlanId"]):
                 self.changes.append("delete assignment %s" % selection["SelectionName"])
                 if not self.check:
-                    self.backup.delete_backup_selection(aws_retry=True, BackupPlanId=plan["BackupPlanId"], SelectionId=selection["SelectionId"])
+                    self.backup.delete_backup_selection(BackupPlanId=plan["BackupPlanId"], SelectionId=selection["SelectionId"])
             self.changes.append("delete plan %s" % plan_name)
             if not self.check:
-                self.backup.delete_backup_plan(aws_retry=True, BackupPlanId=plan["BackupPlanId"])
+                self.backup.delete_backup_plan(BackupPlanId=plan["BackupPlanId"])
         name = params["vault"]["name"]
         vault = self.vault(name)
         if vault is None:
@@ -364,12 +363,12 @@ class Protection:
             self.changes.append("delete recovery point %s" % point["RecoveryPointArn"])
         if points and not self.check:
             if vault.get("MinRetentionDays") is not None:
-                self.backup.delete_backup_vault_lock_configuration(aws_retry=True, BackupVaultName=name)
+                self.backup.delete_backup_vault_lock_configuration(BackupVaultName=name)
             for point in points:
-                self.backup.delete_recovery_point(aws_retry=True, BackupVaultName=name, RecoveryPointArn=point["RecoveryPointArn"])
+                self.backup.delete_recovery_point(BackupVaultName=name, RecoveryPointArn=point["RecoveryPointArn"])
         self.changes.append("delete vault %s" % name)
         if not self.check:
-            self.backup.delete_backup_vault(aws_retry=True, BackupVaultName=name)
+            self.backup.delete_backup_vault(BackupVaultName=name)
         return before, after
 
 
@@ -427,7 +426,7 @@ def main():
         if not params["selection"]["resources"]:
             module.fail_json(msg="selection.resources is empty: AWS Backup would cover every supported resource of the account; "
                                  "give the ARN patterns of the resources to back up")
-    backup = module.client("backup", retry_decorator=aws_retry())
+    backup = module.client("backup")
     writer = module.client("backup", retries=False)
     module.exit_converged(lambda: converge(module, backup, writer), "Failed to converge the backup protection %s" % params["vault"]["name"],
                           key="protection")

@@ -105,7 +105,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, aws_retry, create_once, pick_one
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, create_once, pick_one
 
 PASSWORD_KEYS = {
     "min_length": ("MinimumLength", 14),
@@ -123,7 +123,7 @@ class Pools:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.idp = module.client("cognito-idp", retry_decorator=aws_retry())
+        self.idp = module.client("cognito-idp")
         self.idp_once = module.client("cognito-idp", retries=False)  # creates without a token: create_once()
         self.region = self.idp.meta.region_name
         self.changes = []
@@ -133,7 +133,7 @@ class Pools:
 
     def find_pool(self):
         found = pick_one(self.pools(), "Cognito user pools named %s" % self.params["name"], ident=lambda p: p["Id"])
-        return self.idp.describe_user_pool(aws_retry=True, UserPoolId=found["Id"])["UserPool"] if found else None
+        return self.idp.describe_user_pool(UserPoolId=found["Id"])["UserPool"] if found else None
 
     def clients(self, pool_id):
         return [c for c in all_pages(self.idp.list_user_pool_clients, "UserPoolClients", UserPoolId=pool_id, MaxResults=60)
@@ -143,7 +143,7 @@ class Pools:
         found = pick_one(self.clients(pool_id), "app clients named %s in pool %s" % (self.client_name, pool_id), ident=lambda c: c["ClientId"])
         if not found:
             return None
-        return self.idp.describe_user_pool_client(aws_retry=True, UserPoolId=pool_id, ClientId=found["ClientId"])["UserPoolClient"]
+        return self.idp.describe_user_pool_client(UserPoolId=pool_id, ClientId=found["ClientId"])["UserPoolClient"]
 
     @property
     def client_name(self):
@@ -191,7 +191,7 @@ class Pools:
 
     def mfa_config(self, pool_id):
         try:
-            return self.idp.get_user_pool_mfa_config(aws_retry=True, UserPoolId=pool_id).get("MfaConfiguration", "OFF")
+            return self.idp.get_user_pool_mfa_config(UserPoolId=pool_id).get("MfaConfiguration", "OFF")
         except is_boto3_error_code("ResourceNotFoundException"):
             return "OFF"
 
@@ -209,7 +209,7 @@ class Pools:
                                                                                MfaConfiguration="OFF", **wanted)["UserPool"],
                                         self.pools, "Cognito user pools named %s" % self.params["name"])
             if adopted:
-                pool = self.idp.describe_user_pool(aws_retry=True, UserPoolId=pool["Id"])["UserPool"]
+                pool = self.idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
             mfa = "OFF"
         else:
             mfa = self.mfa_config(pool["Id"])
@@ -218,12 +218,12 @@ class Pools:
             if differ:
                 self.changes.append("update user pool %s: %s" % (self.params["name"], ", ".join(sorted(differ))))
                 if not self.check:
-                    self.idp.update_user_pool(aws_retry=True, UserPoolId=pool["Id"], MfaConfiguration=mfa, **wanted)
+                    self.idp.update_user_pool(UserPoolId=pool["Id"], MfaConfiguration=mfa, **wanted)
         if mfa != self.params["mfa"]:
             self.changes.append("multi-factor authentication %s" % self.params["mfa"])
             if not self.check:
                 self.idp.set_user_pool_mfa_config(
-                    aws_retry=True, UserPoolId=pool["Id"], MfaConfiguration=self.params["mfa"],
+                    UserPoolId=pool["Id"], MfaConfiguration=self.params["mfa"],
                     SoftwareTokenMfaConfiguration={"Enabled": self.params["mfa"] != "OFF"})
         client = self.find_client(pool["Id"])
         wanted_client = self.wanted_client()
@@ -234,7 +234,7 @@ class Pools:
                     lambda: self.idp_once.create_user_pool_client(UserPoolId=pool["Id"], GenerateSecret=False, **wanted_client)["UserPoolClient"],
                     lambda: self.clients(pool["Id"]), "app clients named %s in pool %s" % (self.client_name, pool["Id"]))
                 if adopted:
-                    client = self.idp.describe_user_pool_client(aws_retry=True, UserPoolId=pool["Id"], ClientId=client["ClientId"])["UserPoolClient"]
+                    client = self.idp.describe_user_pool_client(UserPoolId=pool["Id"], ClientId=client["ClientId"])["UserPoolClient"]
         else:
             before["client"] = {"id": client["ClientId"], "name": client["ClientName"],
                                 "auth_flows": sorted(client.get("ExplicitAuthFlows") or [])}
@@ -242,7 +242,7 @@ class Pools:
             if differ:
                 self.changes.append("update app client %s: %s" % (self.client_name, ", ".join(sorted(differ))))
                 if not self.check:
-                    self.idp.update_user_pool_client(aws_retry=True, UserPoolId=pool["Id"], ClientId=client["ClientId"], **wanted_client)
+                    self.idp.update_user_pool_client(UserPoolId=pool["Id"], ClientId=client["ClientId"], **wanted_client)
         after = {"user_pool": dict(self.pool_summary(pool, self.params["mfa"]),
                                    deletion_protection=wanted["DeletionProtection"] == "ACTIVE",
                                    tags=wanted["UserPoolTags"]),
@@ -270,7 +270,7 @@ class Pools:
                                 "(api_gateway_user_pool_deletion_protection: false, converge) before removing it" % pool["Name"])
         self.changes.append("delete user pool %s" % pool["Name"])
         if not self.check:
-            self.idp.delete_user_pool(aws_retry=True, UserPoolId=pool["Id"])
+            self.idp.delete_user_pool(UserPoolId=pool["Id"])
         return before, {}
 
 

@@ -156,7 +156,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformModule,
     apply_tags,
-    aws_retry,
     dict_to_tag_list,
     partition_of,
     tag_list_to_dict,
@@ -190,7 +189,7 @@ class Budget:
 
     def find(self, name):
         try:
-            return self.client.describe_budget(aws_retry=True, AccountId=self.account, BudgetName=name)["Budget"]
+            return self.client.describe_budget(AccountId=self.account, BudgetName=name)["Budget"]
         except is_boto3_error_code("NotFoundException"):
             return None
 
@@ -198,19 +197,19 @@ class Budget:
         out, token = [], None
         while True:
             extra = {"NextToken": token} if token else {}
-            page = self.client.describe_notifications_for_budget(aws_retry=True, AccountId=self.account, BudgetName=name, **extra)
+            page = self.client.describe_notifications_for_budget(AccountId=self.account, BudgetName=name, **extra)
             out += page.get("Notifications", [])
             token = page.get("NextToken")
             if not token:
                 return out
 
     def subscribers(self, name, note):
-        page = self.client.describe_subscribers_for_notification(aws_retry=True, AccountId=self.account, BudgetName=name,
+        page = self.client.describe_subscribers_for_notification(AccountId=self.account, BudgetName=name,
                                                                  Notification=note)
         return page.get("Subscribers", [])
 
     def tags(self):
-        return tag_list_to_dict(self.client.list_tags_for_resource(aws_retry=True, ResourceARN=self.arn).get("ResourceTags"))
+        return tag_list_to_dict(self.client.list_tags_for_resource(ResourceARN=self.arn).get("ResourceTags"))
 
     def act(self, change, call, **kwargs):
         """Make one change (not in check mode); calls that take the whole budget get no BudgetName."""
@@ -218,7 +217,7 @@ class Budget:
         if not self.module.check_mode:
             if "Budget" not in kwargs and "NewBudget" not in kwargs:
                 kwargs["BudgetName"] = self.module.params["name"]
-            call(aws_retry=True, AccountId=self.account, **kwargs)
+            call(AccountId=self.account, **kwargs)
 
 
 def described(budget, notes, subscribers, tags):
@@ -275,10 +274,10 @@ def main():
         bad = [k for k, v in params["cost_filters"].items() if not isinstance(v, list)]
         if bad:
             module.fail_json(msg="cost_filters %s: each filter is a list of values" % ", ".join(bad))
-    client = module.client("budgets", retry_decorator=aws_retry())
+    client = module.client("budgets")
     before, after = {}, {}
     try:
-        account = module.client("sts", retry_decorator=aws_retry()).get_caller_identity(aws_retry=True)["Account"]
+        account = module.client("sts").get_caller_identity()["Account"]
         budget = Budget(module, client, account)
         current = budget.find(name)
         notes = budget.notifications(name) if current else []
@@ -326,8 +325,8 @@ def main():
                 if compare:
                     tag_changed, tags = apply_tags(
                         module.check_mode, tags, params.get("tags"), params["purge_tags"],
-                        lambda t: client.tag_resource(aws_retry=True, ResourceARN=budget.arn, ResourceTags=dict_to_tag_list(t)),
-                        lambda k: client.untag_resource(aws_retry=True, ResourceARN=budget.arn, ResourceTagKeys=k))
+                        lambda t: client.tag_resource(ResourceARN=budget.arn, ResourceTags=dict_to_tag_list(t)),
+                        lambda k: client.untag_resource(ResourceARN=budget.arn, ResourceTagKeys=k))
                     if tag_changed:
                         budget.changes.append("tags")
             after = described(wanted, list(wanted_notes.values()),

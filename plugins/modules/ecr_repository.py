@@ -120,7 +120,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     dict_to_tag_list,
     tag_list_to_dict,
 )
@@ -128,10 +127,10 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 
 def describe(client, name):
     try:
-        repo = client.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"][0]
+        repo = client.describe_repositories(repositoryNames=[name])["repositories"][0]
     except is_boto3_error_code("RepositoryNotFoundException"):
         return None
-    tags = client.list_tags_for_resource(aws_retry=True, resourceArn=repo["repositoryArn"]).get("tags")
+    tags = client.list_tags_for_resource(resourceArn=repo["repositoryArn"]).get("tags")
     return view(repo, tag_list_to_dict(tags))
 
 
@@ -164,7 +163,7 @@ def lifecycle_policy(keep, untagged_days):
 
 def current_lifecycle(client, name):
     try:
-        text = client.get_lifecycle_policy(aws_retry=True, repositoryName=name)["lifecyclePolicyText"]
+        text = client.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
     except is_boto3_error_code("LifecyclePolicyNotFoundException"):
         return None
     return json.loads(text)
@@ -180,7 +179,7 @@ def ensure_lifecycle(module, client, name, exists):
     if have == wanted:
         return False, have, wanted
     if not module.check_mode:
-        client.put_lifecycle_policy(aws_retry=True, repositoryName=name, lifecyclePolicyText=json.dumps(wanted, sort_keys=True))
+        client.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(wanted, sort_keys=True))
     return True, have, wanted
 
 
@@ -219,7 +218,7 @@ def ensure_repo(module, client, name):
         if params.get("tags"):
             request["tags"] = dict_to_tag_list(params["tags"])
         try:
-            client.create_repository(aws_retry=True, **request)
+            client.create_repository(**request)
         except is_boto3_error_code("RepositoryAlreadyExistsException"):
             pass  # an earlier attempt of this create got through: adopt it
         return True, None, describe(client, name)
@@ -238,17 +237,17 @@ def ensure_repo(module, client, name):
         changed = True
         after["image_tag_mutability"] = params["image_tag_mutability"]
         if not module.check_mode:
-            client.put_image_tag_mutability(aws_retry=True, repositoryName=name, imageTagMutability=params["image_tag_mutability"])
+            client.put_image_tag_mutability(repositoryName=name, imageTagMutability=params["image_tag_mutability"])
     if current["scan_on_push"] != params["scan_on_push"]:
         changed = True
         after["scan_on_push"] = params["scan_on_push"]
         if not module.check_mode:
-            client.put_image_scanning_configuration(aws_retry=True, repositoryName=name,
+            client.put_image_scanning_configuration(repositoryName=name,
                                                     imageScanningConfiguration={"scanOnPush": params["scan_on_push"]})
     tags_changed, after["tags"] = apply_tags(
         module.check_mode, current["tags"], params.get("tags"), params["purge_tags"],
-        lambda add: client.tag_resource(aws_retry=True, resourceArn=current["repository_arn"], tags=dict_to_tag_list(add)),
-        lambda keys: client.untag_resource(aws_retry=True, resourceArn=current["repository_arn"], tagKeys=keys))
+        lambda add: client.tag_resource(resourceArn=current["repository_arn"], tags=dict_to_tag_list(add)),
+        lambda keys: client.untag_resource(resourceArn=current["repository_arn"], tagKeys=keys))
     changed |= tags_changed
     return changed, current, after
 
@@ -259,7 +258,7 @@ def remove_repo(module, client, name):
         return False, None, None
     if not module.check_mode:
         try:
-            client.delete_repository(aws_retry=True, repositoryName=name, force=module.params["force_absent"])
+            client.delete_repository(repositoryName=name, force=module.params["force_absent"])
         except is_boto3_error_code("RepositoryNotEmptyException"):
             raise PlatformError("ECR repository %s still holds images; delete them or set force_absent: true" % name)
     return True, current, None
@@ -283,7 +282,7 @@ def main():
     if module.params["keep_images"] < 0 or module.params["keep_images"] and module.params["untagged_days"] < 1:
         module.fail_json(msg="keep_images must be 0 (no lifecycle policy) or more, and untagged_days 1 or more; got %s and %s"
                          % (module.params["keep_images"], module.params["untagged_days"]))
-    client = module.client("ecr", retry_decorator=aws_retry())
+    client = module.client("ecr")
     changed = False
     before, after = {}, {}
     try:

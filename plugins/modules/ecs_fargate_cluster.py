@@ -105,11 +105,11 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, apply_tags, aws_retry, tag_list_to_dict
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, apply_tags, tag_list_to_dict
 
 
 def describe(client, name):
-    clusters = client.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
+    clusters = client.describe_clusters(clusters=[name], include=["SETTINGS", "TAGS"])["clusters"]
     active = [c for c in clusters if c.get("status") in ("ACTIVE", "PROVISIONING")]
     return active[0] if active else None
 
@@ -184,7 +184,7 @@ def ensure_present(module, client):
         if want["tags"]:
             request["tags"] = [{"key": k, "value": v} for k, v in sorted(want["tags"].items())]
         # CreateCluster is idempotent by name: a retried create returns the same cluster.
-        client.create_cluster(aws_retry=True, **request)
+        client.create_cluster(**request)
         return True, before, normalise(describe(client, params["name"]))
 
     want = wanted_view(params, before["tags"])
@@ -193,7 +193,7 @@ def ensure_present(module, client):
         changed = True
         if not module.check_mode:
             # UpdateCluster takes the settings too (UpdateClusterSettings does the same on AWS).
-            client.update_cluster(aws_retry=True, cluster=params["name"],
+            client.update_cluster(cluster=params["name"],
                                   settings=[{"name": "containerInsights", "value": want["container_insights"]}])
     if (before["capacity_providers"], before["default_capacity_provider_strategy"]) != (
         want["capacity_providers"], want["default_capacity_provider_strategy"]
@@ -201,16 +201,15 @@ def ensure_present(module, client):
         changed = True
         if not module.check_mode:
             client.put_cluster_capacity_providers(
-                aws_retry=True,
                 cluster=params["name"],
                 capacityProviders=want["capacity_providers"],
                 defaultCapacityProviderStrategy=strategy_request(want),
             )
     tags_changed, want["tags"] = apply_tags(
         module.check_mode, before["tags"], params.get("tags"), params["purge_tags"],
-        lambda add: client.tag_resource(aws_retry=True, resourceArn=current["clusterArn"],
+        lambda add: client.tag_resource(resourceArn=current["clusterArn"],
                                         tags=[{"key": k, "value": v} for k, v in sorted(add.items())]),
-        lambda keys: client.untag_resource(aws_retry=True, resourceArn=current["clusterArn"], tagKeys=keys))
+        lambda keys: client.untag_resource(resourceArn=current["clusterArn"], tagKeys=keys))
     changed |= tags_changed
     if not changed:
         return False, before, before
@@ -224,7 +223,7 @@ def ensure_absent(module, client):
     if not current:
         return False, {}, {}
     if not module.check_mode:
-        client.delete_cluster(aws_retry=True, cluster=module.params["name"])
+        client.delete_cluster(cluster=module.params["name"])
     return True, normalise(current), {}
 
 
@@ -248,7 +247,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ecs", retry_decorator=aws_retry())
+    client = module.client("ecs")
     try:
         if module.params["state"] == "present":
             changed, before, after = ensure_present(module, client)

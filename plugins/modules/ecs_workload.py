@@ -407,7 +407,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     client_token,
     create_once,
     dict_to_tag_list,
@@ -713,13 +712,13 @@ class Workload:
 
     def client(self, service):
         if service not in self.clients:
-            self.clients[service] = self.module.client(service, retry_decorator=aws_retry())
+            self.clients[service] = self.module.client(service)
         return self.clients[service]
 
     @property
     def identity(self):
         if self._identity is None:
-            arn = self.client("sts").get_caller_identity(aws_retry=True)["Arn"]
+            arn = self.client("sts").get_caller_identity()["Arn"]
             self._identity = (arn.split(":")[4], arn.split(":")[1])
         return self._identity
 
@@ -727,7 +726,7 @@ class Workload:
     def log_group(self):
         logs = self.client("logs")
         name = self.names["log_group"]
-        found = [g for g in logs.describe_log_groups(aws_retry=True, logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+        found = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
         account, partition = self.identity
         arn = "arn:%s:logs:%s:%s:log-group:%s" % (partition, self.region, account, name)
         retention = self.params["log_retention_days"]
@@ -739,24 +738,24 @@ class Workload:
                 if kms:
                     request["kmsKeyId"] = kms
                 try:
-                    logs.create_log_group(aws_retry=True, **request)
+                    logs.create_log_group(**request)
                 except is_boto3_error_code("ResourceAlreadyExistsException"):
                     pass
-                logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=retention)
+                logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
             return arn
         group = found[0]
         if group.get("retentionInDays") != retention:
             self.changes.append("log group %s: retention %s -> %d days" % (name, group.get("retentionInDays"), retention))
             if not self.check:
-                logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=retention)
+                logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
         if kms and group.get("kmsKeyId") != kms:
             self.changes.append("log group %s: encrypt with %s" % (name, kms))
             if not self.check:
-                logs.associate_kms_key(aws_retry=True, logGroupName=name, kmsKeyId=kms)
-        current = logs.list_tags_log_group(aws_retry=True, logGroupName=name).get("tags", {})
+                logs.associate_kms_key(logGroupName=name, kmsKeyId=kms)
+        current = logs.list_tags_log_group(logGroupName=name).get("tags", {})
         if apply_tags(self.check, current, self.tags, self.params["purge_tags"],
-                      lambda add: logs.tag_log_group(aws_retry=True, logGroupName=name, tags=add),
-                      lambda keys: logs.untag_log_group(aws_retry=True, logGroupName=name, tags=keys))[0]:
+                      lambda add: logs.tag_log_group(logGroupName=name, tags=add),
+                      lambda keys: logs.untag_log_group(logGroupName=name, tags=keys))[0]:
             self.changes.append("log group %s: tags" % name)
         return arn
 
@@ -767,7 +766,7 @@ class Workload:
         trust = trust_policy(account, self.region, partition)
         boundary = self.params["permissions_boundary"] or ""
         try:
-            role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
+            role = iam.get_role(RoleName=name)["Role"]
         except is_boto3_error_code("NoSuchEntity"):
             role = None
         if role is None:
@@ -779,9 +778,9 @@ class Workload:
             if boundary:
                 request["PermissionsBoundary"] = boundary
             try:
-                role = iam.create_role(aws_retry=True, **request)["Role"]
+                role = iam.create_role(**request)["Role"]
             except is_boto3_error_code("EntityAlreadyExists"):
-                role = iam.get_role(aws_retry=True, RoleName=name)["Role"]
+                role = iam.get_role(RoleName=name)["Role"]
             attached, inline = [], []
         else:
             # The boundary first: the deployer may change a role only once it carries the boundary.
@@ -790,20 +789,20 @@ class Workload:
                 self.changes.append("role %s: permissions boundary %s" % (name, boundary.split("/")[-1] or "removed"))
                 if not self.check:
                     if boundary:
-                        iam.put_role_permissions_boundary(aws_retry=True, RoleName=name, PermissionsBoundary=boundary)
+                        iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=boundary)
                     else:
-                        iam.delete_role_permissions_boundary(aws_retry=True, RoleName=name)
+                        iam.delete_role_permissions_boundary(RoleName=name)
             document_now = role.get("AssumeRolePolicyDocument")
             if isinstance(document_now, str):
                 document_now = json.loads(document_now)
             if document_now != trust:
                 self.changes.append("role %s: trust policy" % name)
                 if not self.check:
-                    iam.update_assume_role_policy(aws_retry=True, RoleName=name, PolicyDocument=json.dumps(trust))
+                    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
             if apply_tags(self.check, tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
                           self.tags, self.params["purge_tags"],
-                          lambda add: iam.tag_role(aws_retry=True, RoleName=name, Tags=dict_to_tag_list(add)),
-                          lambda keys: iam.untag_role(aws_retry=True, RoleName=name, TagKeys=keys))[0]:
+                          lambda add: iam.tag_role(RoleName=name, Tags=dict_to_tag_list(add)),
+                          lambda keys: iam.untag_role(RoleName=name, TagKeys=keys))[0]:
                 self.changes.append("role %s: tags" % name)
             attached = [p["PolicyArn"] for p in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name)]
             inline = all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name)
@@ -811,55 +810,55 @@ class Workload:
             if arn not in attached:
                 self.changes.append("role %s: attach %s" % (name, arn.split("/")[-1]))
                 if not self.check:
-                    iam.attach_role_policy(aws_retry=True, RoleName=name, PolicyArn=arn)
+                    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
         for arn in attached:
             if arn not in managed:
                 self.changes.append("role %s: detach %s" % (name, arn.split("/")[-1]))
                 if not self.check:
-                    iam.detach_role_policy(aws_retry=True, RoleName=name, PolicyArn=arn)
+                    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
         for other in inline:
             if other != inline_name or document is None:
                 self.changes.append("role %s: remove inline policy %s" % (name, other))
                 if not self.check:
-                    iam.delete_role_policy(aws_retry=True, RoleName=name, PolicyName=other)
+                    iam.delete_role_policy(RoleName=name, PolicyName=other)
         if document is not None:
             current = None
             if inline_name in inline:
-                current = iam.get_role_policy(aws_retry=True, RoleName=name, PolicyName=inline_name)["PolicyDocument"]
+                current = iam.get_role_policy(RoleName=name, PolicyName=inline_name)["PolicyDocument"]
                 if isinstance(current, str):
                     current = json.loads(current)
             if current != document:
                 self.changes.append("role %s: policy %s" % (name, inline_name))
                 if not self.check:
-                    iam.put_role_policy(aws_retry=True, RoleName=name, PolicyName=inline_name, PolicyDocument=json.dumps(document))
+                    iam.put_role_policy(RoleName=name, PolicyName=inline_name, PolicyDocument=json.dumps(document))
         return role["Arn"]
 
     def delete_role(self, name):
         iam = self.client("iam")
         try:
-            iam.get_role(aws_retry=True, RoleName=name)
+            iam.get_role(RoleName=name)
         except is_boto3_error_code("NoSuchEntity"):
             return
         self.changes.append("delete role %s" % name)
         if self.check:
             return
         for policy in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name):
-            iam.detach_role_policy(aws_retry=True, RoleName=name, PolicyArn=policy["PolicyArn"])
+            iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
         for policy in all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name):
-            iam.delete_role_policy(aws_retry=True, RoleName=name, PolicyName=policy)
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
         try:
-            iam.delete_role(aws_retry=True, RoleName=name)
+            iam.delete_role(RoleName=name)
         except is_boto3_error_code("NoSuchEntity"):
             pass
 
     # -- task definition
     def latest_task_definition(self):
         ecs = self.client("ecs")
-        arns = ecs.list_task_definitions(aws_retry=True, familyPrefix=self.names["family"], status="ACTIVE", sort="DESC",
+        arns = ecs.list_task_definitions(familyPrefix=self.names["family"], status="ACTIVE", sort="DESC",
                                          maxResults=1).get("taskDefinitionArns", [])
         if not arns:
             return None
-        found = ecs.describe_task_definition(aws_retry=True, taskDefinition=arns[0], include=["TAGS"])
+        found = ecs.describe_task_definition(taskDefinition=arns[0], include=["TAGS"])
         return dict(found["taskDefinition"], tags=found.get("tags", []))
 
     def task_definition(self, execution_role_arn, task_role_arn):
@@ -870,9 +869,9 @@ class Workload:
             # The job's run marker is the module's own record, not one of the tags asked for.
             have = {k: v for k, v in tag_list_to_dict(current.get("tags"), "key", "value").items() if k != RAN_TAG}
             if apply_tags(self.check, have, self.tags, self.params["purge_tags"],
-                          lambda add: self.client("ecs").tag_resource(aws_retry=True, resourceArn=current["taskDefinitionArn"],
+                          lambda add: self.client("ecs").tag_resource(resourceArn=current["taskDefinitionArn"],
                                                                       tags=dict_to_tag_list(add, "key", "value")),
-                          lambda keys: self.client("ecs").untag_resource(aws_retry=True, resourceArn=current["taskDefinitionArn"],
+                          lambda keys: self.client("ecs").untag_resource(resourceArn=current["taskDefinitionArn"],
                                                                          tagKeys=keys))[0]:
                 self.changes.append("task definition %s: tags" % current["taskDefinitionArn"].split("/")[-1])
             return current, current
@@ -895,7 +894,7 @@ class Workload:
     # -- service
     def find_service(self):
         try:
-            found = self.client("ecs").describe_services(aws_retry=True, cluster=self.params["cluster"], services=[self.names["service"]],
+            found = self.client("ecs").describe_services(cluster=self.params["cluster"], services=[self.names["service"]],
                                                          include=["TAGS"])["services"]
         except is_boto3_error_code("ClusterNotFoundException"):
             if self.check:
@@ -918,7 +917,7 @@ class Workload:
             request = dict(wanted, tags=dict_to_tag_list(self.tags, "key", "value"),
                            clientToken=client_token("ecs-service", self.params["cluster"], self.names["service"], length=36))
             try:
-                created = ecs.create_service(aws_retry=True, **request)["service"]
+                created = ecs.create_service(**request)["service"]
             except is_boto3_error_code("InvalidParameterException") as exc:
                 if "idempot" not in str(exc).lower() and "already exists" not in str(exc).lower():
                     raise
@@ -930,10 +929,10 @@ class Workload:
             self.changes.append("update service %s: %s" % (self.names["service"], ", ".join(sorted(k for k in update if k != "forceNewDeployment"))))
             after.update(update)
             if not self.check:
-                after = ecs.update_service(aws_retry=True, cluster=self.params["cluster"], service=self.names["service"], **update)["service"]
+                after = ecs.update_service(cluster=self.params["cluster"], service=self.names["service"], **update)["service"]
         if apply_tags(self.check, tag_list_to_dict(current.get("tags"), "key", "value"), self.tags, self.params["purge_tags"],
-                      lambda add: ecs.tag_resource(aws_retry=True, resourceArn=current["serviceArn"], tags=dict_to_tag_list(add, "key", "value")),
-                      lambda keys: ecs.untag_resource(aws_retry=True, resourceArn=current["serviceArn"], tagKeys=keys))[0]:
+                      lambda add: ecs.tag_resource(resourceArn=current["serviceArn"], tags=dict_to_tag_list(add, "key", "value")),
+                      lambda keys: ecs.untag_resource(resourceArn=current["serviceArn"], tagKeys=keys))[0]:
             self.changes.append("service %s: tags" % self.names["service"])
         return current, after
 
@@ -1004,14 +1003,14 @@ class Workload:
             # kept 24 hours): a retry, or the next run after a stop in the wait below, finds the same task.
             "clientToken": client_token("ecs-run-once", self.params["cluster"], arn, job["key"], length=64),
         }
-        started = ecs.run_task(aws_retry=True, **request)
+        started = ecs.run_task(**request)
         if started.get("failures") or not started.get("tasks"):
             raise PlatformError("%s did not start: %s" % (self.names["family"], "; ".join(
                 "%s %s" % (f.get("reason"), f.get("detail") or "") for f in started.get("failures") or []) or "no task"))
         task_arn = started["tasks"][0]["taskArn"]
 
         def probe():
-            found = ecs.describe_tasks(aws_retry=True, cluster=self.params["cluster"], tasks=[task_arn]).get("tasks") or []
+            found = ecs.describe_tasks(cluster=self.params["cluster"], tasks=[task_arn]).get("tasks") or []
             return found[0] if found else {}
 
         task = wait_for(probe, lambda t: t.get("lastStatus") == "STOPPED", timeout=job["timeout"], delay=0.5,
@@ -1021,7 +1020,7 @@ class Workload:
             raise PlatformError("the one-off task %s of %s failed: %s. Its output is in the log group %s, stream ecs/%s/%s"
                                 % (task_arn.split("/")[-1], self.names["family"], why, self.names["log_group"],
                                    self.names["container"], task_arn.split("/")[-1]))
-        ecs.tag_resource(aws_retry=True, resourceArn=arn, tags=[{"key": RAN_TAG, "value": job["key"]}])
+        ecs.tag_resource(resourceArn=arn, tags=[{"key": RAN_TAG, "value": job["key"]}])
         return {"key": job["key"], "ran": True, "task_arn": task_arn, "exit_code": 0}
 
     # -- autoscaling
@@ -1030,7 +1029,7 @@ class Workload:
         aas = self.client("application-autoscaling")
         resource_id = "service/%s/%s" % (self.params["cluster"], self.names["service"])
         # Only this service's: an API emulation has matched the id as a substring (billing-db within billing-db-roles).
-        targets = [t for t in aas.describe_scalable_targets(aws_retry=True, ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"]
+        targets = [t for t in aas.describe_scalable_targets(ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"]
                    if t.get("ResourceId") == resource_id]
         policies = {p["PolicyName"]: p for p in all_pages(aas.describe_scaling_policies, "ScalingPolicies", ResourceId=resource_id, **SCALABLE)
                     if p.get("ResourceId") == resource_id}
@@ -1038,17 +1037,17 @@ class Workload:
             for name in sorted(policies):
                 self.changes.append("remove scaling policy %s" % name)
                 if not self.check:
-                    aas.delete_scaling_policy(aws_retry=True, PolicyName=name, ResourceId=resource_id, **SCALABLE)
+                    aas.delete_scaling_policy(PolicyName=name, ResourceId=resource_id, **SCALABLE)
             if targets:
                 self.changes.append("stop autoscaling %s" % self.names["service"])
                 if not self.check:
-                    aas.deregister_scalable_target(aws_retry=True, ResourceId=resource_id, **SCALABLE)
+                    aas.deregister_scalable_target(ResourceId=resource_id, **SCALABLE)
             return {}
         target = targets[0] if targets else {}
         if target.get("MinCapacity") != scaling["min_count"] or target.get("MaxCapacity") != scaling["max_count"]:
             self.changes.append("autoscaling %s: %d..%d tasks" % (self.names["service"], scaling["min_count"], scaling["max_count"]))
             if not self.check:
-                aas.register_scalable_target(aws_retry=True, ResourceId=resource_id, MinCapacity=scaling["min_count"],
+                aas.register_scalable_target(ResourceId=resource_id, MinCapacity=scaling["min_count"],
                                              MaxCapacity=scaling["max_count"], **SCALABLE)
         wanted = {
             self.names["cpu_policy"]: ("ECSServiceAverageCPUUtilization", scaling["cpu_target"]),
@@ -1071,12 +1070,12 @@ class Workload:
             if not same:
                 self.changes.append("scaling policy %s: %s at %s%%" % (name, metric, value))
                 if not self.check:
-                    aas.put_scaling_policy(aws_retry=True, PolicyName=name, ResourceId=resource_id, PolicyType="TargetTrackingScaling",
+                    aas.put_scaling_policy(PolicyName=name, ResourceId=resource_id, PolicyType="TargetTrackingScaling",
                                            TargetTrackingScalingPolicyConfiguration=config, **SCALABLE)
         for name in sorted(set(policies) - set(wanted)):
             self.changes.append("remove scaling policy %s" % name)
             if not self.check:
-                aas.delete_scaling_policy(aws_retry=True, PolicyName=name, ResourceId=resource_id, **SCALABLE)
+                aas.delete_scaling_policy(PolicyName=name, ResourceId=resource_id, **SCALABLE)
         return {"min_count": scaling["min_count"], "max_count": scaling["max_count"], "policies": sorted(wanted)}
 
     # -- whole
@@ -1146,8 +1145,8 @@ class Workload:
             self.changes.append("delete service %s" % self.names["service"])
             if not self.check:
                 if current.get("desiredCount"):
-                    ecs.update_service(aws_retry=True, cluster=params["cluster"], service=self.names["service"], desiredCount=0)
-                ecs.delete_service(aws_retry=True, cluster=params["cluster"], service=self.names["service"], force=True)
+                    ecs.update_service(cluster=params["cluster"], service=self.names["service"], desiredCount=0)
+                ecs.delete_service(cluster=params["cluster"], service=self.names["service"], force=True)
                 if params["wait"]:
                     wait_for(self.find_service, lambda s: s is None or s.get("status") == "INACTIVE",
                              timeout=params["wait_timeout"], delay=5, what="ECS service %s to stop" % self.names["service"])
@@ -1162,17 +1161,17 @@ class Workload:
         for arn in arns:
             self.changes.append("deregister %s" % arn.split("/")[-1])
             if not self.check:
-                ecs.deregister_task_definition(aws_retry=True, taskDefinition=arn)
+                ecs.deregister_task_definition(taskDefinition=arn)
         self.delete_role(self.names["execution_role"])
         self.delete_role(self.names["task_role"])
         if not params["keep_logs"]:
             logs = self.client("logs")
             name = self.names["log_group"]
-            if any(g["logGroupName"] == name for g in logs.describe_log_groups(aws_retry=True, logGroupNamePrefix=name)["logGroups"]):
+            if any(g["logGroupName"] == name for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]):
                 self.changes.append("delete log group %s" % name)
                 if not self.check:
                     try:
-                        logs.delete_log_group(aws_retry=True, logGroupName=name)
+                        logs.delete_log_group(logGroupName=name)
                     except is_boto3_error_code("ResourceNotFoundException"):
                         pass
         return {"service": brief_service(current)}, {}, {}

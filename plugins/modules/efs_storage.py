@@ -141,7 +141,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     client_token,
     dict_to_tag_list,
     pick_one,
@@ -173,12 +172,12 @@ class Storage:
         self.changes = []
 
     def file_system(self):
-        found = self.efs.describe_file_systems(aws_retry=True, CreationToken=self.params["name"])["FileSystems"]
+        found = self.efs.describe_file_systems(CreationToken=self.params["name"])["FileSystems"]
         found = [f for f in found if f.get("LifeCycleState") not in ("deleted", "deleting")]
         return pick_one(found, "EFS file systems with creation token %s" % self.params["name"], ident=lambda f: f["FileSystemId"])
 
     def wait_fs(self, fs_id, states):
-        return wait_for(lambda: self.efs.describe_file_systems(aws_retry=True, FileSystemId=fs_id)["FileSystems"][0],
+        return wait_for(lambda: self.efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"][0],
                         lambda f: f["LifeCycleState"] in states, timeout=self.params["wait_timeout"],
                         what="file system %s" % fs_id)
 
@@ -236,7 +235,7 @@ class Storage:
             if params.get("kms_key_id"):
                 request["KmsKeyId"] = params["kms_key_id"]
             try:
-                self.efs.create_file_system(aws_retry=True, **request)
+                self.efs.create_file_system(**request)
             except is_boto3_error_code("FileSystemAlreadyExists"):
                 pass  # same creation token: the earlier attempt got through
             fs = self.file_system()
@@ -251,23 +250,23 @@ class Storage:
         self.ensure_policy(fs)
         targets = self.ensure_mount_targets(fs_id)
         point = self.ensure_access_point(fs_id, tags)
-        fs = self.efs.describe_file_systems(aws_retry=True, FileSystemId=fs_id)["FileSystems"][0]
+        fs = self.efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"][0]
         return before, self.describe(fs, targets, point)
 
     def tag_calls(self, resource_id):
-        return (lambda add: self.efs.tag_resource(aws_retry=True, ResourceId=resource_id, Tags=dict_to_tag_list(add)),
-                lambda keys: self.efs.untag_resource(aws_retry=True, ResourceId=resource_id, TagKeys=keys))
+        return (lambda add: self.efs.tag_resource(ResourceId=resource_id, Tags=dict_to_tag_list(add)),
+                lambda keys: self.efs.untag_resource(ResourceId=resource_id, TagKeys=keys))
 
     def ensure_policy(self, fs):
         wanted = secure_transport_policy(fs.get("FileSystemArn") or fs["FileSystemId"])
         try:
-            current = json.loads(self.efs.describe_file_system_policy(aws_retry=True, FileSystemId=fs["FileSystemId"])["Policy"])
+            current = json.loads(self.efs.describe_file_system_policy(FileSystemId=fs["FileSystemId"])["Policy"])
         except is_boto3_error_code("PolicyNotFound"):
             current = None
         if current != wanted:
             self.changes.append("file system policy: deny unencrypted transport")
             if not self.check:
-                self.efs.put_file_system_policy(aws_retry=True, FileSystemId=fs["FileSystemId"], Policy=json.dumps(wanted))
+                self.efs.put_file_system_policy(FileSystemId=fs["FileSystemId"], Policy=json.dumps(wanted))
 
     def ensure_mount_targets(self, fs_id):
         params = self.params
@@ -276,23 +275,23 @@ class Storage:
         for subnet in params["subnets"]:
             if subnet in have:
                 sgs = sorted(self.efs.describe_mount_target_security_groups(
-                    aws_retry=True, MountTargetId=have[subnet]["MountTargetId"])["SecurityGroups"])
+                    MountTargetId=have[subnet]["MountTargetId"])["SecurityGroups"])
                 if sgs != wanted_sgs:
                     self.changes.append("security groups of mount target in %s" % subnet)
                     if not self.check:
                         self.efs.modify_mount_target_security_groups(
-                            aws_retry=True, MountTargetId=have[subnet]["MountTargetId"], SecurityGroups=wanted_sgs)
+                            MountTargetId=have[subnet]["MountTargetId"], SecurityGroups=wanted_sgs)
                 continue
             self.changes.append("mount target in %s" % subnet)
             if not self.check:
                 try:
-                    self.efs.create_mount_target(aws_retry=True, FileSystemId=fs_id, SubnetId=subnet, SecurityGroups=wanted_sgs)
+                    self.efs.create_mount_target(FileSystemId=fs_id, SubnetId=subnet, SecurityGroups=wanted_sgs)
                 except is_boto3_error_code("MountTargetConflict"):
                     pass  # already there (an earlier attempt, or another subnet of the same AZ: reported below)
         for subnet in sorted(set(have) - set(params["subnets"])):
             self.changes.append("remove mount target in %s" % subnet)
             if not self.check:
-                self.efs.delete_mount_target(aws_retry=True, MountTargetId=have[subnet]["MountTargetId"])
+                self.efs.delete_mount_target(MountTargetId=have[subnet]["MountTargetId"])
         if self.check:
             return dict({s: m for s, m in have.items() if s in params["subnets"]},
                         **{s: {"MountTargetId": "(new)"} for s in params["subnets"] if s not in have})
@@ -326,14 +325,13 @@ class Storage:
             # Access points cannot change: replace it (the task definition follows the new id).
             self.changes.append("replace access point %s" % point["AccessPointId"])
             if not self.check:
-                self.efs.delete_access_point(aws_retry=True, AccessPointId=point["AccessPointId"])
+                self.efs.delete_access_point(AccessPointId=point["AccessPointId"])
         else:
             self.changes.append("create access point %s" % spec["path"])
         if self.check:
             return {"AccessPointId": "(new)", "RootDirectory": {"Path": spec["path"]},
                     "PosixUser": {"Uid": spec["uid"], "Gid": spec["gid"]}}
         return self.efs.create_access_point(
-            aws_retry=True,
             ClientToken=client_token("efs-ap", fs_id, spec["path"], spec["uid"], spec["gid"], spec["permissions"], length=64),
             FileSystemId=fs_id,
             PosixUser={"Uid": spec["uid"], "Gid": spec["gid"]},
@@ -354,18 +352,18 @@ class Storage:
             return before, ({}, {})
         for point in self.access_points(fs_id):
             try:
-                self.efs.delete_access_point(aws_retry=True, AccessPointId=point["AccessPointId"])
+                self.efs.delete_access_point(AccessPointId=point["AccessPointId"])
             except is_boto3_error_code("AccessPointNotFound"):
                 pass
         for target in targets.values():
             try:
-                self.efs.delete_mount_target(aws_retry=True, MountTargetId=target["MountTargetId"])
+                self.efs.delete_mount_target(MountTargetId=target["MountTargetId"])
             except is_boto3_error_code("MountTargetNotFound"):
                 pass
         wait_for(lambda: self.mount_targets(fs_id), lambda t: not t, timeout=self.params["wait_timeout"],
                  what="mount targets of %s to go" % fs_id)
         try:
-            self.efs.delete_file_system(aws_retry=True, FileSystemId=fs_id)
+            self.efs.delete_file_system(FileSystemId=fs_id)
         except is_boto3_error_code("FileSystemNotFound"):
             pass
         return before, ({}, {})
@@ -392,7 +390,7 @@ def main():
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
                             required_if=[["state", "present", ["subnets", "security_group_ids"]]])
-    storage = Storage(module, module.client("efs", retry_decorator=aws_retry()))
+    storage = Storage(module, module.client("efs"))
     try:
         if module.params["state"] == "present":
             before, after = storage.present()

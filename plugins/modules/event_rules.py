@@ -97,7 +97,6 @@ except ImportError:
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     all_pages,
     apply_tags,
-    aws_retry,
     dict_to_tag_list,
     is_owned,
     owned_set_module,
@@ -124,14 +123,14 @@ def main():
             module.fail_json(msg="rule %s must start with %s and have at most 64 characters" % (name, params["prefix"]))
     if wanted and not params["target_arn"]:
         module.fail_json(msg="target_arn is required when there are rules: give the alert topic's ARN")
-    events = module.client("events", retry_decorator=aws_retry())
+    events = module.client("events")
     changes, before, after, out = [], {}, {}, {}
     try:
         found = {r["Name"]: r for r in all_pages(events.list_rules, "Rules", NamePrefix=params["prefix"])}
         current = {}
         for name, rule in found.items():
-            targets = events.list_targets_by_rule(aws_retry=True, Rule=name).get("Targets", [])
-            tags = tag_list_to_dict(events.list_tags_for_resource(aws_retry=True, ResourceARN=rule["Arn"]).get("Tags"))
+            targets = events.list_targets_by_rule(Rule=name).get("Targets", [])
+            tags = tag_list_to_dict(events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags"))
             current[name] = {"description": rule.get("Description") or "", "state": rule.get("State"),
                              "event_pattern": json.loads(rule.get("EventPattern") or "{}"),
                              "targets": sorted(t["Arn"] for t in targets), "tags": tags}
@@ -146,7 +145,7 @@ def main():
             if needs_put:
                 changes.append(("create rule %s" if have is None else "update rule %s") % name)
                 if not module.check_mode:
-                    arn = events.put_rule(aws_retry=True, Name=name, EventPattern=json.dumps(rule["event_pattern"], sort_keys=True),
+                    arn = events.put_rule(Name=name, EventPattern=json.dumps(rule["event_pattern"], sort_keys=True),
                                           Description=rule["description"], State="ENABLED",
                                           Tags=dict_to_tag_list(params.get("tags")) if have is None else [])["RuleArn"]
             if have is None or have["targets"] != want["targets"]:
@@ -155,15 +154,15 @@ def main():
                 if not module.check_mode:
                     stale = [t for t in (have or {}).get("targets", []) if t != params["target_arn"]]
                     if stale:
-                        ids = [t["Id"] for t in events.list_targets_by_rule(aws_retry=True, Rule=name)["Targets"] if t["Arn"] in stale]
-                        events.remove_targets(aws_retry=True, Rule=name, Ids=ids)
-                    events.put_targets(aws_retry=True, Rule=name, Targets=[{"Id": TARGET_ID, "Arn": params["target_arn"]}])
+                        ids = [t["Id"] for t in events.list_targets_by_rule(Rule=name)["Targets"] if t["Arn"] in stale]
+                        events.remove_targets(Rule=name, Ids=ids)
+                    events.put_targets(Rule=name, Targets=[{"Id": TARGET_ID, "Arn": params["target_arn"]}])
             tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
             if have is not None:
                 tag_changed, tags = apply_tags(
                     module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
-                    lambda t, a=arn: events.tag_resource(aws_retry=True, ResourceARN=a, Tags=dict_to_tag_list(t)),
-                    lambda k, a=arn: events.untag_resource(aws_retry=True, ResourceARN=a, TagKeys=k))
+                    lambda t, a=arn: events.tag_resource(ResourceARN=a, Tags=dict_to_tag_list(t)),
+                    lambda k, a=arn: events.untag_resource(ResourceARN=a, TagKeys=k))
                 if tag_changed:
                     changes.append("tags of %s" % name)
             after[name] = dict(want, tags=tags)
@@ -174,10 +173,10 @@ def main():
                 continue
             changes.append("delete rule %s" % name)
             if not module.check_mode:
-                ids = [t["Id"] for t in events.list_targets_by_rule(aws_retry=True, Rule=name).get("Targets", [])]
+                ids = [t["Id"] for t in events.list_targets_by_rule(Rule=name).get("Targets", [])]
                 if ids:
-                    events.remove_targets(aws_retry=True, Rule=name, Ids=ids)
-                events.delete_rule(aws_retry=True, Name=name)
+                    events.remove_targets(Rule=name, Ids=ids)
+                events.delete_rule(Name=name)
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to converge the rules %s*" % params["prefix"])
     result = {"changed": bool(changes), "changes": changes, "rules": out}

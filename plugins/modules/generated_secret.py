@@ -155,7 +155,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     dict_to_tag_list,
     wait_for,
@@ -171,14 +170,14 @@ def generate(length):
 
 def describe(sm, name):
     try:
-        found = sm.describe_secret(aws_retry=True, SecretId=name)
+        found = sm.describe_secret(SecretId=name)
     except is_boto3_error_code("ResourceNotFoundException"):
         return None
     return found
 
 
 def read_value(sm, arn):
-    raw = sm.get_secret_value(aws_retry=True, SecretId=arn).get("SecretString") or "{}"
+    raw = sm.get_secret_value(SecretId=arn).get("SecretString") or "{}"
     try:
         value = json.loads(raw)
     except ValueError:
@@ -252,7 +251,7 @@ def ensure_present(module, sm):
         restored = True
         if module.check_mode:
             return True, {}, {"name": params["name"], "restored": True}, None
-        sm.restore_secret(aws_retry=True, SecretId=found["ARN"])
+        sm.restore_secret(SecretId=found["ARN"])
         found = describe(sm, params["name"])
     if found is None:
         document, dummy = wanted_document(params, {})
@@ -271,7 +270,7 @@ def ensure_present(module, sm):
         if tags:
             request["Tags"] = dict_to_tag_list(tags)
         try:
-            sm.create_secret(aws_retry=True, **request)
+            sm.create_secret(**request)
         except is_boto3_error_code("ResourceExistsException"):
             pass  # the first attempt got through: adopt it below (its value stays as made)
         found = describe(sm, params["name"])
@@ -283,7 +282,7 @@ def ensure_present(module, sm):
     document, changed_keys = wanted_document(params, current)
     changed = bool(changed_keys)
     if changed and not module.check_mode:
-        sm.put_secret_value(aws_retry=True, SecretId=found["ARN"], SecretString=json.dumps(document, sort_keys=True),
+        sm.put_secret_value(SecretId=found["ARN"], SecretString=json.dumps(document, sort_keys=True),
                             ClientRequestToken=client_token("secret-value", found["ARN"], found.get("VersionIdsToStages"),
                                                             changed_keys))
         found = dict(found, VersionIdsToStages=describe(sm, params["name"]).get("VersionIdsToStages"))
@@ -295,11 +294,11 @@ def ensure_present(module, sm):
     if update:
         changed = True
         if not module.check_mode:
-            sm.update_secret(aws_retry=True, SecretId=found["ARN"], **update)
+            sm.update_secret(SecretId=found["ARN"], **update)
     tagged, new_tags = apply_tags(
         module.check_mode, tag_list_to_dict(found.get("Tags")), params.get("tags"), params["purge_tags"],
-        lambda add: sm.tag_resource(aws_retry=True, SecretId=found["ARN"], Tags=dict_to_tag_list(add)),
-        lambda keys: sm.untag_resource(aws_retry=True, SecretId=found["ARN"], TagKeys=keys))
+        lambda add: sm.tag_resource(SecretId=found["ARN"], Tags=dict_to_tag_list(add)),
+        lambda keys: sm.untag_resource(SecretId=found["ARN"], TagKeys=keys))
     configured, rotation = ensure_rotation(module, sm, found)
     rotated = rotate_now(module, sm, found, rotation)
     if rotated:
@@ -320,10 +319,10 @@ def ensure_rotation(module, sm, found):
         return False, current
     if not module.check_mode:
         if wanted["days"] == 0:
-            sm.cancel_rotate_secret(aws_retry=True, SecretId=found["ARN"])
+            sm.cancel_rotate_secret(SecretId=found["ARN"])
         else:
             # Not now: Secrets Manager runs the function's testSecret step to check it (RotateSecret, RotateImmediately).
-            sm.rotate_secret(aws_retry=True, SecretId=found["ARN"], RotationLambdaARN=wanted["function_arn"],
+            sm.rotate_secret(SecretId=found["ARN"], RotationLambdaARN=wanted["function_arn"],
                              RotationRules={"AutomaticallyAfterDays": wanted["days"]}, RotateImmediately=False)
     return True, wanted
 
@@ -335,7 +334,7 @@ def rotate_now(module, sm, found, rotation):
     if not module.check_mode:
         # One rotation per current version: a retry after a lost answer hands back the same rotation (ClientRequestToken).
         token = client_token("rotate", found["ARN"], current_version(found), length=64)
-        sm.rotate_secret(aws_retry=True, SecretId=found["ARN"], ClientRequestToken=token)
+        sm.rotate_secret(SecretId=found["ARN"], ClientRequestToken=token)
         # RotateSecret only starts the rotation: done when the function made the new version current. A failed step
         # leaves it AWSPENDING (RotateSecret, "When rotation is unsuccessful...") until the timeout says so.
         try:
@@ -366,7 +365,7 @@ def ensure_absent(module, sm):
             request["ForceDeleteWithoutRecovery"] = True
         else:
             request["RecoveryWindowInDays"] = window
-        sm.delete_secret(aws_retry=True, **request)
+        sm.delete_secret(**request)
     return True, summary(found, []), {}
 
 
@@ -402,7 +401,7 @@ def main():
     window = params["recovery_window_days"]
     if window != 0 and not 7 <= window <= 30:
         module.fail_json(msg="recovery_window_days must be 0 or 7 to 30 (AWS limits), got %d" % window)
-    sm = module.client("secretsmanager", retry_decorator=aws_retry())
+    sm = module.client("secretsmanager")
     try:
         if params["state"] == "present":
             changed, before, after, found = ensure_present(module, sm)

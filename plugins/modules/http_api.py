@@ -172,7 +172,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     create_once,
     partition_of,
     pick_one,
@@ -195,7 +194,7 @@ class HttpApi:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.gw = module.client("apigatewayv2", retry_decorator=aws_retry())
+        self.gw = module.client("apigatewayv2")
         self.gw_once = module.client("apigatewayv2", retries=False)  # creates without a token: create_once()
         self.region = self.gw.meta.region_name
         self.changes = []
@@ -209,8 +208,8 @@ class HttpApi:
     def tags(self, path, current):
         return apply_tags(
             self.check, current, self.params.get("tags"), self.params["purge_tags"],
-            lambda t: self.gw.tag_resource(aws_retry=True, ResourceArn=self.arn(path), Tags=t),
-            lambda k: self.gw.untag_resource(aws_retry=True, ResourceArn=self.arn(path), TagKeys=k),
+            lambda t: self.gw.tag_resource(ResourceArn=self.arn(path), Tags=t),
+            lambda k: self.gw.untag_resource(ResourceArn=self.arn(path), TagKeys=k),
         )[0]
 
     # ---- finding -------------------------------------------------------------------------
@@ -228,13 +227,13 @@ class HttpApi:
 
     def find_stage(self, api_id, name):
         try:
-            return self.gw.get_stage(aws_retry=True, ApiId=api_id, StageName=name)
+            return self.gw.get_stage(ApiId=api_id, StageName=name)
         except is_boto3_error_code("NotFoundException"):
             return None
 
     def find_domain(self, name):
         try:
-            return self.gw.get_domain_name(aws_retry=True, DomainName=name)
+            return self.gw.get_domain_name(DomainName=name)
         except is_boto3_error_code("NotFoundException"):
             return None
 
@@ -259,7 +258,7 @@ class HttpApi:
         if differ:
             self.note("update HTTP API %s: %s" % (self.params["name"], sorted(differ)))
             if not self.check:
-                self.gw.update_api(aws_retry=True, ApiId=api["ApiId"], **differ)
+                self.gw.update_api(ApiId=api["ApiId"], **differ)
         if self.tags("/apis/%s" % api["ApiId"], api.get("Tags")):
             self.note("tags of HTTP API %s" % self.params["name"])
         return api
@@ -287,7 +286,7 @@ class HttpApi:
             if self.tags("/vpclinks/%s" % link["VpcLinkId"], link.get("Tags")):
                 self.note("tags of VPC link %s" % name)
         if link.get("VpcLinkStatus") != "AVAILABLE" and not self.check:
-            link = wait_for(lambda: self.gw.get_vpc_link(aws_retry=True, VpcLinkId=link["VpcLinkId"]),
+            link = wait_for(lambda: self.gw.get_vpc_link(VpcLinkId=link["VpcLinkId"]),
                             lambda v: v.get("VpcLinkStatus") in ("AVAILABLE", "FAILED"),
                             timeout=self.params["vpc_link_timeout"], delay=5, max_delay=30, what="VPC link %s" % name)
             if link["VpcLinkStatus"] == "FAILED":
@@ -327,7 +326,7 @@ class HttpApi:
         if got != wanted:
             self.note("update JWT authorizer %s" % spec["name"])
             if not self.check:
-                self.gw.update_authorizer(aws_retry=True, ApiId=api_id, AuthorizerId=have["AuthorizerId"], **wanted)
+                self.gw.update_authorizer(ApiId=api_id, AuthorizerId=have["AuthorizerId"], **wanted)
         return have["AuthorizerId"], stale
 
     def ensure_integrations(self, api_id, link_id):
@@ -360,7 +359,7 @@ class HttpApi:
             if differ:
                 self.note("update integration %s: %s" % (spec["name"], differ))
                 if not self.check:
-                    self.gw.update_integration(aws_retry=True, ApiId=api_id, IntegrationId=have["IntegrationId"], **wanted)
+                    self.gw.update_integration(ApiId=api_id, IntegrationId=have["IntegrationId"], **wanted)
         return ids, current
 
     def ensure_routes(self, api_id, integration_ids, authorizer_id):
@@ -386,11 +385,11 @@ class HttpApi:
             if differ:
                 self.note("update route %s: %s" % (spec["key"], differ))
                 if not self.check:
-                    self.gw.update_route(aws_retry=True, ApiId=api_id, RouteId=have["RouteId"], **wanted)
+                    self.gw.update_route(ApiId=api_id, RouteId=have["RouteId"], **wanted)
         for key, stale in sorted(current.items()):
             self.note("remove route %s" % key)
             if not self.check:
-                self.gw.delete_route(aws_retry=True, ApiId=api_id, RouteId=stale["RouteId"])
+                self.gw.delete_route(ApiId=api_id, RouteId=stale["RouteId"])
 
     def ensure_stage(self, api_id):
         spec = self.params["stage"] or {}
@@ -409,7 +408,7 @@ class HttpApi:
         if have is None:
             self.note("create stage %s" % name)
             if not self.check and api_id:
-                self.gw.create_stage(aws_retry=True, ApiId=api_id, StageName=name,
+                self.gw.create_stage(ApiId=api_id, StageName=name,
                                      Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()}, **wanted)
             return name, wanted
         got_route = have.get("DefaultRouteSettings") or {}
@@ -423,7 +422,7 @@ class HttpApi:
         if differ:
             self.note("update stage %s: %s" % (name, differ))
             if not self.check:
-                self.gw.update_stage(aws_retry=True, ApiId=api_id, StageName=name, **wanted)
+                self.gw.update_stage(ApiId=api_id, StageName=name, **wanted)
         if self.tags("/apis/%s/stages/%s" % (api_id, name), have.get("Tags")):
             self.note("tags of stage %s" % name)
         return name, wanted
@@ -438,14 +437,14 @@ class HttpApi:
         if have is None:
             self.note("create custom domain %s" % spec["name"])
             if not self.check:
-                have = self.gw.create_domain_name(aws_retry=True, DomainName=spec["name"], DomainNameConfigurations=[config],
+                have = self.gw.create_domain_name(DomainName=spec["name"], DomainNameConfigurations=[config],
                                                   Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()})
         else:
             got = (have.get("DomainNameConfigurations") or [{}])[0]
             if any(got.get(k) != v for k, v in config.items()):
                 self.note("update custom domain %s" % spec["name"])
                 if not self.check:
-                    self.gw.update_domain_name(aws_retry=True, DomainName=spec["name"], DomainNameConfigurations=[config])
+                    self.gw.update_domain_name(DomainName=spec["name"], DomainNameConfigurations=[config])
             if self.tags("/domainnames/%s" % spec["name"], have.get("Tags")):
                 self.note("tags of custom domain %s" % spec["name"])
         key = spec.get("base_path") or ""
@@ -454,11 +453,11 @@ class HttpApi:
         if mapping is None:
             self.note("map %s/%s to the API" % (spec["name"], key))
             if not self.check and api_id:
-                self.gw.create_api_mapping(aws_retry=True, DomainName=spec["name"], ApiId=api_id, Stage=stage, ApiMappingKey=key)
+                self.gw.create_api_mapping(DomainName=spec["name"], ApiId=api_id, Stage=stage, ApiMappingKey=key)
         elif mapping.get("ApiId") != api_id or mapping.get("Stage") != stage:
             self.note("re-map %s/%s to the API" % (spec["name"], key))
             if not self.check:
-                self.gw.update_api_mapping(aws_retry=True, DomainName=spec["name"], ApiMappingId=mapping["ApiMappingId"],
+                self.gw.update_api_mapping(DomainName=spec["name"], ApiMappingId=mapping["ApiMappingId"],
                                            ApiId=api_id, Stage=stage, ApiMappingKey=key)
         got = ((have or {}).get("DomainNameConfigurations") or [{}])[0]
         return {"name": spec["name"], "target": got.get("ApiGatewayDomainName"), "hosted_zone_id": got.get("HostedZoneId"),
@@ -505,17 +504,17 @@ class HttpApi:
         for name, stale in sorted(stale_integrations.items()):
             self.note("remove integration %s" % name)
             if not self.check:
-                self.gw.delete_integration(aws_retry=True, ApiId=api_id, IntegrationId=stale["IntegrationId"])
+                self.gw.delete_integration(ApiId=api_id, IntegrationId=stale["IntegrationId"])
         for stale in sorted(stale_authorizers, key=lambda a: (a["Name"], a["AuthorizerId"])):
             self.note("remove authorizer %s (%s)" % (stale["Name"], stale["AuthorizerId"]))
             if not self.check:
-                self.gw.delete_authorizer(aws_retry=True, ApiId=api_id, AuthorizerId=stale["AuthorizerId"])
+                self.gw.delete_authorizer(ApiId=api_id, AuthorizerId=stale["AuthorizerId"])
         stage = self.ensure_stage(api_id)[0]
         domain = self.ensure_domain(api_id, stage)
         if self.check or not api_id:
             after = self.planned(before, integration_ids)
         else:
-            after = self.snapshot(self.gw.get_api(aws_retry=True, ApiId=api_id))
+            after = self.snapshot(self.gw.get_api(ApiId=api_id))
         after["vpc_link_id"] = link_id
         after["domain"] = domain
         if domain and domain.get("name"):
@@ -540,18 +539,18 @@ class HttpApi:
             self.note("delete custom domain %s" % domain["name"])
             if not self.check:
                 for mapping in all_pages(self.gw.get_api_mappings, "Items", DomainName=domain["name"]):
-                    self.gw.delete_api_mapping(aws_retry=True, DomainName=domain["name"], ApiMappingId=mapping["ApiMappingId"])
-                self.gw.delete_domain_name(aws_retry=True, DomainName=domain["name"])
+                    self.gw.delete_api_mapping(DomainName=domain["name"], ApiMappingId=mapping["ApiMappingId"])
+                self.gw.delete_domain_name(DomainName=domain["name"])
         if api:
             self.note("delete HTTP API %s" % self.params["name"])
             if not self.check:
-                self.gw.delete_api(aws_retry=True, ApiId=api["ApiId"])
+                self.gw.delete_api(ApiId=api["ApiId"])
         link_name = (self.params["vpc_link"] or {}).get("name") or self.params["name"]
         link = self.find_vpc_link(link_name)
         if link:
             self.note("delete VPC link %s" % link_name)
             if not self.check:
-                self.gw.delete_vpc_link(aws_retry=True, VpcLinkId=link["VpcLinkId"])
+                self.gw.delete_vpc_link(VpcLinkId=link["VpcLinkId"])
         return before, {}
 
 

@@ -112,12 +112,12 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry, wait_for
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, wait_for
 
 
 def ecr_scanning(ecr, check_mode, filters):
     """Enhanced, continuous scanning for the filters; returns (changed, summary)."""
-    conf = ecr.get_registry_scanning_configuration(aws_retry=True).get("scanningConfiguration") or {}
+    conf = ecr.get_registry_scanning_configuration().get("scanningConfiguration") or {}
     rules = conf.get("rules") or []
     continuous = next((r for r in rules if r.get("scanFrequency") == "CONTINUOUS_SCAN"), {})
     have = {f["filter"] for f in continuous.get("repositoryFilters") or []}
@@ -129,7 +129,7 @@ def ecr_scanning(ecr, check_mode, filters):
         new_rules = [r for r in rules if r.get("scanFrequency") != "CONTINUOUS_SCAN"]
         new_rules.append({"scanFrequency": "CONTINUOUS_SCAN",
                           "repositoryFilters": [{"filter": f, "filterType": "WILDCARD"} for f in wanted]})
-        ecr.put_registry_scanning_configuration(aws_retry=True, scanType="ENHANCED", rules=new_rules)
+        ecr.put_registry_scanning_configuration(scanType="ENHANCED", rules=new_rules)
     return True, summary
 
 
@@ -144,8 +144,8 @@ def main():
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    inspector = module.client("inspector2", retry_decorator=aws_retry())
-    sts = module.client("sts", retry_decorator=aws_retry())
+    inspector = module.client("inspector2")
+    sts = module.client("sts")
     wanted = "ENABLED" if params["state"] == "present" else "DISABLED"
     moving = ("ENABLING",) if wanted == "ENABLED" else ("DISABLING",)
     result = {"changed": False}
@@ -155,7 +155,7 @@ def main():
         todo = sorted(t for t in params["resource_types"] if before["resources"][t] != wanted and before["resources"][t] not in moving)
         if todo and not module.check_mode:
             call = inspector.enable if wanted == "ENABLED" else inspector.disable
-            answer = call(aws_retry=True, accountIds=[account], resourceTypes=todo)
+            answer = call(accountIds=[account], resourceTypes=todo)
             failed = answer.get("failedAccounts") or []
             if failed:
                 raise PlatformError("Inspector2 could not %s %s for %s: %s" % (
@@ -177,7 +177,7 @@ def main():
                      "resources": dict(before["resources"], **{t: wanted for t in todo})}
         result.update(changed=bool(todo), account_id=account, status=after)
         if params["ecr_continuous_scan_filters"] and params["state"] == "present":
-            scanned, result["ecr_scanning"] = ecr_scanning(module.client("ecr", retry_decorator=aws_retry()), module.check_mode,
+            scanned, result["ecr_scanning"] = ecr_scanning(module.client("ecr"), module.check_mode,
                                                            params["ecr_continuous_scan_filters"])
             result["changed"] = result["changed"] or scanned
         if params.get("delegated_admin_account_id"):
@@ -185,7 +185,7 @@ def main():
             if current != params["delegated_admin_account_id"]:
                 result["changed"] = True
                 if not module.check_mode:
-                    inspector.enable_delegated_admin_account(aws_retry=True, delegatedAdminAccountId=params["delegated_admin_account_id"])
+                    inspector.enable_delegated_admin_account(delegatedAdminAccountId=params["delegated_admin_account_id"])
             result["delegated_admin_account_id"] = params["delegated_admin_account_id"]
     except PlatformError as exc:
         module.fail_json(msg=str(exc))

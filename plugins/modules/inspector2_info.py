@@ -69,14 +69,14 @@ except ImportError:
 
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule
 
 
 def main():
     module = PlatformModule(argument_spec=dict(delegated_admin=dict(type="bool", default=False)), supports_check_mode=True)
-    inspector = module.client("inspector2", retry_decorator=aws_retry())
+    inspector = module.client("inspector2")
     try:
-        account = i2.account_id(module.client("sts", retry_decorator=aws_retry()))
+        account = i2.account_id(module.client("sts"))
         result = {"changed": False, "account_id": account, "status": i2.status(inspector, account)}
         if module.params["delegated_admin"]:
             result["delegated_admin_account_id"] = i2.delegated_admin(inspector)

@@ -106,7 +106,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     create_once,
     pick_one,
     tag_list_to_dict,
@@ -153,7 +152,7 @@ class Keys:
                 except is_boto3_error_code("AccessDeniedException"):
                     continue
                 if tags.get(ALIAS_TAG) == alias:
-                    meta = self.kms.describe_key(aws_retry=True, KeyId=key["KeyId"])["KeyMetadata"]
+                    meta = self.kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
                     if meta["KeyState"] in ("Enabled", "Disabled", "PendingDeletion"):
                         found.append(meta)
         return found
@@ -162,8 +161,8 @@ class Keys:
         return all_pages(self.kms.list_resource_tags, "Tags", token="Marker", next_token="NextMarker", KeyId=key_id)
 
     def describe(self, meta):
-        rotation = self.kms.get_key_rotation_status(aws_retry=True, KeyId=meta["KeyId"]).get("KeyRotationEnabled", False)
-        policy = json.loads(self.kms.get_key_policy(aws_retry=True, KeyId=meta["KeyId"], PolicyName="default")["Policy"])
+        rotation = self.kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled", False)
+        policy = json.loads(self.kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
         tags = tag_list_to_dict(self.tags_of(meta["KeyId"]), "TagKey", "TagValue")
         return {"key_id": meta["KeyId"], "arn": meta["Arn"], "state": meta["KeyState"], "description": meta.get("Description", ""),
                 "rotation": rotation, "policy": policy, "tags": tags}
@@ -176,7 +175,7 @@ class Keys:
         if isinstance(policy, str) and policy:
             policy = json.loads(policy)
         key_id = self.aliases().get(alias)
-        meta = self.kms.describe_key(aws_retry=True, KeyId=key_id)["KeyMetadata"] if key_id else self.orphan(alias)
+        meta = self.kms.describe_key(KeyId=key_id)["KeyMetadata"] if key_id else self.orphan(alias)
         if meta is None:
             self.changes.append("create key %s" % alias)
             if self.check:
@@ -194,32 +193,32 @@ class Keys:
         if meta["KeyState"] == "PendingDeletion":
             self.changes.append("restore key %s from pending deletion" % alias)
             if not self.check:
-                self.kms.cancel_key_deletion(aws_retry=True, KeyId=key_id)
+                self.kms.cancel_key_deletion(KeyId=key_id)
         if meta["KeyState"] in ("PendingDeletion", "Disabled"):
             self.changes.append("enable key %s" % alias)
             if not self.check:
-                self.kms.enable_key(aws_retry=True, KeyId=key_id)
+                self.kms.enable_key(KeyId=key_id)
         if alias not in self.aliases():
             self.changes.append("alias %s -> %s" % (alias, key_id))
             if not self.check:
-                self.kms.create_alias(aws_retry=True, AliasName=alias, TargetKeyId=key_id)
+                self.kms.create_alias(AliasName=alias, TargetKeyId=key_id)
         current = before or self.describe(meta)
         if not current["rotation"]:
             self.changes.append("turn on rotation of %s" % alias)
             if not self.check:
-                self.kms.enable_key_rotation(aws_retry=True, KeyId=key_id)
+                self.kms.enable_key_rotation(KeyId=key_id)
         if current["description"] != spec["description"]:
             self.changes.append("description of %s" % alias)
             if not self.check:
-                self.kms.update_key_description(aws_retry=True, KeyId=key_id, Description=spec["description"])
+                self.kms.update_key_description(KeyId=key_id, Description=spec["description"])
         if policy and current["policy"] != policy:
             self.changes.append("policy of %s" % alias)
             if not self.check:
-                self.kms.put_key_policy(aws_retry=True, KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
+                self.kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
         tagged, new_tags = apply_tags(
             self.check, current["tags"], tags, purge,
-            lambda add: self.kms.tag_resource(aws_retry=True, KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in add.items()]),
-            lambda keys: self.kms.untag_resource(aws_retry=True, KeyId=key_id, TagKeys=keys))
+            lambda add: self.kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in add.items()]),
+            lambda keys: self.kms.untag_resource(KeyId=key_id, TagKeys=keys))
         if tagged:
             self.changes.append("tags of %s" % alias)
         after = dict(current, rotation=True, description=spec["description"], policy=policy or current["policy"], tags=new_tags,
@@ -231,15 +230,15 @@ class Keys:
         key_id = self.aliases().get(alias)
         if not key_id:
             return {}
-        meta = self.kms.describe_key(aws_retry=True, KeyId=key_id)["KeyMetadata"]
+        meta = self.kms.describe_key(KeyId=key_id)["KeyMetadata"]
         self.changes.append("delete alias %s" % alias)
         if not self.check:
-            self.kms.delete_alias(aws_retry=True, AliasName=alias)
+            self.kms.delete_alias(AliasName=alias)
         if meta["KeyState"] != "PendingDeletion":
             self.changes.append("schedule deletion of %s in %d days" % (key_id, window))
             if not self.check:
                 # By key id: some API emulations refuse the ARN here.
-                self.kms.schedule_key_deletion(aws_retry=True, KeyId=key_id, PendingWindowInDays=window)
+                self.kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=window)
         return {"key_id": key_id, "arn": meta["Arn"]}
 
 
@@ -260,7 +259,7 @@ def main():
     params = module.params
     if not 7 <= params["deletion_window_days"] <= 30:
         module.fail_json(msg="deletion_window_days must be 7 to 30 (AWS limits), got %d" % params["deletion_window_days"])
-    keys = Keys(module, module.client("kms", retry_decorator=aws_retry()), module.client("kms", retries=False))
+    keys = Keys(module, module.client("kms"), module.client("kms", retries=False))
     before, after, out = {}, {}, {}
     try:
         for spec in params["definitions"]:

@@ -204,7 +204,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     tag_list_to_dict,
@@ -227,7 +226,7 @@ class Balancers:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.elb = module.client("elbv2", retry_decorator=aws_retry())
+        self.elb = module.client("elbv2")
         self.elb_once = module.client("elbv2", retries=False)  # creates go through create_once()
         self._wafv2 = None
         self.changes = []
@@ -236,7 +235,7 @@ class Balancers:
     @property
     def waf(self):
         if self._wafv2 is None:
-            self._wafv2 = self.module.client("wafv2", retry_decorator=aws_retry())
+            self._wafv2 = self.module.client("wafv2")
         return self._wafv2
 
     def note(self, what):
@@ -245,27 +244,27 @@ class Balancers:
     # ---- reading -------------------------------------------------------------------------
     def find_lb(self, name):
         try:
-            found = self.elb.describe_load_balancers(aws_retry=True, Names=[name])["LoadBalancers"]
+            found = self.elb.describe_load_balancers(Names=[name])["LoadBalancers"]
         except is_boto3_error_code("LoadBalancerNotFound"):
             return None
         return found[0] if found else None
 
     def find_tg(self, name):
         try:
-            found = self.elb.describe_target_groups(aws_retry=True, Names=[name])["TargetGroups"]
+            found = self.elb.describe_target_groups(Names=[name])["TargetGroups"]
         except is_boto3_error_code("TargetGroupNotFound"):
             return None
         return found[0] if found else None
 
     def tags(self, arn):
-        described = self.elb.describe_tags(aws_retry=True, ResourceArns=[arn])["TagDescriptions"]
+        described = self.elb.describe_tags(ResourceArns=[arn])["TagDescriptions"]
         return tag_list_to_dict(described[0]["Tags"]) if described else {}
 
     def attributes(self, arn, target_group=False):
         if target_group:
-            attrs = self.elb.describe_target_group_attributes(aws_retry=True, TargetGroupArn=arn)["Attributes"]
+            attrs = self.elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
         else:
-            attrs = self.elb.describe_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn)["Attributes"]
+            attrs = self.elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
         return {a["Key"]: a["Value"] for a in attrs}
 
     def listeners(self, arn):
@@ -353,8 +352,8 @@ class Balancers:
     def ensure_tags(self, arn, current, wanted):
         return apply_tags(
             self.check, current, wanted, self.params["purge_tags"],
-            lambda t: self.elb.add_tags(aws_retry=True, ResourceArns=[arn], Tags=dict_to_tag_list(t)),
-            lambda k: self.elb.remove_tags(aws_retry=True, ResourceArns=[arn], TagKeys=k),
+            lambda t: self.elb.add_tags(ResourceArns=[arn], Tags=dict_to_tag_list(t)),
+            lambda k: self.elb.remove_tags(ResourceArns=[arn], TagKeys=k),
         )[0]
 
     def ensure_target_group(self, spec, tg, tags):
@@ -372,7 +371,7 @@ class Balancers:
                 lambda: [x for x in [self.find_tg(tg["name"])] if x], "target groups named %s" % tg["name"],
                 exists_codes=("DuplicateTargetGroupName",))[0]
             arn = created["TargetGroupArn"]
-            self.elb.modify_target_group_attributes(aws_retry=True, TargetGroupArn=arn, Attributes=[
+            self.elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[
                 {"Key": "deregistration_delay.timeout_seconds", "Value": str(tg["deregistration_delay"])}])
             return arn
         arn = current["TargetGroupArn"]
@@ -388,12 +387,12 @@ class Balancers:
         if health_diff:
             self.note("update health check of %s: %s" % (tg["name"], sorted(health_diff)))
             if not self.check:
-                self.elb.modify_target_group(aws_retry=True, TargetGroupArn=arn, **health)
+                self.elb.modify_target_group(TargetGroupArn=arn, **health)
         attrs = self.attributes(arn, target_group=True)
         if attrs.get("deregistration_delay.timeout_seconds") != str(tg["deregistration_delay"]):
             self.note("deregistration delay of %s" % tg["name"])
             if not self.check:
-                self.elb.modify_target_group_attributes(aws_retry=True, TargetGroupArn=arn, Attributes=[
+                self.elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[
                     {"Key": "deregistration_delay.timeout_seconds", "Value": str(tg["deregistration_delay"])}])
         if self.ensure_tags(arn, self.tags(arn), wanted_tags):
             self.note("tags of target group %s" % tg["name"])
@@ -437,7 +436,7 @@ class Balancers:
             if self.params["wait"]:
                 lb = wait_for(lambda: self.find_lb(spec["name"]), lambda x: x["State"]["Code"] != "provisioning",
                               what="load balancer %s to become active" % spec["name"])
-            self.elb.modify_load_balancer_attributes(aws_retry=True, LoadBalancerArn=lb["LoadBalancerArn"],
+            self.elb.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"],
                                                      Attributes=[{"Key": k, "Value": v} for k, v in sorted(attrs.items())])
             current_listeners = []
         else:
@@ -446,21 +445,21 @@ class Balancers:
             if spec["subnets"] and subnets != sorted(spec["subnets"]):
                 self.note("subnets of %s" % spec["name"])
                 if not self.check:
-                    self.elb.set_subnets(aws_retry=True, LoadBalancerArn=arn, Subnets=spec["subnets"])
+                    self.elb.set_subnets(LoadBalancerArn=arn, Subnets=spec["subnets"])
             if sorted(lb.get("SecurityGroups") or []) != sorted(spec["security_group_ids"]):
                 if spec["type"] == "network" and not lb.get("SecurityGroups"):
                     raise PlatformError("network load balancer %s was made without security groups; AWS adds them only at "
                                         "creation: remove it and run again" % spec["name"])
                 self.note("security groups of %s" % spec["name"])
                 if not self.check:
-                    self.elb.set_security_groups(aws_retry=True, LoadBalancerArn=arn, SecurityGroups=spec["security_group_ids"])
+                    self.elb.set_security_groups(LoadBalancerArn=arn, SecurityGroups=spec["security_group_ids"])
             current = self.attributes(arn)
             # Compare what the API reports; a key it does not report is sent with the others when one differs.
             differ = {k: v for k, v in attrs.items() if k in current and current[k] != v}
             if differ:
                 self.note("attributes of %s: %s" % (spec["name"], sorted(differ)))
                 if not self.check:
-                    self.elb.modify_load_balancer_attributes(aws_retry=True, LoadBalancerArn=arn,
+                    self.elb.modify_load_balancer_attributes(LoadBalancerArn=arn,
                                                              Attributes=[{"Key": k, "Value": v} for k, v in sorted(attrs.items())])
             if self.ensure_tags(arn, self.tags(arn), tags):
                 self.note("tags of %s" % spec["name"])
@@ -492,16 +491,16 @@ class Balancers:
                 if self.listener_differs(have, request):
                     self.note("update listener %s/%d" % (spec["name"], listener["port"]))
                     if not self.check:
-                        self.elb.modify_listener(aws_retry=True, ListenerArn=listener_arn, **request)
+                        self.elb.modify_listener(ListenerArn=listener_arn, **request)
             out[str(listener["port"])] = {"arn": listener_arn, "protocol": listener["protocol"]}
         for port, stale in sorted(by_port.items()):
             self.note("remove listener %s/%d" % (spec["name"], port))
             if not self.check:
-                self.elb.delete_listener(aws_retry=True, ListenerArn=stale["ListenerArn"])
+                self.elb.delete_listener(ListenerArn=stale["ListenerArn"])
         return out
 
     def ensure_web_acl(self, spec, arn):
-        current = self.waf.get_web_acl_for_resource(aws_retry=True, ResourceArn=arn).get("WebACL") or {}
+        current = self.waf.get_web_acl_for_resource(ResourceArn=arn).get("WebACL") or {}
         wanted = spec["web_acl_arn"] or ""
         if current.get("ARN", "") == wanted:
             return
@@ -517,12 +516,12 @@ class Balancers:
             wait_for(lambda: self.associate(wanted, arn), lambda done: done, timeout=600,
                      what="AWS WAF to accept load balancer %s (WAFUnavailableEntityException)" % spec["name"])
         else:
-            self.waf.disassociate_web_acl(aws_retry=True, ResourceArn=arn)
+            self.waf.disassociate_web_acl(ResourceArn=arn)
 
     def associate(self, web_acl_arn, arn):
         """True once the web ACL is associated; False while WAF cannot see the load balancer yet."""
         try:
-            self.waf.associate_web_acl(aws_retry=True, WebACLArn=web_acl_arn, ResourceArn=arn)
+            self.waf.associate_web_acl(WebACLArn=web_acl_arn, ResourceArn=arn)
         except is_boto3_error_code("WAFUnavailableEntityException"):
             return False
         return True
@@ -537,7 +536,7 @@ class Balancers:
                                     "(load_balancers_deletion_protection: false, converge) before removing it" % spec["name"])
             self.note("delete load balancer %s" % spec["name"])
             if not self.check:
-                self.elb.delete_load_balancer(aws_retry=True, LoadBalancerArn=lb["LoadBalancerArn"])
+                self.elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
                 wait_for(lambda: self.find_lb(spec["name"]), lambda x: x is None, what="load balancer %s to go" % spec["name"])
         for tg in spec["target_groups"]:
             current = self.find_tg(tg["name"])
@@ -552,7 +551,7 @@ class Balancers:
 
     def delete_tg(self, arn):
         try:
-            self.elb.delete_target_group(aws_retry=True, TargetGroupArn=arn)
+            self.elb.delete_target_group(TargetGroupArn=arn)
         except is_boto3_error_code("ResourceInUse"):
             return False
         return True

@@ -128,7 +128,7 @@ try:
 except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
@@ -156,11 +156,11 @@ def converge_filters(module, logs, group, specs, exists, changes):
         if have.get(name) != filt:
             changes.append("%s metric filter %s" % ("update" if name in have else "create", name))
             if not module.check_mode:
-                logs.put_metric_filter(aws_retry=True, logGroupName=group, filterName=name, **filt)
+                logs.put_metric_filter(logGroupName=group, filterName=name, **filt)
     for name in sorted(set(have) - set(want)):
         changes.append("delete metric filter %s" % name)
         if not module.check_mode:
-            logs.delete_metric_filter(aws_retry=True, logGroupName=group, filterName=name)
+            logs.delete_metric_filter(logGroupName=group, filterName=name)
 
 
 def main():
@@ -196,7 +196,7 @@ def main():
     strays = sorted(set(f["log_group"] for f in params["metric_filters"]) - set(params["groups"]))
     if strays:
         module.fail_json(msg="metric_filters name groups %s that are not in groups" % ", ".join(strays))
-    logs = module.client("logs", retry_decorator=aws_retry())
+    logs = module.client("logs")
     changes, before, after = [], {}, {}
     key, days = params["kms_key_id"], params["retention_days"]
     try:
@@ -211,7 +211,7 @@ def main():
                 if name in found:
                     changes.append("delete %s" % name)
                     if not module.check_mode:
-                        logs.delete_log_group(aws_retry=True, logGroupName=name)
+                        logs.delete_log_group(logGroupName=name)
             after = {n: v for n, v in before.items() if n not in params["groups"]}
         else:
             for name in params["groups"]:
@@ -221,25 +221,25 @@ def main():
                 if not module.check_mode:
                     extra = {"kmsKeyId": key} if key else {}
                     try:
-                        logs.create_log_group(aws_retry=True, logGroupName=name, tags={k: str(v) for k, v in (params.get("tags") or {}).items()},
+                        logs.create_log_group(logGroupName=name, tags={k: str(v) for k, v in (params.get("tags") or {}).items()},
                                               **extra)
                     except botocore.exceptions.ClientError as exc:
                         # Names are unique: "already exists" right after the listing means a retried
                         # create whose first attempt was written although its answer was lost.
                         if exc.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                             raise
-                    logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=days)
+                    logs.put_retention_policy(logGroupName=name, retentionInDays=days)
                 after[name] = {"retention_days": days, "kms_key_id": key}
             for name, group in sorted(found.items()):
                 after[name] = {"retention_days": days, "kms_key_id": key or group.get("kmsKeyId")}
                 if group.get("retentionInDays") != days:
                     changes.append("retention of %s %s -> %s" % (name, group.get("retentionInDays") or "never expire", days))
                     if not module.check_mode:
-                        logs.put_retention_policy(aws_retry=True, logGroupName=name, retentionInDays=days)
+                        logs.put_retention_policy(logGroupName=name, retentionInDays=days)
                 if key and group.get("kmsKeyId") != key:
                     changes.append("encrypt %s with %s" % (name, key))
                     if not module.check_mode:
-                        logs.associate_kms_key(aws_retry=True, logGroupName=name, kmsKeyId=key)
+                        logs.associate_kms_key(logGroupName=name, kmsKeyId=key)
             for name in sorted(set(f["log_group"] for f in params["metric_filters"])):
                 converge_filters(module, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
                                  name in found, changes)

@@ -137,7 +137,6 @@ except ImportError:
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     apply_tags,
-    aws_retry,
     dict_to_tag_list,
     is_owned,
     owned_set_module,
@@ -263,7 +262,7 @@ def main():
     )
     params = module.params
     validate(module)
-    cw = module.client("cloudwatch", retry_decorator=aws_retry())
+    cw = module.client("cloudwatch")
     changes, before, after = [], {}, {}
     wanted = {} if params["state"] == "absent" else {a["name"]: wanted_alarm(a, params["actions"]) for a in params["alarms"]}
     try:
@@ -273,24 +272,24 @@ def main():
                 found[alarm["AlarmName"]] = alarm
         tags = {}
         for name, alarm in found.items():
-            tags[name] = tag_list_to_dict(cw.list_tags_for_resource(aws_retry=True, ResourceARN=alarm["AlarmArn"]).get("Tags"))
+            tags[name] = tag_list_to_dict(cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags"))
             before[name] = dict(current_alarm(alarm), Tags=tags[name])
         for name, alarm in sorted(wanted.items()):
             after[name] = dict(alarm, Tags={k: str(v) for k, v in (params.get("tags") or {}).items()})
             if name not in found:
                 changes.append("create %s" % name)
                 if not module.check_mode:
-                    cw.put_metric_alarm(aws_retry=True, Tags=dict_to_tag_list(params.get("tags")), **alarm)
+                    cw.put_metric_alarm(Tags=dict_to_tag_list(params.get("tags")), **alarm)
                 continue
             if comparable(current_alarm(found[name])) != comparable(alarm):
                 changes.append("update %s" % name)
                 if not module.check_mode:
-                    cw.put_metric_alarm(aws_retry=True, **alarm)
+                    cw.put_metric_alarm(**alarm)
             arn = found[name]["AlarmArn"]
             tag_changed, after_tags = apply_tags(
                 module.check_mode, tags[name], params.get("tags"), params["purge_tags"],
-                lambda t, a=arn: cw.tag_resource(aws_retry=True, ResourceARN=a, Tags=dict_to_tag_list(t)),
-                lambda k, a=arn: cw.untag_resource(aws_retry=True, ResourceARN=a, TagKeys=k))
+                lambda t, a=arn: cw.tag_resource(ResourceARN=a, Tags=dict_to_tag_list(t)),
+                lambda k, a=arn: cw.untag_resource(ResourceARN=a, TagKeys=k))
             after[name]["Tags"] = after_tags
             if tag_changed:
                 changes.append("tags of %s" % name)
@@ -301,7 +300,7 @@ def main():
             after[name] = before[name]
         if owned and not module.check_mode:
             for start in range(0, len(owned), 100):
-                cw.delete_alarms(aws_retry=True, AlarmNames=sorted(owned)[start:start + 100])
+                cw.delete_alarms(AlarmNames=sorted(owned)[start:start + 100])
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to converge the alarms %s*" % params["prefix"])
     result = {"changed": bool(changes), "changes": changes, "alarms": sorted(wanted)}

@@ -92,7 +92,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     create_once,
     dict_to_tag_list,
@@ -108,7 +107,6 @@ def find_gateway(ec2, name, subnet_id):
 
 def gateways_named(ec2, name, subnet_id):
     return ec2.describe_nat_gateways(
-        aws_retry=True,
         Filters=[
             {"Name": "subnet-id", "Values": [subnet_id]},
             {"Name": "tag:Name", "Values": [name]},
@@ -118,7 +116,7 @@ def gateways_named(ec2, name, subnet_id):
 
 
 def eips_named(ec2, name):
-    return ec2.describe_addresses(aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [name]}])["Addresses"]
+    return ec2.describe_addresses(Filters=[{"Name": "tag:Name", "Values": [name]}])["Addresses"]
 
 
 def find_eip(ec2, name):
@@ -155,7 +153,7 @@ def ensure_present(module, ec2, ec2_once):
         changed = ensure_tags(module, ec2, current["NatGatewayId"], tag_list_to_dict(current.get("Tags")), tags)
         address = (current.get("NatGatewayAddresses") or [{}])[0]
         if address.get("AllocationId"):
-            eip = ec2.describe_addresses(aws_retry=True, AllocationIds=[address["AllocationId"]])["Addresses"][0]
+            eip = ec2.describe_addresses(AllocationIds=[address["AllocationId"]])["Addresses"][0]
             changed |= ensure_tags(module, ec2, address["AllocationId"], tag_list_to_dict(eip.get("Tags")), eip_tags)
         if not changed:
             return False, view(current), view(current)
@@ -201,13 +199,13 @@ def ensure_absent(module, ec2):
         return False, {}, {}
     if not module.check_mode:
         if current:
-            ec2.delete_nat_gateway(aws_retry=True, NatGatewayId=current["NatGatewayId"])
+            ec2.delete_nat_gateway(NatGatewayId=current["NatGatewayId"])
             ec2.get_waiter("nat_gateway_deleted").wait(
                 NatGatewayIds=[current["NatGatewayId"]],
                 WaiterConfig={"Delay": 5, "MaxAttempts": max(1, params["wait_timeout"] // 5)},
             )
         if eip:
-            ec2.release_address(aws_retry=True, AllocationId=eip["AllocationId"])
+            ec2.release_address(AllocationId=eip["AllocationId"])
     return True, view(current), {}
 
 
@@ -222,7 +220,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    ec2 = module.client("ec2", retry_decorator=aws_retry())
+    ec2 = module.client("ec2")
     try:
         if module.params["state"] == "present":
             changed, before, after = ensure_present(module, ec2, module.client("ec2", retries=False))

@@ -173,7 +173,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     create_once,
     dict_to_tag_list,
@@ -272,18 +271,18 @@ class Acl:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.ec2 = module.client("ec2", retry_decorator=aws_retry())
+        self.ec2 = module.client("ec2")
         self.once = module.client("ec2", retries=False)
         self.changes = []
 
     def in_vpc(self, *filters):
-        return self.ec2.describe_network_acls(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [self.params["vpc_id"]]}] + list(filters))["NetworkAcls"]
+        return self.ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [self.params["vpc_id"]]}] + list(filters))["NetworkAcls"]
 
     def named(self):
         return self.in_vpc({"Name": "tag:Name", "Values": [self.params["name"]]})
 
     def reread(self, acl_id):
-        return self.ec2.describe_network_acls(aws_retry=True, NetworkAclIds=[acl_id])["NetworkAcls"][0]
+        return self.ec2.describe_network_acls(NetworkAclIds=[acl_id])["NetworkAcls"][0]
 
     def default_acl(self):
         acl = pick_one(self.in_vpc({"Name": "default", "Values": ["true"]}), "default network ACLs of %s" % self.params["vpc_id"],
@@ -341,14 +340,14 @@ class Acl:
                     lambda key=key: [r for k, r in current_rules(self.reread(acl_id)).items() if k == key],
                     "%s of %s" % (describe(key, rule), acl_id), exists_codes=("NetworkAclEntryAlreadyExists",))
                 if adopted and found != rule:
-                    self.ec2.replace_network_acl_entry(aws_retry=True, NetworkAclId=acl_id, **entry_args(key, rule))
+                    self.ec2.replace_network_acl_entry(NetworkAclId=acl_id, **entry_args(key, rule))
             else:
-                self.ec2.replace_network_acl_entry(aws_retry=True, NetworkAclId=acl_id, **entry_args(key, rule))
+                self.ec2.replace_network_acl_entry(NetworkAclId=acl_id, **entry_args(key, rule))
         for key in sorted(set(current) - set(wanted)):
             self.changes.append("remove %s" % describe(key, current[key]))
             if not self.check:
                 try:
-                    self.ec2.delete_network_acl_entry(aws_retry=True, NetworkAclId=acl_id, Egress=key[0], RuleNumber=key[1])
+                    self.ec2.delete_network_acl_entry(NetworkAclId=acl_id, Egress=key[0], RuleNumber=key[1])
                 except botocore.exceptions.ClientError as exc:
                     if error_code(exc) != "InvalidNetworkAclEntry.NotFound":
                         raise
@@ -363,7 +362,7 @@ class Acl:
             if association[0]["NetworkAclId"] == acl_id:
                 return
             try:
-                self.ec2.replace_network_acl_association(aws_retry=True, AssociationId=association[0]["NetworkAclAssociationId"], NetworkAclId=acl_id)
+                self.ec2.replace_network_acl_association(AssociationId=association[0]["NetworkAclAssociationId"], NetworkAclId=acl_id)
                 return
             except botocore.exceptions.ClientError as exc:
                 if error_code(exc) != "InvalidAssociationID.NotFound" or attempt:
@@ -403,7 +402,7 @@ class Acl:
                 for subnet in sorted(subnets):
                     self.move(subnet, default)
             try:
-                self.ec2.delete_network_acl(aws_retry=True, NetworkAclId=acl_id)
+                self.ec2.delete_network_acl(NetworkAclId=acl_id)
             except botocore.exceptions.ClientError as exc:
                 if error_code(exc) != "InvalidNetworkAclID.NotFound":
                     raise

@@ -143,7 +143,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 
 WIDTH = 6
 HEIGHT = 6
@@ -251,11 +251,11 @@ def main():
         module.fail_json(msg="period %d: use 10, 30 or a multiple of 60 seconds" % params["period"])
     if (params["services"] or any(d["kind"] == "container" for d in params["databases"])) and not params["cluster"]:
         module.fail_json(msg="cluster is required to draw ECS services")
-    cloudwatch = module.client("cloudwatch", retry_decorator=aws_retry())
+    cloudwatch = module.client("cloudwatch")
     changed, before, after, arn = False, {}, {}, None
     try:
         try:
-            got = cloudwatch.get_dashboard(aws_retry=True, DashboardName=name)
+            got = cloudwatch.get_dashboard(DashboardName=name)
             before, arn = json.loads(got.get("DashboardBody") or "{}"), got.get("DashboardArn")
         except is_boto3_error_code("ResourceNotFound"):
             before = {}
@@ -263,18 +263,18 @@ def main():
             if before:
                 changed = True
                 if not module.check_mode:
-                    cloudwatch.delete_dashboards(aws_retry=True, DashboardNames=[name])
+                    cloudwatch.delete_dashboards(DashboardNames=[name])
             result = {"changed": changed, "dashboard": {}}
         else:
             after, rows = build(params, module.region)
             if after != before:
                 changed = True
                 if not module.check_mode:
-                    answer = cloudwatch.put_dashboard(aws_retry=True, DashboardName=name, DashboardBody=json.dumps(after))
+                    answer = cloudwatch.put_dashboard(DashboardName=name, DashboardBody=json.dumps(after))
                     problems = [m.get("Message") for m in answer.get("DashboardValidationMessages") or []]
                     if problems:
                         module.fail_json(msg="CloudWatch did not accept dashboard %s: %s" % (name, "; ".join(problems)))
-                    arn = arn or cloudwatch.get_dashboard(aws_retry=True, DashboardName=name).get("DashboardArn")
+                    arn = arn or cloudwatch.get_dashboard(DashboardName=name).get("DashboardArn")
             result = {"changed": changed, "dashboard": {"name": name, "arn": arn, "widgets": len(after["widgets"]), "rows": rows}}
     except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
         module.fail_json_aws(exc, msg="Failed to manage dashboard %s" % name)

@@ -209,7 +209,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     all_pages,
-    aws_retry,
     pick_one,
     resource_names,
     tag_list_to_dict,
@@ -228,7 +227,7 @@ class Discovery:
 
     def client(self, service):
         if service not in self.clients:
-            self.clients[service] = self.module.client(service, retry_decorator=aws_retry())
+            self.clients[service] = self.module.client(service)
         return self.clients[service]
 
     def platform_filters(self, component=None):
@@ -243,10 +242,9 @@ class Discovery:
     def account(self):
         ec2 = self.client("ec2")
         zones = ec2.describe_availability_zones(
-            aws_retry=True,
             Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}],
         )["AvailabilityZones"]
-        identity = self.client("sts").get_caller_identity(aws_retry=True)
+        identity = self.client("sts").get_caller_identity()
         return {
             "account_id": identity["Account"],
             # aws, aws-cn or aws-us-gov: every ARN the platform writes is built with it.
@@ -257,7 +255,7 @@ class Discovery:
 
     def network(self):
         ec2 = self.client("ec2")
-        vpcs = ec2.describe_vpcs(aws_retry=True, Filters=self.platform_filters("network"))["Vpcs"]
+        vpcs = ec2.describe_vpcs(Filters=self.platform_filters("network"))["Vpcs"]
         vpc = pick_one(vpcs, "VPCs tagged Project=%s Environment=%s" % (self.name, self.env), ident=lambda v: v["VpcId"])
         empty = {"vpc": {}, "subnets": {"public": [], "private": []}, "route_tables": {}, "internet_gateway_id": None,
                  "nat_gateways": [], "security_groups": {}, "vpc_endpoints": [], "flow_logs": []}
@@ -273,7 +271,7 @@ class Discovery:
             "tags": tag_list_to_dict(vpc.get("Tags")),
         }
         subnets = {"public": [], "private": []}
-        for subnet in ec2.describe_subnets(aws_retry=True, Filters=in_vpc)["Subnets"]:
+        for subnet in ec2.describe_subnets(Filters=in_vpc)["Subnets"]:
             tags = tag_list_to_dict(subnet.get("Tags"))
             tier = tags.get("Tier")
             if tier in subnets:
@@ -284,14 +282,14 @@ class Discovery:
         out["subnets"] = subnets
         out["route_tables"] = {
             tag_list_to_dict(rt.get("Tags")).get("Name", rt["RouteTableId"]): rt["RouteTableId"]
-            for rt in ec2.describe_route_tables(aws_retry=True, Filters=in_vpc)["RouteTables"]
+            for rt in ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]
             if tag_list_to_dict(rt.get("Tags")).get("Project") == self.name
         }
-        igws = ec2.describe_internet_gateways(aws_retry=True, Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
+        igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
         igw = pick_one(igws, "internet gateways attached to %s" % vpc_id, ident=lambda g: g["InternetGatewayId"])
         out["internet_gateway_id"] = igw["InternetGatewayId"] if igw else None
         nats = ec2.describe_nat_gateways(
-            aws_retry=True, Filters=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}]
+            Filters=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}]
         )["NatGateways"]
         out["nat_gateways"] = sorted(
             (
@@ -308,25 +306,25 @@ class Discovery:
         )
         out["security_groups"] = {
             sg["GroupName"]: sg["GroupId"]
-            for sg in ec2.describe_security_groups(aws_retry=True, Filters=in_vpc)["SecurityGroups"]
+            for sg in ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"]
             if sg["GroupName"] != "default"
         }
         out["vpc_endpoints"] = [
             {"id": e["VpcEndpointId"], "service": e["ServiceName"], "type": e["VpcEndpointType"], "state": e.get("State")}
-            for e in ec2.describe_vpc_endpoints(aws_retry=True, Filters=in_vpc)["VpcEndpoints"]
+            for e in ec2.describe_vpc_endpoints(Filters=in_vpc)["VpcEndpoints"]
             if e.get("State", "").lower() not in ("deleted", "deleting")
         ]
         out["flow_logs"] = [
             {"id": f["FlowLogId"], "log_group_name": f.get("LogGroupName"), "traffic_type": f.get("TrafficType"),
              "status": f.get("FlowLogStatus")}
-            for f in ec2.describe_flow_logs(aws_retry=True, Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+            for f in ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
         ]
         return out
 
     def ecs(self, vpc_id=None):
         ecs = self.client("ecs")
         out = {"cluster": {}, "namespace": {}}
-        clusters = ecs.describe_clusters(aws_retry=True, clusters=[self.names["cluster"]], include=["SETTINGS"])["clusters"]
+        clusters = ecs.describe_clusters(clusters=[self.names["cluster"]], include=["SETTINGS"])["clusters"]
         for cluster in clusters:
             if cluster.get("status") in ("ACTIVE", "PROVISIONING"):
                 out["cluster"] = {
@@ -346,7 +344,7 @@ class Discovery:
             found = [
                 n for n in found
                 if vpc_id in [v.get("VPCId") for v in route53.get_hosted_zone(
-                    aws_retry=True, Id=n["Properties"]["DnsProperties"]["HostedZoneId"]).get("VPCs", [])]
+                    Id=n["Properties"]["DnsProperties"]["HostedZoneId"]).get("VPCs", [])]
             ]
         ns = pick_one(found, "Cloud Map namespaces named %s" % self.names["private_domain"], ident=lambda n: n["Id"])
         if ns:
@@ -380,7 +378,7 @@ class Discovery:
         """The bucket of the environment's S3 server access logs, by its name (HeadBucket: 404 when there is none)."""
         bucket = "%s-%s-%s" % (self.names["s3_access_logs"], account["account_id"], account["region"])
         try:
-            self.client("s3").head_bucket(aws_retry=True, Bucket=bucket)
+            self.client("s3").head_bucket(Bucket=bucket)
         except is_boto3_error_code(("404", "NoSuchBucket", "NotFound")):
             return {"bucket": None}
         return {"bucket": bucket}
@@ -396,7 +394,7 @@ class Discovery:
                         "alias": alias["AliasName"],
                         "key_id": alias["TargetKeyId"],
                         "arn": alias["AliasArn"].replace(":" + alias["AliasName"], ":key/" + alias["TargetKeyId"]),
-                        "rotation": kms.get_key_rotation_status(aws_retry=True, KeyId=alias["TargetKeyId"]).get("KeyRotationEnabled"),
+                        "rotation": kms.get_key_rotation_status(KeyId=alias["TargetKeyId"]).get("KeyRotationEnabled"),
                     }
         return out
 
@@ -436,7 +434,7 @@ class Discovery:
             return {}
         out = {}
         for start in range(0, len(arns), 10):
-            for svc in ecs.describe_services(aws_retry=True, cluster=cluster, services=arns[start:start + 10])["services"]:
+            for svc in ecs.describe_services(cluster=cluster, services=arns[start:start + 10])["services"]:
                 if svc.get("status") != "ACTIVE":
                     continue
                 net = (svc.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
@@ -491,7 +489,7 @@ class Discovery:
             for fs in page["FileSystems"]:
                 if not (fs.get("CreationToken") or "").startswith(prefix) or fs.get("LifeCycleState") in ("deleting", "deleted"):
                     continue
-                points = efs.describe_access_points(aws_retry=True, FileSystemId=fs["FileSystemId"]).get("AccessPoints", [])
+                points = efs.describe_access_points(FileSystemId=fs["FileSystemId"]).get("AccessPoints", [])
                 out[fs["CreationToken"]] = {
                     "id": fs["FileSystemId"],
                     "encrypted": fs.get("Encrypted"),
@@ -529,7 +527,7 @@ class Discovery:
                                                           self.module.params["domain_name"])]
         cert = pick_one(certs, "edge certificates tagged Name=%s" % self.names["edge_certificate"])
         if cert:
-            described = self.client("acm").describe_certificate(aws_retry=True, CertificateArn=cert)["Certificate"]
+            described = self.client("acm").describe_certificate(CertificateArn=cert)["Certificate"]
             out["certificate"] = {"arn": cert, "domain_name": described.get("DomainName"), "status": described.get("Status"),
                                   "type": described.get("Type")}
         acls = [a for a in all_pages(self.client("wafv2").list_web_acls, "WebACLs", token="NextMarker", Scope="REGIONAL", Limit=100)
@@ -567,7 +565,7 @@ class Discovery:
                   if t["TopicArn"].rsplit(":", 1)[-1] == prefix + "-alerts"]
         if topics:
             sns = self.client("sns")
-            attributes = sns.get_topic_attributes(aws_retry=True, TopicArn=topics[0])["Attributes"]
+            attributes = sns.get_topic_attributes(TopicArn=topics[0])["Attributes"]
             policy = json.loads(attributes.get("Policy") or "{}")
             subscriptions = all_pages(sns.list_subscriptions_by_topic, "Subscriptions", TopicArn=topics[0])
             out["topic"] = {
@@ -586,15 +584,15 @@ class Discovery:
         out["alarms"] = sorted(a["AlarmName"] for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix + "-")
                                for a in page["MetricAlarms"])
         ct = self.client("cloudtrail")
-        for trail in ct.describe_trails(aws_retry=True, includeShadowTrails=False).get("trailList", []):
+        for trail in ct.describe_trails(includeShadowTrails=False).get("trailList", []):
             if trail["Name"] == prefix + "-trail":
-                status = ct.get_trail_status(aws_retry=True, Name=trail["TrailARN"])
+                status = ct.get_trail_status(Name=trail["TrailARN"])
                 out["trail"] = {"name": trail["Name"], "arn": trail["TrailARN"], "bucket": trail.get("S3BucketName"),
                                 "multi_region": trail.get("IsMultiRegionTrail"), "kms_key_id": trail.get("KmsKeyId"),
                                 "log_file_validation": trail.get("LogFileValidationEnabled"), "logging": status.get("IsLogging")}
-        account = self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+        account = self.client("sts").get_caller_identity()["Account"]
         try:
-            budget = self.client("budgets").describe_budget(aws_retry=True, AccountId=account, BudgetName=prefix + "-monthly")["Budget"]
+            budget = self.client("budgets").describe_budget(AccountId=account, BudgetName=prefix + "-monthly")["Budget"]
             out["budget"] = {"name": budget["BudgetName"], "amount": float(budget["BudgetLimit"]["Amount"]),
                              "unit": budget["BudgetLimit"]["Unit"]}
         except is_boto3_error_code("NotFoundException"):
@@ -607,7 +605,7 @@ class Discovery:
         out = {"open_ingress": [], "group_rules": [], "target_health": {}, "ecr_encryption": {}, "trail_bucket_encryption": {}, "inspector2": {}}
         vpc_id = (network or {}).get("vpc", {}).get("id")
         if vpc_id:
-            groups = self.client("ec2").describe_security_groups(aws_retry=True, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
+            groups = self.client("ec2").describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])
             for sg in groups["SecurityGroups"]:
                 for perm in sg.get("IpPermissions") or []:
                     for pair in perm.get("UserIdGroupPairs") or []:
@@ -622,7 +620,7 @@ class Discovery:
         elb = self.client("elbv2")
         for name, tg in sorted(((edge or {}).get("target_groups") or {}).items()):
             states = [d.get("TargetHealth", {}).get("State") for d in
-                      elb.describe_target_health(aws_retry=True, TargetGroupArn=tg["arn"]).get("TargetHealthDescriptions", [])]
+                      elb.describe_target_health(TargetGroupArn=tg["arn"]).get("TargetHealthDescriptions", [])]
             out["target_health"][name] = {"total": len(states), "healthy": states.count("healthy"),
                                           "states": {s: states.count(s) for s in sorted(set(states))}}
         ecr = self.client("ecr")
@@ -641,7 +639,7 @@ class Discovery:
                 out["trail_bucket_encryption"] = {"algorithm": None, "kms_key": None}
         inspector = self.client("inspector2")
         try:
-            out["inspector2"] = i2.status(inspector, self.client("sts").get_caller_identity(aws_retry=True)["Account"])
+            out["inspector2"] = i2.status(inspector, self.client("sts").get_caller_identity()["Account"])
         except is_boto3_error_code(["AccessDeniedException", "AccessDenied"]):
             out["inspector2"] = {"account": "UNKNOWN (access denied)", "resources": {}}
         return out
@@ -656,10 +654,10 @@ class Discovery:
                 records = (service.get("DnsConfig") or {}).get("DnsRecords") or [{}]
                 entry = {"id": service["Id"], "arn": service["Arn"], "record_type": records[0].get("Type")}
                 if entry["record_type"] is None:
-                    detail = sd.get_service(aws_retry=True, Id=service["Id"])["Service"]
+                    detail = sd.get_service(Id=service["Id"])["Service"]
                     entry["record_type"] = ((detail.get("DnsConfig") or {}).get("DnsRecords") or [{}])[0].get("Type")
                 if entry["record_type"] == "CNAME":
-                    instances = sd.list_instances(aws_retry=True, ServiceId=service["Id"])["Instances"]
+                    instances = sd.list_instances(ServiceId=service["Id"])["Instances"]
                     entry["cname"] = next((i["Attributes"].get("AWS_INSTANCE_CNAME") for i in instances), None)
                 out[service["Name"]] = entry
         return out

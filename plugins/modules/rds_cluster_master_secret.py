@@ -102,19 +102,18 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
-    aws_retry,
     wait_for,
 )
 
 
 def key_arn(kms, key):
     """The key's ARN, whatever form it was given in."""
-    return kms.describe_key(aws_retry=True, KeyId=key)["KeyMetadata"]["Arn"]
+    return kms.describe_key(KeyId=key)["KeyMetadata"]["Arn"]
 
 
 def find(rds, cluster_id):
     try:
-        return rds.describe_db_clusters(aws_retry=True, DBClusterIdentifier=cluster_id)["DBClusters"][0]
+        return rds.describe_db_clusters(DBClusterIdentifier=cluster_id)["DBClusters"][0]
     except is_boto3_error_code("DBClusterNotFoundFault"):
         return None
 
@@ -153,7 +152,7 @@ def converge(module, rds, kms):
     if request and not module.check_mode:
         # Both changes are asked to apply at once (rotation must, ModifyDBCluster in the Amazon RDS API Reference); a
         # retried call after a lost answer asks for what is then already true.
-        rds.modify_db_cluster(aws_retry=True, DBClusterIdentifier=cluster_id, ApplyImmediately=True, **request)
+        rds.modify_db_cluster(DBClusterIdentifier=cluster_id, ApplyImmediately=True, **request)
         cluster = wait_for(lambda: find(rds, cluster_id) or {},
                            lambda c: c.get("Status") == "available"
                            and (c.get("MasterUserSecret") or {}).get("SecretStatus") == "active",
@@ -170,8 +169,8 @@ def main():
         rotate=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
     ), supports_check_mode=True)
-    rds = module.client("rds", retry_decorator=aws_retry())
-    kms = module.client("kms", retry_decorator=aws_retry())
+    rds = module.client("rds")
+    kms = module.client("kms")
     try:
         changes, before, after, secret, warnings = converge(module, rds, kms)
     except PlatformError as exc:

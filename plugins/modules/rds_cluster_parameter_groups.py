@@ -113,7 +113,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     all_pages,
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     is_owned,
@@ -146,7 +145,7 @@ def converge(module, rds, writer):
              if g["DBClusterParameterGroupName"].startswith(params["prefix"])}
     current = {}
     for name, group in found.items():
-        tags = tag_list_to_dict(rds.list_tags_for_resource(aws_retry=True, ResourceName=group["DBClusterParameterGroupArn"]).get("TagList"))
+        tags = tag_list_to_dict(rds.list_tags_for_resource(ResourceName=group["DBClusterParameterGroupArn"]).get("TagList"))
         current[name] = {"family": group["DBParameterGroupFamily"], "arn": group["DBClusterParameterGroupArn"],
                          "parameters": user_parameters(rds, name) if name in wanted else {}, "tags": tags}
     changes, after = [], {}
@@ -181,7 +180,7 @@ def converge(module, rds, writer):
             changes.append("set %s=%s in %s" % (parameter["name"], parameter["value"], name))
         if differ and not module.check_mode:
             for start in range(0, len(differ), PER_CALL):
-                rds.modify_db_cluster_parameter_group(aws_retry=True, DBClusterParameterGroupName=name, Parameters=[
+                rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName=name, Parameters=[
                     {"ParameterName": p["name"], "ParameterValue": p["value"], "ApplyMethod": p["apply_method"]}
                     for p in differ[start:start + PER_CALL]])
         parameters = dict(have["parameters"], **{p["name"]: p["value"] for p in group["parameters"]})
@@ -194,7 +193,7 @@ def converge(module, rds, writer):
             continue
         changes.append("delete parameter group %s" % name)
         if not module.check_mode:
-            rds.delete_db_cluster_parameter_group(aws_retry=True, DBClusterParameterGroupName=name)
+            rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name)
     return changes, current, after
 
 
@@ -214,7 +213,7 @@ def main():
     )
     params = module.params
     refuse_foreign_names(module, [group["name"] for group in params["groups"]], "parameter group")
-    rds = module.client("rds", retry_decorator=aws_retry())
+    rds = module.client("rds")
     writer = module.client("rds", retries=False)
     module.exit_converged(lambda: converge(module, rds, writer),
                           "Failed to converge the DB cluster parameter groups %s*" % params["prefix"], key="groups")

@@ -102,7 +102,6 @@ changes:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     is_owned,
@@ -137,7 +136,7 @@ def converge(module, rds, writer):
     found = {s["CustSubscriptionId"]: s for page in rds.get_paginator("describe_event_subscriptions").paginate()
              for s in page["EventSubscriptionsList"] if s["CustSubscriptionId"].startswith(params["prefix"])}
     current = {name: _state(s, tag_list_to_dict(rds.list_tags_for_resource(
-        aws_retry=True, ResourceName=s["EventSubscriptionArn"]).get("TagList"))) for name, s in found.items()}
+        ResourceName=s["EventSubscriptionArn"]).get("TagList"))) for name, s in found.items()}
     changes, after = [], {}
     tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
     for name, sub in sorted(wanted.items()):
@@ -149,7 +148,7 @@ def converge(module, rds, writer):
             # A subscription's sources are of its type: another type is another subscription.
             changes.append("replace subscription %s (source type %s, was %s)" % (name, want["source_type"], have["source_type"]))
             if not module.check_mode:
-                rds.delete_event_subscription(aws_retry=True, SubscriptionName=name)
+                rds.delete_event_subscription(SubscriptionName=name)
         elif have is None:
             changes.append("create subscription %s" % name)
         if have is None or have["source_type"] != want["source_type"]:
@@ -168,18 +167,18 @@ def converge(module, rds, writer):
         if {k: have[k] for k in settings} != {k: want[k] for k in settings}:
             changes.append("update subscription %s" % name)
             if not module.check_mode:
-                rds.modify_event_subscription(aws_retry=True, SubscriptionName=name, SnsTopicArn=want["topic_arn"],
+                rds.modify_event_subscription(SubscriptionName=name, SnsTopicArn=want["topic_arn"],
                                               SourceType=want["source_type"], EventCategories=want["event_categories"],
                                               Enabled=True)
         for source in sorted(set(want["source_ids"]) - set(have["source_ids"])):
             changes.append("add source %s to %s" % (source, name))
             if not module.check_mode:
-                rds.add_source_identifier_to_subscription(aws_retry=True, SubscriptionName=name, SourceIdentifier=source)
+                rds.add_source_identifier_to_subscription(SubscriptionName=name, SourceIdentifier=source)
         for source in sorted(set(have["source_ids"]) - set(want["source_ids"])):
             changes.append("remove source %s from %s" % (source, name))
             if not module.check_mode:
                 gone(lambda s=source: rds.remove_source_identifier_from_subscription(
-                    aws_retry=True, SubscriptionName=name, SourceIdentifier=s), "SourceNotFound")
+                    SubscriptionName=name, SourceIdentifier=s), "SourceNotFound")
         arn = found[name]["EventSubscriptionArn"]
         tag_changed, now = apply_tags(
             module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
@@ -193,7 +192,7 @@ def converge(module, rds, writer):
             continue
         changes.append("delete subscription %s" % name)
         if not module.check_mode:
-            gone(lambda n=name: rds.delete_event_subscription(aws_retry=True, SubscriptionName=n), "SubscriptionNotFound")
+            gone(lambda n=name: rds.delete_event_subscription(SubscriptionName=n), "SubscriptionNotFound")
     return changes, current, after
 
 
@@ -212,7 +211,7 @@ def main():
     refuse_foreign_names(module, [sub["name"] for sub in params["subscriptions"]], "subscription")
     if params["state"] == "present" and any(s["source_ids"] for s in params["subscriptions"]) and not params["topic_arn"]:
         module.fail_json(msg="topic_arn is required when there are subscriptions: give the alert topic's ARN")
-    rds = module.client("rds", retry_decorator=aws_retry())
+    rds = module.client("rds")
     writer = module.client("rds", retries=False)
     module.exit_converged(lambda: converge(module, rds, writer), "Failed to converge the RDS event subscriptions %s*" % params["prefix"],
                           key="subscriptions")

@@ -120,7 +120,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     create_once,
     dict_to_tag_list,
@@ -167,16 +166,16 @@ class Table:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.ec2 = module.client("ec2", retry_decorator=aws_retry())
+        self.ec2 = module.client("ec2")
         self.once = module.client("ec2", retries=False)
         self.changes = []
 
     def tables(self):
-        return self.ec2.describe_route_tables(aws_retry=True, Filters=[
+        return self.ec2.describe_route_tables(Filters=[
             {"Name": "vpc-id", "Values": [self.params["vpc_id"]]}, {"Name": "tag:Name", "Values": [self.params["name"]]}])["RouteTables"]
 
     def reread(self, table_id):
-        return self.ec2.describe_route_tables(aws_retry=True, RouteTableIds=[table_id])["RouteTables"][0]
+        return self.ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0]
 
     def ensure(self):
         params = self.params
@@ -221,13 +220,13 @@ class Table:
                     lambda dest=dest, targets=targets: [r for d, r in managed_routes(self.reread(table_id)).items() if d == dest and r == targets],
                     "routes to %s in %s" % (dest, table_id), exists_codes=("RouteAlreadyExists",))
             else:
-                self.ec2.replace_route(aws_retry=True, RouteTableId=table_id, DestinationCidrBlock=dest, **{api: target})
+                self.ec2.replace_route(RouteTableId=table_id, DestinationCidrBlock=dest, **{api: target})
         if self.params["purge_routes"]:
             for dest in sorted(set(current) - set(wanted)):
                 self.changes.append("remove route %s" % dest)
                 if not self.check:
                     try:
-                        self.ec2.delete_route(aws_retry=True, RouteTableId=table_id, DestinationCidrBlock=dest)
+                        self.ec2.delete_route(RouteTableId=table_id, DestinationCidrBlock=dest)
                     except botocore.exceptions.ClientError as exc:
                         if exc.response.get("Error", {}).get("Code") != "InvalidRoute.NotFound":
                             raise
@@ -240,10 +239,10 @@ class Table:
             self.changes.append("associate %s" % subnet)
             if self.check:
                 continue
-            elsewhere = self.ec2.describe_route_tables(aws_retry=True, Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
+            elsewhere = self.ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])["RouteTables"]
             moved = [a["RouteTableAssociationId"] for t in elsewhere for a in t.get("Associations") or [] if a.get("SubnetId") == subnet]
             if moved:
-                self.ec2.replace_route_table_association(aws_retry=True, AssociationId=moved[0], RouteTableId=table_id)
+                self.ec2.replace_route_table_association(AssociationId=moved[0], RouteTableId=table_id)
             else:
                 create_once(lambda subnet=subnet: self.once.associate_route_table(RouteTableId=table_id, SubnetId=subnet),
                             lambda subnet=subnet: [s for s in associations(self.reread(table_id)) if s == subnet],
@@ -254,7 +253,7 @@ class Table:
                 if subnet not in kept:
                     self.changes.append("disassociate %s" % subnet)
                     if not self.check:
-                        self.ec2.disassociate_route_table(aws_retry=True, AssociationId=association)
+                        self.ec2.disassociate_route_table(AssociationId=association)
         else:
             kept |= set(current)
         return kept

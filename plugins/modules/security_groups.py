@@ -125,7 +125,7 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule
 from ansible_collections.cloud_design.platform.plugins.module_utils.security_groups import GroupSet, current_rules, find_group
 
 
@@ -164,7 +164,7 @@ def main():
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    ec2 = module.client("ec2", retry_decorator=aws_retry())
+    ec2 = module.client("ec2")
     groups = GroupSet(ec2, params["vpc_id"], module.check_mode)
     names = [g["name"] for g in params["groups"]]
     try:

@@ -90,7 +90,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     dict_to_tag_list,
     pick_one,
@@ -100,7 +99,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 
 
 def zone_vpcs(route53, zone_id):
-    zone = route53.get_hosted_zone(aws_retry=True, Id=zone_id)
+    zone = route53.get_hosted_zone(Id=zone_id)
     return [v.get("VPCId") for v in zone.get("VPCs") or []]
 
 
@@ -118,7 +117,7 @@ def find(sd, route53, name, vpc_id):
     ns = pick_one(found, "Cloud Map namespaces named %s in %s" % (name, vpc_id), ident=lambda n: n["Id"])
     if ns is None:
         return None
-    tags = tag_list_to_dict(sd.list_tags_for_resource(aws_retry=True, ResourceARN=ns["Arn"]).get("Tags"))
+    tags = tag_list_to_dict(sd.list_tags_for_resource(ResourceARN=ns["Arn"]).get("Tags"))
     return {
         "id": ns["Id"],
         "arn": ns["Arn"],
@@ -131,7 +130,7 @@ def find(sd, route53, name, vpc_id):
 
 def wait_operation(sd, operation_id, timeout):
     def probe():
-        return sd.get_operation(aws_retry=True, OperationId=operation_id)["Operation"]
+        return sd.get_operation(OperationId=operation_id)["Operation"]
 
     operation = wait_for(probe, lambda op: op["Status"] in ("SUCCESS", "FAIL"), timeout=timeout,
                          what="Cloud Map operation %s" % operation_id)
@@ -156,15 +155,15 @@ def ensure_present(module, sd, route53):
         if params.get("tags"):
             request["Tags"] = dict_to_tag_list(params["tags"])
         try:
-            operation_id = sd.create_private_dns_namespace(aws_retry=True, **request)["OperationId"]
+            operation_id = sd.create_private_dns_namespace(**request)["OperationId"]
             wait_operation(sd, operation_id, params["wait_timeout"])
         except is_boto3_error_code(["NamespaceAlreadyExists", "ConflictingDomainExists"]):
             pass  # an earlier attempt got through: adopt what it made below
         return True, {}, find(sd, route53, params["name"], params["vpc_id"])
     changed, tags = apply_tags(
         module.check_mode, current["tags"], params.get("tags"), params["purge_tags"],
-        lambda add: sd.tag_resource(aws_retry=True, ResourceARN=current["arn"], Tags=dict_to_tag_list(add)),
-        lambda keys: sd.untag_resource(aws_retry=True, ResourceARN=current["arn"], TagKeys=keys))
+        lambda add: sd.tag_resource(ResourceARN=current["arn"], Tags=dict_to_tag_list(add)),
+        lambda keys: sd.untag_resource(ResourceARN=current["arn"], TagKeys=keys))
     return changed, current, dict(current, tags=tags)
 
 
@@ -174,7 +173,7 @@ def ensure_absent(module, sd, route53):
         return False, {}, {}
     if not module.check_mode:
         try:
-            operation_id = sd.delete_namespace(aws_retry=True, Id=current["id"])["OperationId"]
+            operation_id = sd.delete_namespace(Id=current["id"])["OperationId"]
             wait_operation(sd, operation_id, module.params["wait_timeout"])
         except is_boto3_error_code("NamespaceNotFound"):
             pass
@@ -194,8 +193,8 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    sd = module.client("servicediscovery", retry_decorator=aws_retry())
-    route53 = module.client("route53", retry_decorator=aws_retry())
+    sd = module.client("servicediscovery")
+    route53 = module.client("route53")
     try:
         if module.params["state"] == "present":
             changed, before, after = ensure_present(module, sd, route53)

@@ -88,7 +88,7 @@ except ImportError:
 
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import cloud_map
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, aws_retry
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule
 
 
 def main():
@@ -107,7 +107,7 @@ def main():
         required_if=[["record_type", "CNAME", ["cname"]]],
     )
     params = module.params
-    sd = module.client("servicediscovery", retry_decorator=aws_retry())
+    sd = module.client("servicediscovery")
     try:
         if params["state"] == "absent":
             before = cloud_map.describe(cloud_map.find_service(sd, params["namespace_id"], params["name"]))

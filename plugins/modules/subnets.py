@@ -99,7 +99,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     ec2_tag_calls,
@@ -120,7 +119,7 @@ def converge(module, ec2, once):
         filters = [{"Name": "vpc-id", "Values": [params["vpc_id"]]}]
         if cidr:
             filters.append({"Name": "cidr-block", "Values": [cidr]})
-        return ec2.describe_subnets(aws_retry=True, Filters=filters)["Subnets"]
+        return ec2.describe_subnets(Filters=filters)["Subnets"]
 
     existing = {s["CidrBlock"]: s for s in in_vpc()}
     seen = set()
@@ -158,7 +157,7 @@ def converge(module, ec2, once):
         if have.get("MapPublicIpOnLaunch"):
             changes.append("no public IP on launch in subnet %s" % spec["name"])
             if not module.check_mode:
-                ec2.modify_subnet_attribute(aws_retry=True, SubnetId=have["SubnetId"], MapPublicIpOnLaunch={"Value": False})
+                ec2.modify_subnet_attribute(SubnetId=have["SubnetId"], MapPublicIpOnLaunch={"Value": False})
         after.append(view(have, after_tags))
     return changes, before, after
 
@@ -176,7 +175,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_converged(lambda: converge(module, module.client("ec2", retry_decorator=aws_retry()), module.client("ec2", retries=False)),
+    module.exit_converged(lambda: converge(module, module.client("ec2"), module.client("ec2", retries=False)),
                           "Failed to converge the subnets of %s" % module.params["vpc_id"], "subnets")
 
 

@@ -106,7 +106,6 @@ internet_gateway:
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformModule,
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     ec2_tag_calls,
@@ -120,20 +119,20 @@ class Network:
         self.module = module
         self.params = module.params
         self.check = module.check_mode
-        self.ec2 = module.client("ec2", retry_decorator=aws_retry())
+        self.ec2 = module.client("ec2")
         self.once = module.client("ec2", retries=False)
         self.changes = []
 
     # -- VPC
     def vpcs(self):
-        return self.ec2.describe_vpcs(aws_retry=True, Filters=[
+        return self.ec2.describe_vpcs(Filters=[
             {"Name": "tag:Name", "Values": [self.params["name"]]},
             {"Name": "cidr-block-association.cidr-block", "Values": [self.params["cidr_block"]]},
         ])["Vpcs"]
 
     def attribute(self, vpc_id, name):
         key = name[0].upper() + name[1:]
-        return self.ec2.describe_vpc_attribute(aws_retry=True, VpcId=vpc_id, Attribute=name)[key]["Value"]
+        return self.ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=name)[key]["Value"]
 
     @staticmethod
     def view_vpc(vpc, dns_support, dns_hostnames):
@@ -153,7 +152,7 @@ class Network:
                 self.vpcs, what)[0]
             self.ec2.get_waiter("vpc_available").wait(VpcIds=[vpc["VpcId"]])
             # Tags given at creation are set again: some endpoints keep them only from CreateTags.
-            self.ec2.create_tags(aws_retry=True, Resources=[vpc["VpcId"]], Tags=dict_to_tag_list(tags))
+            self.ec2.create_tags(Resources=[vpc["VpcId"]], Tags=dict_to_tag_list(tags))
             vpc["Tags"] = dict_to_tag_list(tags)
             before, after_tags = {}, tags
             current = {"dns_support": self.attribute(vpc["VpcId"], "enableDnsSupport"),
@@ -169,12 +168,12 @@ class Network:
             if current[key] != wanted[key]:
                 self.changes.append("%s of VPC %s: %s" % (key, self.params["name"], wanted[key]))
                 if not self.check:
-                    self.ec2.modify_vpc_attribute(aws_retry=True, VpcId=vpc["VpcId"], **{attribute: {"Value": wanted[key]}})
+                    self.ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], **{attribute: {"Value": wanted[key]}})
         return before, dict(self.view_vpc(vpc, **wanted), tags={k: str(v) for k, v in after_tags.items()})
 
     # -- internet gateway
     def gateways(self, filters):
-        return self.ec2.describe_internet_gateways(aws_retry=True, Filters=filters)["InternetGateways"]
+        return self.ec2.describe_internet_gateways(Filters=filters)["InternetGateways"]
 
     def ensure_gateway(self, vpc_id, name, tags):
         if not vpc_id:

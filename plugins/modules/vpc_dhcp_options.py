@@ -87,7 +87,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     ec2_tag_calls,
@@ -115,20 +114,20 @@ def matches(current, params):
 def describe(ec2, options_id):
     if not options_id or options_id == "default":
         return None
-    return ec2.describe_dhcp_options(aws_retry=True, DhcpOptionsIds=[options_id])["DhcpOptions"][0]
+    return ec2.describe_dhcp_options(DhcpOptionsIds=[options_id])["DhcpOptions"][0]
 
 
 def ensure(module, ec2):
     params = module.params
     tags = dict(params.get("tags") or {}, Name=params["name"])
-    vpc = ec2.describe_vpcs(aws_retry=True, VpcIds=[params["vpc_id"]])["Vpcs"][0]
+    vpc = ec2.describe_vpcs(VpcIds=[params["vpc_id"]])["Vpcs"][0]
     in_use = view(describe(ec2, vpc.get("DhcpOptionsId")))
     target = in_use if matches(in_use, params) else None
     changed = False
     if target is None:
         def named():
             return [o for o in (view(d) for d in ec2.describe_dhcp_options(
-                aws_retry=True, Filters=[{"Name": "tag:Name", "Values": [params["name"]]}])["DhcpOptions"]) if matches(o, params)]
+                Filters=[{"Name": "tag:Name", "Values": [params["name"]]}])["DhcpOptions"]) if matches(o, params)]
 
         what = "DHCP option sets named %s" % params["name"]
         target = pick_one(named(), what, ident=lambda o: o["id"])
@@ -145,13 +144,13 @@ def ensure(module, ec2):
                 TagSpecifications=[{"ResourceType": "dhcp-options", "Tags": dict_to_tag_list(tags)}],
             )["DhcpOptions"], named, what)
             target = created if adopted else view(created)
-        ec2.associate_dhcp_options(aws_retry=True, DhcpOptionsId=target["id"], VpcId=params["vpc_id"])
+        ec2.associate_dhcp_options(DhcpOptionsId=target["id"], VpcId=params["vpc_id"])
         # The set replaced: delete it only when it is ours by name and no VPC uses it any more.
         if in_use and in_use["tags"].get("Name") == params["name"] and in_use["id"] != target["id"]:
-            users = ec2.describe_vpcs(aws_retry=True, Filters=[{"Name": "dhcp-options-id", "Values": [in_use["id"]]}])["Vpcs"]
+            users = ec2.describe_vpcs(Filters=[{"Name": "dhcp-options-id", "Values": [in_use["id"]]}])["Vpcs"]
             if not users:
                 try:
-                    ec2.delete_dhcp_options(aws_retry=True, DhcpOptionsId=in_use["id"])
+                    ec2.delete_dhcp_options(DhcpOptionsId=in_use["id"])
                 except is_boto3_error_code("DependencyViolation"):
                     module.warn("DHCP options %s are still in use; left in place" % in_use["id"])
     # Tags are applied after the create too: some endpoints ignore TagSpecifications here.
@@ -175,7 +174,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    ec2 = module.client("ec2", retry_decorator=aws_retry())
+    ec2 = module.client("ec2")
     try:
         changed, before, after = ensure(module, ec2)
     except PlatformError as exc:

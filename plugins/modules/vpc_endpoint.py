@@ -137,7 +137,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     create_once,
     dict_to_tag_list,
@@ -177,7 +176,7 @@ def converge(module, ec2, once):
     policy = policy_of(params["policy"])
 
     def endpoints():
-        return ec2.describe_vpc_endpoints(aws_retry=True, Filters=[
+        return ec2.describe_vpc_endpoints(Filters=[
             {"Name": "vpc-id", "Values": [params["vpc_id"]]}, {"Name": "service-name", "Values": [params["service"]]},
             {"Name": "vpc-endpoint-state", "Values": LIVE}])["VpcEndpoints"]
 
@@ -230,7 +229,7 @@ def converge(module, ec2, once):
         modify["PolicyDocument"] = json.dumps(policy)
         changes.append("policy of endpoint %s" % params["service"])
     if modify and not module.check_mode:
-        ec2.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **modify)
+        ec2.modify_vpc_endpoint(VpcEndpointId=endpoint_id, **modify)
     tags_changed, after_tags = apply_tags(module.check_mode, before["tags"], tags, params["purge_tags"], *ec2_tag_calls(ec2, endpoint_id))
     if tags_changed:
         changes.append("tags of endpoint %s" % params["service"])
@@ -259,7 +258,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    module.exit_converged(lambda: converge(module, module.client("ec2", retry_decorator=aws_retry()), module.client("ec2", retries=False)),
+    module.exit_converged(lambda: converge(module, module.client("ec2"), module.client("ec2", retries=False)),
                           "Failed to converge the %s endpoint" % module.params["service"], "endpoint")
 
 

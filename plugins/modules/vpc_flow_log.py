@@ -130,7 +130,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
-    aws_retry,
     client_token,
     dict_to_tag_list,
     ec2_tag_calls,
@@ -145,7 +144,6 @@ IMMUTABLE = ("TrafficType", "DeliverLogsPermissionArn", "MaxAggregationInterval"
 def find_flow_log(client, resource_id, log_group_name):
     """The flow log of the resource that delivers to the log group, or None."""
     found = client.describe_flow_logs(
-        aws_retry=True,
         Filters=[{"Name": "resource-id", "Values": [resource_id]}],
     )["FlowLogs"]
     mine = [
@@ -183,7 +181,7 @@ def create_flow_log(client, params, tags):
     if tags:
         request["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": dict_to_tag_list(tags)}]
     try:
-        result = client.create_flow_logs(aws_retry=True, **request)
+        result = client.create_flow_logs(**request)
     except is_boto3_error_code("FlowLogAlreadyExists"):
         # An earlier attempt of this very request got through (ambiguous failure): adopt it.
         return find_flow_log(client, params["resource_id"], params["log_group_name"])["FlowLogId"]
@@ -214,7 +212,7 @@ def ensure_present(module, client):
     if current and differences(current, wanted):
         changed = True
         if not module.check_mode:
-            client.delete_flow_logs(aws_retry=True, FlowLogIds=[current["FlowLogId"]])
+            client.delete_flow_logs(FlowLogIds=[current["FlowLogId"]])
         before = current
         current = None
     else:
@@ -240,7 +238,7 @@ def ensure_absent(module, client):
     if current is None:
         return False, None, None
     if not module.check_mode:
-        client.delete_flow_logs(aws_retry=True, FlowLogIds=[current["FlowLogId"]])
+        client.delete_flow_logs(FlowLogIds=[current["FlowLogId"]])
     return True, current, None
 
 
@@ -258,7 +256,7 @@ def main():
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("ec2", retry_decorator=aws_retry())
+    client = module.client("ec2")
     try:
         if module.params["state"] == "present":
             changed, before, after = ensure_present(module, client)

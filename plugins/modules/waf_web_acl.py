@@ -105,7 +105,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformModule,
     all_pages,
     apply_tags,
-    aws_retry,
     create_once,
     dict_to_tag_list,
     pick_one,
@@ -167,7 +166,7 @@ def converge_logging(module, waf, acl_arn, changes):
     current = None
     if acl_arn:
         try:
-            current = waf.get_logging_configuration(aws_retry=True, ResourceArn=acl_arn).get("LoggingConfiguration")
+            current = waf.get_logging_configuration(ResourceArn=acl_arn).get("LoggingConfiguration")
         except is_boto3_error_code("WAFNonexistentItemException"):
             current = None
     have = logging_view(current)
@@ -178,7 +177,7 @@ def converge_logging(module, waf, acl_arn, changes):
             changes.append("logging off")
             if not module.check_mode:
                 try:
-                    waf.delete_logging_configuration(aws_retry=True, ResourceArn=acl_arn)
+                    waf.delete_logging_configuration(ResourceArn=acl_arn)
                 except is_boto3_error_code("WAFNonexistentItemException"):
                     pass
         return have, None
@@ -186,7 +185,7 @@ def converge_logging(module, waf, acl_arn, changes):
     if have != want:
         changes.append("logging to %s" % wanted_destination)
         if not module.check_mode:
-            waf.put_logging_configuration(aws_retry=True, LoggingConfiguration={
+            waf.put_logging_configuration(LoggingConfiguration={
                 "ResourceArn": acl_arn, "LogDestinationConfigs": [wanted_destination],
                 "RedactedFields": [{"SingleHeader": {"Name": h}} for h in want["redacted_headers"]]})
     return have, want
@@ -218,7 +217,7 @@ def main():
     params = module.params
     if params["rate_limit"] and not 10 <= params["rate_limit"] <= 2000000000:
         module.fail_json(msg="rate_limit must be 0 (no rate rule) or 10 to 2,000,000,000 requests per five minutes, not %d" % params["rate_limit"])
-    waf = module.client("wafv2", retry_decorator=aws_retry())
+    waf = module.client("wafv2")
     name, scope = params["name"], params["scope"]
     rules = wanted_rules(name, params["managed_rule_groups"], params["rate_limit"])
     changed, before, after = False, {}, {}
@@ -229,9 +228,9 @@ def main():
         found = pick_one(listed, "web ACLs named %s" % name, ident=lambda a: a["Id"])
         current, lock, tags = None, None, {}
         if found:
-            got = waf.get_web_acl(aws_retry=True, Name=name, Scope=scope, Id=found["Id"])
+            got = waf.get_web_acl(Name=name, Scope=scope, Id=found["Id"])
             current, lock = got["WebACL"], got["LockToken"]
-            tags = tag_list_to_dict(waf.list_tags_for_resource(aws_retry=True, ResourceARN=current["ARN"])
+            tags = tag_list_to_dict(waf.list_tags_for_resource(ResourceARN=current["ARN"])
                                     .get("TagInfoForResource", {}).get("TagList"))
             before = summary(current, comparable(current.get("Rules")), tags)
         if params["state"] == "absent":
@@ -239,11 +238,11 @@ def main():
                 changed = True
                 if not module.check_mode:
                     try:
-                        waf.delete_logging_configuration(aws_retry=True, ResourceArn=current["ARN"])
+                        waf.delete_logging_configuration(ResourceArn=current["ARN"])
                     except is_boto3_error_code("WAFNonexistentItemException"):
                         pass
                     try:
-                        waf.delete_web_acl(aws_retry=True, Name=name, Scope=scope, Id=current["Id"], LockToken=lock)
+                        waf.delete_web_acl(Name=name, Scope=scope, Id=current["Id"], LockToken=lock)
                     except is_boto3_error_code("WAFAssociatedItemException"):
                         raise PlatformError("web ACL %s is still associated with a resource: remove the association "
                                             "(destroy the load_balancers role) first" % name)
@@ -265,13 +264,13 @@ def main():
             if comparable(current.get("Rules")) != comparable(rules) or "Allow" not in (current.get("DefaultAction") or {}):
                 changed = True
                 if not module.check_mode:
-                    waf.update_web_acl(aws_retry=True, Name=name, Scope=scope, Id=current["Id"], LockToken=lock,
+                    waf.update_web_acl(Name=name, Scope=scope, Id=current["Id"], LockToken=lock,
                                        DefaultAction={"Allow": {}}, VisibilityConfig=visibility(name), Rules=rules,
                                        Description="cloud_design.platform managed rules and rate limit")
             tag_changed, tags_after = apply_tags(
                 module.check_mode, tags, params.get("tags"), params["purge_tags"],
-                lambda t: waf.tag_resource(aws_retry=True, ResourceARN=current["ARN"], Tags=dict_to_tag_list(t)),
-                lambda k: waf.untag_resource(aws_retry=True, ResourceARN=current["ARN"], TagKeys=k))
+                lambda t: waf.tag_resource(ResourceARN=current["ARN"], Tags=dict_to_tag_list(t)),
+                lambda k: waf.untag_resource(ResourceARN=current["ARN"], TagKeys=k))
             changed = changed or tag_changed
             after = summary(current, comparable(rules), tags_after)
             before["logging"], after["logging"] = converge_logging(module, waf, current["ARN"], changes)

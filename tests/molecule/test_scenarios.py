@@ -20,8 +20,9 @@ def ep(tmp_path_factory):
     server.stop()
 
 
-# The internal role "workload" is the pattern the four workload roles share; their scenarios run it.
-INTERNAL = {"workload"}
+# The internal role "workload" is the pattern the four workload roles share, and "platform" (the platform-wide inputs
+# and the connection, no AWS call) is every role's dependency: the other roles' scenarios run them.
+INTERNAL = {"workload", "platform"}
 
 
 def test_every_role_has_a_scenario():

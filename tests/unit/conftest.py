@@ -202,10 +202,38 @@ def lose_answers(monkeypatch):
                 raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://aws.example")
             return carried_out_then_lost
 
-    def client(self, service, retry_decorator=None, retries=True, **extra):
-        conn = real_client(self, service, retry_decorator=retry_decorator, retries=retries, **extra)
+    def client(self, service, retries=True, **extra):
+        conn = real_client(self, service, retries=retries, **extra)
         return conn if retries else Losing(conn)
 
     monkeypatch.setattr(pu.PlatformModule, "client", client)
     monkeypatch.setattr(pu.time, "sleep", lambda s: None)
     return lost
+
+
+@pytest.fixture
+def transient_answers(monkeypatch):
+    """{operation: [(code, status, carried_out), ...]}: the next requests of the operation get that error answer, as
+    AWS answers (below botocore's retries, which see it as they would see AWS's), the endpoint having carried the
+    request out first when ``carried_out``. botocore's backoff does not wait."""
+    import botocore.endpoint  # pylint: disable=import-outside-toplevel
+    from botocore.awsrequest import AWSResponse  # pylint: disable=import-outside-toplevel
+
+    script = {}
+    real = botocore.endpoint.Endpoint._do_get_response  # pylint: disable=protected-access
+
+    def do_get_response(self, request, operation_model, context):
+        planned = script.get(operation_model.name)
+        if not planned:
+            return real(self, request, operation_model, context)
+        code, status, carried_out = planned.pop(0)
+        if carried_out:
+            real(self, request, operation_model, context)
+        parsed = {"Error": {"Code": code, "Message": "injected"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        http = AWSResponse(request.url, status, {}, None)
+        http._content = b""  # pylint: disable=protected-access
+        return (http, parsed), None
+
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "_do_get_response", do_get_response)
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda seconds: None)
+    return script

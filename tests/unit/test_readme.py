@@ -58,7 +58,7 @@ def test_each_role_readme_has_an_example_play_that_parses(tmp_path):
     import yaml  # pylint: disable=import-outside-toplevel
     plays = []
     roles = sorted(r for r in os.listdir(os.path.join(TOP, "roles")) if r != "workload")
-    assert len(roles) == 9
+    assert len(roles) == 10
     for role in roles:
         with open(os.path.join(TOP, "roles", role, "README.md"), encoding="utf-8") as handle:
             example = re.search(r"^## Example playbook\n.*?^```yaml\n(.*?)^```$", handle.read(), re.M | re.S)

@@ -20,14 +20,7 @@ def test_a_listing_comes_one_item_a_page_to_paginators_and_token_loops(aws, spli
     paged = [g["logGroupName"] for page in logs.get_paginator("describe_log_groups").paginate() for g in page["logGroups"]]
     assert paged == ["/t/a", "/t/b", "/t/c"]
 
-    class Retrying:  # what all_pages is handed in the modules: a client method that takes aws_retry
-        def __init__(self, call):
-            self.call = call
-
-        def __call__(self, aws_retry=False, **kwargs):
-            return self.call(**kwargs)
-
-    assert [g["logGroupName"] for g in all_pages(Retrying(logs.describe_log_groups), "logGroups", next_token="nextToken",
+    assert [g["logGroupName"] for g in all_pages(logs.describe_log_groups, "logGroups", next_token="nextToken",
                                                  token="nextToken")] == paged
     assert split_pages.pages["DescribeLogGroups"] == 1 + 3 + 3
     assert len(aws("logs").describe_log_groups()["logGroups"]) == 3, "the test's own reads stay whole"

@@ -1,7 +1,7 @@
 """Compress the retries' waiting in a run through the fault-injection proxy (tests and make faults only).
 
 Active only when PLATFORM_FAULTS_TIME_SCALE is set and this directory is on PYTHONPATH: every
-sleep of 10 ms or more (botocore's backoff, amazon.aws's AWSRetry, create_once, waiters) lasts that
+sleep of 10 ms or more (botocore's backoff, create_once, waiters) lasts that
 fraction of its time. Which requests fail, how often each is retried and in what order are
 unchanged; only the wall time shrinks. Shorter sleeps (the controller's 1 ms polling) are left alone.
 

@@ -43,35 +43,61 @@ def test_resource_names_follow_the_convention():
     assert names["private_domain"] == "prod.shop.internal"
 
 
-def test_retry_policy_absorbs_throttling(monkeypatch):
-    sleeps = []
-    monkeypatch.setattr("time.sleep", sleeps.append)
-    calls = []
+def _answer_requests(monkeypatch, answers, sent):
+    """Every request botocore sends gets ``answers`` in turn, the last one for good (an error code, answered as AWS
+    answers it; an exception, raised; None, an empty success); ``sent`` counts the requests, retries included."""
+    import botocore.endpoint  # pylint: disable=import-outside-toplevel
+    from botocore.awsrequest import AWSResponse  # pylint: disable=import-outside-toplevel
 
-    @pu.aws_retry()
-    def flaky():
-        calls.append(1)
-        if len(calls) < 3:
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeVpcs")
-        return "ok"
+    class Raw:  # what botocore reads a body from
+        def __init__(self, body):
+            self.left = body
 
-    assert flaky() == "ok"
-    assert len(calls) == 3
-    assert len(sleeps) == 2
+        def stream(self, **_kwargs):
+            yield self.read()
+
+        def read(self, *_args, **_kwargs):
+            left, self.left = self.left, b""
+            return left
+
+    def send(_endpoint, request):
+        sent.append(request.url)
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        if answer is None:
+            return AWSResponse(request.url, 200, {}, Raw(b"<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>"))
+        body = "<Response><Errors><Error><Code>%s</Code><Message>no</Message></Error></Errors></Response>" % answer
+        return AWSResponse(request.url, 500 if answer == "InternalError" else 400, {}, Raw(body.encode()))
+
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "_send", send)
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(pu.time, "sleep", lambda seconds: None)
+    monkeypatch.delenv("AWS_RETRY_MODE", raising=False)
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS", raising=False)
 
 
-def test_retry_policy_does_not_retry_a_real_error(monkeypatch):
-    monkeypatch.setattr("time.sleep", lambda _s: None)
-    calls = []
+def _client_answering(monkeypatch, answers, sent):
+    """A PlatformModule client whose requests get ``answers`` (``_answer_requests``)."""
+    _answer_requests(monkeypatch, answers, sent)
+    return _platform_module({"endpoint_url": "http://127.0.0.1:9", "access_key": "a", "secret_key": "b"}).client("ec2")
 
-    @pu.aws_retry()
-    def broken():
-        calls.append(1)
-        raise ClientError({"Error": {"Code": "InvalidParameterValue", "Message": "bad"}}, "CreateVpc")
 
+@pytest.mark.parametrize("transient", ["Throttling", "RequestLimitExceeded", "InternalError", "dropped"])
+def test_botocore_retries_throttling_server_errors_and_dropped_connections(monkeypatch, transient):
+    sent = []
+    first = ConnectionClosedError(endpoint_url="https://aws.example") if transient == "dropped" else transient
+    conn = _client_answering(monkeypatch, [first, first, None], sent)
+    assert conn.describe_vpcs()["Vpcs"] == []
+    assert len(sent) == 3
+
+
+def test_botocore_does_not_retry_a_real_error(monkeypatch):
+    sent = []
+    conn = _client_answering(monkeypatch, ["InvalidParameterValue", None], sent)
     with pytest.raises(ClientError):
-        broken()
-    assert len(calls) == 1
+        conn.describe_vpcs()
+    assert len(sent) == 1
 
 
 def test_wait_for_backs_off_and_times_out(monkeypatch):
@@ -130,23 +156,22 @@ def _platform_module(args):
 def test_platform_module_clients_share_one_service_model_loader(aws):
     module = _platform_module({"aws_config": {"connect_timeout": 7}})
     ec2 = module.client("ec2")
-    kms = module.client("kms", retry_decorator=pu.aws_retry())
+    kms = module.client("kms")
     other = _platform_module({}).client("ec2")
     # one parsed copy of botocore's data per process, whichever module run or session made the client
-    assert ec2._loader is kms.client._loader is other._loader  # pylint: disable=protected-access
+    assert ec2._loader is kms._loader is other._loader  # pylint: disable=protected-access
     # the caller's options reach the client as amazon.aws passes them; each client keeps its own
     assert ec2.meta.config.connect_timeout == 7
     assert other.meta.config.connect_timeout != 7
     assert ec2.meta.region_name == "eu-west-1"
     assert ec2.describe_vpcs()["Vpcs"]  # moto's default VPC answers through the client
-    assert kms.list_keys(aws_retry=True)["Keys"] == []
+    assert kms.list_keys()["Keys"] == []
 
 
 def test_platform_module_makes_each_client_once_per_process_and_settings(aws, monkeypatch):  # pylint: disable=unused-argument
     """A later module run in the same interpreter (Mitogen) gets the client made before, unless a setting differs."""
     first = _platform_module({}).client("ec2")
     assert _platform_module({}).client("ec2") is first
-    assert _platform_module({}).client("ec2", retry_decorator=pu.aws_retry()).client is first
     # each setting a client is made from makes another one
     assert _platform_module({}).client("ec2", retries=False) is not first
     assert _platform_module({"aws_config": {"connect_timeout": 7}}).client("ec2") is not first
@@ -350,35 +375,6 @@ def test_create_once_raises_a_lookup_that_fails_for_good_at_once():
     assert script.creates == 1 and script.finds == 1
 
 
-def test_aws_retry_tries_a_dropped_connection_again_once_botocore_has_given_up(monkeypatch):
-    """botocore stops retrying when its retry quota is spent; a call made with aws_retry=True is tried again."""
-    import botocore.exceptions  # pylint: disable=import-outside-toplevel
-    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
-
-    monkeypatch.setattr(pu.time, "sleep", lambda s: None)
-    answers = [botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.example"),
-               botocore.exceptions.EndpointConnectionError(endpoint_url="https://aws.example"), "done"]
-
-    def call():
-        answer = answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    assert pu.aws_retry()(call)() == "done" and answers == []
-
-    def dropped():
-        raise botocore.exceptions.ConnectionClosedError(endpoint_url="https://aws.example")
-
-    gone = pu.aws_retry(connection_attempts=2)(dropped)
-    try:
-        gone()
-    except botocore.exceptions.ConnectionClosedError:
-        pass
-    else:
-        raise AssertionError("the last dropped connection must reach the caller")
-
-
 def pages_of(items, token_key="NextToken", key="Items", empty_after=()):
     """A listing call that answers one item a page (and an empty page after the positions in ``empty_after``,
     a token still given), recording what it was asked."""
@@ -389,8 +385,8 @@ def pages_of(items, token_key="NextToken", key="Items", empty_after=()):
         if index in empty_after:
             pages.append([])
 
-    def call(aws_retry=False, **kwargs):
-        asked.append(dict(kwargs, aws_retry=aws_retry))
+    def call(**kwargs):
+        asked.append(kwargs)
         position = int(kwargs.get(token_key, "0"))
         page = {key: pages[position]}
         if position + 1 < len(pages):
@@ -402,8 +398,7 @@ def pages_of(items, token_key="NextToken", key="Items", empty_after=()):
 def test_all_pages_reads_every_page_of_one_item():
     call, asked = pages_of(["a", "b", "c"])
     assert pu.all_pages(call, "Items", MaxResults=1) == ["a", "b", "c"]
-    assert asked == [{"MaxResults": 1, "aws_retry": True}, {"MaxResults": 1, "NextToken": "1", "aws_retry": True},
-                     {"MaxResults": 1, "NextToken": "2", "aws_retry": True}]
+    assert asked == [{"MaxResults": 1}, {"MaxResults": 1, "NextToken": "1"}, {"MaxResults": 1, "NextToken": "2"}]
 
 
 def test_all_pages_goes_on_after_an_empty_page_that_gives_a_token():
@@ -432,3 +427,46 @@ def test_all_pages_stops_on_a_token_given_twice():
     with pytest.raises(pu.PlatformError, match="same page token twice"):
         pu.all_pages(call, "Items")
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("attempts", [None, "4"])
+def test_a_throttled_call_is_sent_at_most_ten_times(monkeypatch, run_module, attempts):
+    """botocore's standard retries are the only retries: a module's first call, throttled for good, is sent 10 times
+    (or AWS_MAX_ATTEMPTS, the connection role's setting), then the module fails with the throttling error. With a
+    retry wrapper around the client as well, it was sent 10 times per attempt of the wrapper: about 90."""
+    from ansible_collections.cloud_design.platform.plugins.modules import vpc  # pylint: disable=import-outside-toplevel
+    from ...conftest import ModuleFail  # pylint: disable=import-outside-toplevel
+
+    sent = []
+    _answer_requests(monkeypatch, ["RequestLimitExceeded"], sent)
+    if attempts:
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", attempts)
+    with pytest.raises(ModuleFail) as err:
+        run_module(vpc, {"name": "demo-dev-vpc", "cidr_block": "10.0.0.0/16", "endpoint_url": "http://127.0.0.1:9"})
+    assert "RequestLimitExceeded" in str(err.value.result)
+    assert len(sent) == int(attempts or 10)
+
+
+def test_no_client_of_the_collection_is_wrapped_in_a_second_retry_layer():
+    """One retry layer: botocore's. No module or module_utils imports amazon.aws' AWSRetry or its client wrapper,
+    passes a retry decorator, or sends ``aws_retry=True`` (which only such a wrapper understands)."""
+    import ast  # pylint: disable=import-outside-toplevel
+    import pathlib  # pylint: disable=import-outside-toplevel
+
+    plugins = pathlib.Path(pu.__file__).resolve().parents[1]
+    found = []
+    for path in sorted(plugins.glob("module*/*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.keyword):
+                names = [node.arg]
+            elif isinstance(node, ast.Name):
+                names = [node.id]
+            elif isinstance(node, ast.arg):
+                names = [node.arg]
+            found += ["%s:%d %s" % (path.name, node.lineno, name) for name in names
+                      if name in ("AWSRetry", "RetryingBotoClientWrapper", "retry_decorator", "aws_retry")]
+    assert not found

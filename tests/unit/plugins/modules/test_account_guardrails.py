@@ -48,16 +48,16 @@ class RecordedHub:
         self.enabled = []
         self.administrator = administrator
 
-    def get_administrator_account(self, aws_retry=False):
+    def get_administrator_account(self):
         return {"Administrator": {"AccountId": self.administrator, "MemberStatus": "Enabled"}} if self.administrator else {}
 
-    def describe_hub(self, aws_retry=False):
+    def describe_hub(self):
         return {"HubArn": "arn:aws:securityhub:eu-west-1:123456789012:hub/default"}
 
-    def get_enabled_standards(self, aws_retry=False):
+    def get_enabled_standards(self):
         return {"StandardsSubscriptions": [{"StandardsArn": a, "StandardsStatus": "READY"} for a in self.enabled]}
 
-    def batch_enable_standards(self, aws_retry=False, StandardsSubscriptionRequests=None):
+    def batch_enable_standards(self, StandardsSubscriptionRequests=None):
         self.enabled.extend(r["StandardsArn"] for r in StandardsSubscriptionRequests)
         return {"StandardsSubscriptions": []}
 

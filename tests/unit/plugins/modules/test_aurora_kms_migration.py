@@ -142,23 +142,11 @@ def test_a_stop_after_each_step_is_finished_by_the_next_run(aws, run_module, sou
     assert run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})["changed"] is False
 
 
-def test_throttling_is_retried(aws, run_module, source, monkeypatch):
-    """AWS answers the snapshot call with throttling once: the run waits and goes on."""
-    import botocore.client  # pylint: disable=import-outside-toplevel
-    from botocore.exceptions import ClientError  # pylint: disable=import-outside-toplevel
-
-    real = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
-    seen = []
-
-    def throttled(self, operation, params):
-        if operation == "CreateDBClusterSnapshot" and not seen:
-            seen.append(operation)
-            raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, operation)
-        return real(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", throttled)
+def test_throttling_is_retried(aws, run_module, source, transient_answers):  # pylint: disable=unused-argument
+    """AWS answers the snapshot call with throttling once: botocore waits and sends it again, and the run goes on."""
+    transient_answers["CreateDBClusterSnapshot"] = [("Throttling", 400, False)]
     result = run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
-    assert seen == ["CreateDBClusterSnapshot"]
+    assert transient_answers["CreateDBClusterSnapshot"] == []
     assert "snapshot" in result["steps"] and clusters(aws)[CLUSTER]["StorageEncrypted"] is True
 
 

@@ -146,7 +146,7 @@ def test_amount_subscribers_and_tags_through_the_calls_moto_lacks(aws, run_modul
     assert update["NewBudget"]["CostFilters"] == {"TagKeyValue": ["user:Project$demo"]}
     made = sorted(c[0] for c in calls)
     assert made.count("create_subscriber") == 2 and made.count("delete_subscriber") == 2
-    assert ("untag_resource", {"aws_retry": True, "ResourceARN": "arn:aws:budgets::123456789012:budget/demo-t-monthly",
+    assert ("untag_resource", {"ResourceARN": "arn:aws:budgets::123456789012:budget/demo-t-monthly",
                                "ResourceTagKeys": ["Environment"]}) in calls
     assert recorded[1]["recorder"].tags == {"Project": "demo", "Owner": "ops"}
 

@@ -469,15 +469,15 @@ def test_a_run_task_whose_answer_is_lost_starts_one_task(aws, run_module, platfo
                 return call
 
             def once_lost(**kwargs):
-                answer = call(**{k: v for k, v in kwargs.items() if k != "aws_retry"})
+                answer = call(**kwargs)
                 if lost["run_task"]:
                     lost["run_task"] -= 1
                     raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://aws.example")
                 return answer
             return once_lost
 
-    def client(self, service, retry_decorator=None, retries=True, **extra):
-        conn = real_client(self, service, retry_decorator=retry_decorator, retries=retries, **extra)
+    def client(self, service, retries=True, **extra):
+        conn = real_client(self, service, retries=retries, **extra)
         return Losing(conn) if service == "ecs" else conn
 
     monkeypatch.setattr(pu.PlatformModule, "client", client)

@@ -119,7 +119,7 @@ def test_one_attribute_and_removed_route(aws, run_module, recorded):
     spec["domain"] = dict(spec["domain"], certificate_arn="arn:aws:acm:eu-west-1:123456789012:certificate/d")
     result = run_module(http_api, dict(spec, stage=edge()["stage"]))
     assert "update custom domain api.demo.example.test" in result["changes"]
-    assert recorded[-1] == ("update_domain_name", {"aws_retry": True, "DomainName": "api.demo.example.test", "DomainNameConfigurations": [
+    assert recorded[-1] == ("update_domain_name", {"DomainName": "api.demo.example.test", "DomainNameConfigurations": [
         {"CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/d", "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}]})
 
 
@@ -235,6 +235,6 @@ def test_the_endpoint_pages_authorizers_by_max_results(aws):
     last = gw.get_authorizers(ApiId=api, MaxResults="2", NextToken=first["NextToken"])
     assert [a["AuthorizerId"] for a in last["Items"]] == made[1:] and "NextToken" not in last
 
-    def one_a_page(aws_retry=False, **kwargs):  # pylint: disable=unused-argument
+    def one_a_page(**kwargs):  # pylint: disable=unused-argument
         return gw.get_authorizers(MaxResults="1", **kwargs)
     assert [a["AuthorizerId"] for a in all_pages(one_a_page, "Items", ApiId=api)] == made

@@ -8,19 +8,8 @@ from ansible_collections.cloud_design.platform.plugins.modules import inspector2
 from ...conftest import ModuleFail
 
 
-class Plain:
-    """A boto3 client that takes (and drops) the aws_retry flag of the modules' wrapped clients."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def __getattr__(self, name):
-        method = getattr(self.client, name)
-        return lambda aws_retry=False, **kwargs: method(**kwargs)
-
-
 def resources(aws):
-    return i2.status(Plain(aws("inspector2")), "123456789012")["resources"]
+    return i2.status(aws("inspector2"), "123456789012")["resources"]
 
 
 def test_info_on_a_fresh_account(aws, run_module):

@@ -90,7 +90,7 @@ def test_unencrypted_group_is_associated_with_the_key(aws, run_module, associati
     assert associations == [] and "kmsKeyId" not in groups(aws)["/demo/t/handmade"]
     result = run_module(log_groups, args(groups=[]))
     assert "encrypt /demo/t/handmade with %s" % KEY in result["changes"]
-    assert associations == [{"aws_retry": True, "logGroupName": "/demo/t/handmade", "kmsKeyId": KEY}]
+    assert associations == [{"logGroupName": "/demo/t/handmade", "kmsKeyId": KEY}]
     assert groups(aws)["/demo/t/handmade"]["kmsKeyId"] == KEY
     assert run_module(log_groups, args(groups=[]))["changed"] is False
 

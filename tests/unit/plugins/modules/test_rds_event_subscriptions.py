@@ -145,30 +145,17 @@ def test_bad_inputs_fail_before_any_call(aws, run_module):
     assert "topic_arn is required" in err.value.result["msg"]
 
 
-def test_a_removal_carried_out_then_answered_503_is_done_when_retried(aws, run_module, monkeypatch):
+def test_a_removal_carried_out_then_answered_503_is_done_when_retried(aws, run_module, transient_answers):
     """RemoveSourceIdentifierFromSubscription and DeleteEventSubscription carried out, answered 503 and retried: AWS
     then answers SourceNotFound / SubscriptionNotFound, which means done, not a failure."""
-    import botocore.client  # pylint: disable=import-outside-toplevel
-    import botocore.exceptions  # pylint: disable=import-outside-toplevel
-
     arn = topic(aws)
     cluster(aws, "demo-t-inventory-db")
     cluster(aws, "demo-t-billing-db")
     run_module(rds_event_subscriptions, args(arn, ["demo-t-inventory-db", "demo-t-billing-db"]))
-    failing = {"RemoveSourceIdentifierFromSubscription": 1, "DeleteEventSubscription": 1}
-    real = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
-
-    def carried_out_then_503(self, operation, params):
-        answer = real(self, operation, params)
-        if failing.get(operation):
-            failing[operation] -= 1
-            raise botocore.exceptions.ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "try again"},
-                                                   "ResponseMetadata": {"HTTPStatusCode": 503}}, operation)
-        return answer
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", carried_out_then_503)
+    transient_answers.update(RemoveSourceIdentifierFromSubscription=[("ServiceUnavailable", 503, True)],
+                             DeleteEventSubscription=[("ServiceUnavailable", 503, True)])
     result = run_module(rds_event_subscriptions, args(arn, ["demo-t-billing-db"]))
     assert result["changes"] == ["remove source demo-t-inventory-db from demo-t-db-clusters"]
     assert found(aws)["demo-t-db-clusters"][2] == ["demo-t-billing-db"]
     assert run_module(rds_event_subscriptions, args(arn, [], state="absent"))["changes"] == ["delete subscription demo-t-db-clusters"]
-    assert failing == {"RemoveSourceIdentifierFromSubscription": 0, "DeleteEventSubscription": 0} and found(aws) == {}
+    assert not any(transient_answers.values()) and found(aws) == {}
