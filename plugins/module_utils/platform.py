@@ -137,21 +137,59 @@ class PlatformModule(AnsibleAWSModule):
             self.fail_json_aws(exc, msg="Couldn't connect to AWS")
         return conn
 
-    def exit_converged(self, converge, failure, key=None):
-        """Run ``converge()``, which returns ``(changes, before, after)``, and exit with ``changed``,
-        ``changes``, ``after`` under ``key`` (merged into the result without one) and the diff;
-        a PlatformError fails with its message, an AWS error with ``failure`` and the error."""
+    def __init__(self, argument_spec, tags=False, state=False, **kwargs):
+        """``tags=True`` adds ``tags`` and ``purge_tags`` (amazon.aws's ``amazon.aws.tags`` fragment documents them),
+        ``state=True`` adds ``state`` (present or absent). Every module supports check mode."""
+        spec = dict(argument_spec)
+        if tags:
+            spec.update(tags=dict(type="dict", aliases=["resource_tags"]), purge_tags=dict(type="bool", default=True))
+        if state:
+            spec.update(state=dict(type="str", default="present", choices=["present", "absent"]))
+        kwargs.setdefault("supports_check_mode", True)
+        super().__init__(argument_spec=spec, **kwargs)
+
+    def exit_converged(self, converge, failure, key=None, progress=None):
+        """The end of every module run. ``converge()`` does the work and returns ``(changes, before, after)``, or
+        ``(changes, before, after, result)`` with the module's other return values (``changed`` among them where
+        ``changes`` is None). The module exits with ``changed`` (whether ``changes``, the list of what was done or
+        would be in check mode, holds any),
+        ``changes``, ``after`` under ``key`` (merged into the result without one), ``result`` and, with --diff, the
+        diff (none where both are None: a module that only reads). A PlatformError fails with its message, an AWS
+        error with ``failure`` (a callable: called then, for a message that says how far the run got) and the error;
+        either failure also returns ``progress``, where given: values that say how far the run got (the list the run
+        appends its changes or steps to, as it goes)."""
+        extra = progress or {}
         try:
-            changes, before, after = converge()
+            answer = converge()
         except PlatformError as exc:
-            self.fail_json(msg=str(exc))
+            self.fail_json(msg=str(exc), **extra)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-            self.fail_json_aws(exc, msg=failure)
-        result = {"changed": bool(changes), "changes": changes}
-        result.update({key: after} if key else after)
-        if self._diff:
+            self.fail_json_aws(exc, msg=failure() if callable(failure) else failure, **extra)
+        changes, before, after = answer[:3]
+        result = {"changed": bool(changes)} if changes is None else {"changed": bool(changes), "changes": changes}
+        if key:
+            result[key] = after
+        elif len(answer) == 3:
+            result.update(after)
+        result.update(answer[3] if len(answer) > 3 else {})
+        if self._diff and (before is not None or after is not None):
             result["diff"] = {"before": before, "after": after}
         self.exit_json(**result)
+
+
+class Plan:
+    """What a module run changes: ``change(what, call, **kwargs)`` records the change and makes the call, unless in
+    check mode; ``changes`` is the list for the result."""
+
+    def __init__(self, module):
+        self.check = module.check_mode
+        self.changes = []
+
+    def change(self, what, call=None, **kwargs):
+        self.changes.append(what)
+        if self.check or call is None:
+            return None
+        return call(**kwargs)
 
 
 # Throttling codes of every protocol: a create refused with one of them was not carried out, so create_once sends it
@@ -392,7 +430,7 @@ def owned_set_spec(**options):
 def owned_set_module(what, **options):
     """The module of an owned set (``owned_set_spec``), refusing an empty prefix: every ``what`` of the account
     would belong to the set, and those not listed would be removed."""
-    module = PlatformModule(argument_spec=owned_set_spec(**options), supports_check_mode=True)
+    module = PlatformModule(argument_spec=owned_set_spec(**options))
     if not module.params["prefix"]:
         module.fail_json(msg="prefix is empty: every %s of the account would belong to this set" % what)
     return module

@@ -483,13 +483,14 @@ def main():
         respect_administrator=dict(type="bool", default=True),
         remove_default_vpc=dict(type="bool"),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec)
     params = module.params
     policy = params.get("password_policy")
     if policy and not 6 <= policy["minimum_length"] <= 128:
         module.fail_json(msg="password_policy.minimum_length must be 6 to 128 (IAM limits), got %d" % policy["minimum_length"])
     guard = Guardrails(module)
-    try:
+
+    def converge():
         if params.get("s3_public_access_block") is not None:
             guard.s3_block(params["s3_public_access_block"])
         if params.get("ebs_encryption_by_default") is not None:
@@ -502,13 +503,11 @@ def main():
             guard.security_hub(params["security_hub"], params["security_hub_standards"])
         if params.get("remove_default_vpc"):
             guard.default_vpc()
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge the account guardrails (done so far: %s)" % ("; ".join(guard.changes) or "nothing"))
-    result = {"changed": bool(guard.changes), "changes": guard.changes, "guardrails": guard.after, "administered_by": guard.administered,
-              "default_vpc_users": guard.vpc_users}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": guard.before, "after": guard.after}
-    module.exit_json(**result)
+        return guard.changes, guard.before, guard.after, {"guardrails": guard.after, "administered_by": guard.administered,
+                                                          "default_vpc_users": guard.vpc_users}
+
+    module.exit_converged(converge, lambda: "Failed to converge the account guardrails (done so far: %s)"
+                          % ("; ".join(guard.changes) or "nothing"))
 
 
 if __name__ == "__main__":

@@ -134,11 +134,6 @@ import datetime
 import hashlib
 
 try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
-try:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -396,35 +391,25 @@ def main():
         wait_timeout=dict(type="int", default=900),
         validity_days=dict(type="int", default=365),
         renew_before_days=dict(type="int", default=30),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
+        argument_spec=argument_spec, tags=True, state=True,
         required_if=[["source", "import", ["certificate", "private_key"]], ["state", "present", ["domain_name"]]],
     )
     if module.params["state"] == "present" and module.params["source"] != "request" and not HAS_CRYPTOGRAPHY:
         module.fail_json(msg=missing_required_lib("cryptography"))
     certs = Certificates(module)
-    try:
-        if module.params["state"] == "absent":
-            changed, before, after = certs.absent()
-        else:
-            changed, before, after = certs.present()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except ValueError as exc:
-        module.fail_json(msg="certificate is not valid PEM: %s" % exc)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage ACM certificate %s" % module.params["name"])
-    result = {"changed": changed, "certificate": public(after)}
-    if module._diff:  # pylint: disable=protected-access
+
+    def converge():
+        try:
+            changed, before, after = certs.absent() if module.params["state"] == "absent" else certs.present()
+        except ValueError as exc:
+            raise PlatformError("certificate is not valid PEM: %s" % exc) from exc
         keep = ("domain_name", "subject_alternative_names", "status", "type", "not_after", "tags")
-        result["diff"] = {"before": {k: before.get(k) for k in keep} if before else {},
-                          "after": {k: after.get(k) for k in keep} if after else {}}
-    module.exit_json(**result)
+        return (None, {k: before.get(k) for k in keep} if before else {}, {k: after.get(k) for k in keep} if after else {},
+                {"changed": changed, "certificate": public(after)})
+
+    module.exit_converged(converge, "Failed to manage ACM certificate %s" % module.params["name"])
 
 
 if __name__ == "__main__":

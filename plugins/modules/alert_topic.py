@@ -99,13 +99,7 @@ topic:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformError,
     PlatformModule,
     all_pages,
     apply_tags,
@@ -204,11 +198,8 @@ def main():
             protocol=dict(type="str", required=True, choices=["email", "email-json", "https", "sqs", "lambda"]),
             endpoint=dict(type="str", required=True, no_log=False),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True,
                             required_if=[["state", "present", ["kms_key_id"]]])
     params = module.params
     bad = [s for s in params["publisher_services"] if not s.endswith(".amazonaws.com")]
@@ -221,8 +212,9 @@ def main():
             module.fail_json(msg="subscription endpoint %s is not an e-mail address" % sub["endpoint"])
     sns = module.client("sns")
     name = params["name"]
-    before, after = {}, {}
-    try:
+
+    def converge():
+        before, after = {}, {}
         account = module.client("sts").get_caller_identity()["Account"]
         topic = Topic(module, sns, account)
         arn = topic.find(name)
@@ -269,14 +261,10 @@ def main():
                             "SubscriptionArn": next((c.get("SubscriptionArn") for c in subscriptions if key_of(c) == key_of(s)),
                                                     "PendingConfirmation")} for s in params["subscriptions"]]
             after = summary(planned_arn, wanted_attributes, wanted_subs, tags)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage topic %s" % name)
-    result = {"changed": bool(topic.changes), "changes": topic.changes, "topic": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": bool(topic.changes), "changes": topic.changes, "topic": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage topic %s" % name)
 
 
 if __name__ == "__main__":

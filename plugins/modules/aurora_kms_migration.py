@@ -133,11 +133,6 @@ duration_seconds:
 
 import time
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, wait_for
@@ -625,24 +620,23 @@ def main():
         stop_after=dict(type="str", choices=["snapshot", "copy", "restore", "instances", "parity"]),
         wait_timeout=dict(type="int", default=3600),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec)
     if module.params["rollback"] and module.params["delete_source"]:
         module.fail_json(msg="rollback and delete_source exclude each other: a rollback needs the source")
     started = time.monotonic()
     migration = Migration(module, module.client("rds"), module.client("kms"))
-    try:
+
+    def converge():
         cluster, key = migration.run()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc), steps=migration.steps)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Aurora KMS migration of %s stopped after %s; run again to resume"
-                             % (module.params["cluster_id"], ", ".join(migration.steps) or "no step"))
-    told = notices(migration.source, cluster) if migration.source and "cutover" in migration.steps else []
-    for notice in told:
-        module.warn(notice)
-    module.exit_json(changed=bool([step for step in migration.steps if step != "parity"]), steps=migration.steps, notices=told,
-                     cluster_arn=(cluster or {}).get("DBClusterArn"), kms_key_arn=key,
-                     duration_seconds=round(time.monotonic() - started, 1))
+        told = notices(migration.source, cluster) if migration.source and "cutover" in migration.steps else []
+        for notice in told:
+            module.warn(notice)
+        return None, None, None, {"changed": bool([step for step in migration.steps if step != "parity"]), "steps": migration.steps,
+                                  "notices": told, "cluster_arn": (cluster or {}).get("DBClusterArn"), "kms_key_arn": key,
+                                  "duration_seconds": round(time.monotonic() - started, 1)}
+
+    module.exit_converged(converge, lambda: "Aurora KMS migration of %s stopped after %s; run again to resume"
+                          % (module.params["cluster_id"], ", ".join(migration.steps) or "no step"), progress={"steps": migration.steps})
 
 
 if __name__ == "__main__":

@@ -409,11 +409,8 @@ def main():
             resource_tags=dict(type="dict", default={}),
         )),
         keep_recovery_points=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True,
                             required_if=[("state", "present", ("plan", "selection"))])
     params = module.params
     if params["state"] == "present":

@@ -98,11 +98,6 @@ client:
   sample: {id: 1example23456789, name: shop-prod-api}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, create_once, pick_one
@@ -283,31 +278,25 @@ def main():
         deletion_protection=dict(type="bool", default=False),
         access_token_minutes=dict(type="int", default=60, no_log=False),
         refresh_token_days=dict(type="int", default=30, no_log=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     unknown = sorted(set(module.params["password_policy"]) - set(PASSWORD_KEYS))
     if unknown:
         module.fail_json(msg="password_policy has unknown keys %s; known: %s" % (unknown, sorted(PASSWORD_KEYS)))
     if not 5 <= module.params["access_token_minutes"] <= 1440:
         module.fail_json(msg="access_token_minutes must be 5 to 1440 (Cognito's limits), not %d" % module.params["access_token_minutes"])
     pools = Pools(module)
-    try:
+
+    def converge():
         if module.params["state"] == "absent":
             before, after = pools.absent()
         else:
             before, after = pools.present()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage Cognito user pool %s" % module.params["name"])
-    result = {"changed": bool(pools.changes), "changes": pools.changes,
-              "user_pool": after.get("user_pool", {}), "client": after.get("client", {})}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": bool(pools.changes), "changes": pools.changes,
+                  "user_pool": after.get("user_pool", {}), "client": after.get("client", {})}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage Cognito user pool %s" % module.params["name"])
 
 
 if __name__ == "__main__":

@@ -147,11 +147,6 @@ changes:
   sample: ["create budget shop-prod-monthly"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformModule,
@@ -253,11 +248,8 @@ def main():
             address=dict(type="str", required=True, no_log=False),
         )),
         compare_subscribers=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True, required_if=[["state", "present", ["amount"]]])
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True, required_if=[["state", "present", ["amount"]]])
     params = module.params
     name = params["name"]
     if params["state"] == "present":
@@ -275,8 +267,9 @@ def main():
         if bad:
             module.fail_json(msg="cost_filters %s: each filter is a list of values" % ", ".join(bad))
     client = module.client("budgets")
-    before, after = {}, {}
-    try:
+
+    def converge():
+        before, after = {}, {}
         account = module.client("sts").get_caller_identity()["Account"]
         budget = Budget(module, client, account)
         current = budget.find(name)
@@ -332,12 +325,10 @@ def main():
             after = described(wanted, list(wanted_notes.values()),
                               {k: wanted_subs for k in wanted_notes} if compare else None,
                               ({k: str(v) for k, v in (params.get("tags") or {}).items()} if compare else tags))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage budget %s" % name)
-    result = {"changed": bool(budget.changes), "changes": budget.changes, "budget": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": bool(budget.changes), "changes": budget.changes, "budget": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage budget %s" % name)
 
 
 if __name__ == "__main__":

@@ -109,11 +109,6 @@ repositories:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -274,18 +269,16 @@ def main():
         keep_images=dict(type="int", default=0),
         untagged_days=dict(type="int", default=7),
         force_absent=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     if module.params["keep_images"] < 0 or module.params["keep_images"] and module.params["untagged_days"] < 1:
         module.fail_json(msg="keep_images must be 0 (no lifecycle policy) or more, and untagged_days 1 or more; got %s and %s"
                          % (module.params["keep_images"], module.params["untagged_days"]))
     client = module.client("ecr")
-    changed = False
     before, after = {}, {}
-    try:
+
+    def converge():
+        changed = False
         for name in module.params["names"]:
             if module.params["state"] == "present":
                 one_changed, one_before, one_after = ensure_repo(module, client, name)
@@ -302,14 +295,10 @@ def main():
                 before[name] = one_before
             if one_after:
                 after[name] = one_after
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage ECR repositories %s" % ", ".join(module.params["names"]))
-    result = {"changed": changed, "repositories": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": changed, "repositories": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage ECR repositories %s" % ", ".join(module.params["names"]))
 
 
 if __name__ == "__main__":

@@ -99,12 +99,6 @@ cluster:
     tags: {Project: shop}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, apply_tags, tag_list_to_dict
 
 
@@ -242,25 +236,19 @@ def main():
             ),
         ),
         container_insights=dict(type="str", default="enabled", choices=["enabled", "enhanced", "disabled"]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     client = module.client("ecs")
-    try:
+
+    def converge():
         if module.params["state"] == "present":
             changed, before, after = ensure_present(module, client)
         else:
             changed, before, after = ensure_absent(module, client)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage ECS cluster %s" % module.params["name"])
-    result = {"changed": changed, "cluster": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": changed, "cluster": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage ECS cluster %s" % module.params["name"])
 
 
 if __name__ == "__main__":

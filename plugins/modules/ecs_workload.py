@@ -394,11 +394,6 @@ changes:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import cloud_map
@@ -1263,12 +1258,9 @@ def main():
             timeout=dict(type="int", default=900),
             start=dict(type="bool", default=True),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(
-        argument_spec=argument_spec, supports_check_mode=True,
+        argument_spec=argument_spec, tags=True, state=True,
         required_if=[["state", "present", ["image", "subnets", "security_group_ids"]]],
         mutually_exclusive=[["run_once", "discovery"]],
     )
@@ -1287,19 +1279,13 @@ def main():
         if errors:
             module.fail_json(msg="workload %s: %s" % (params["name"], "; ".join(errors)))
     workload = Workload(module)
-    try:
-        if params["state"] == "present":
-            before, after, result_workload = workload.present()
-        else:
-            before, after, result_workload = workload.absent()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc), changes=workload.changes)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge workload %s (done so far: %s)" % (params["name"], "; ".join(workload.changes) or "nothing"))
-    result = {"changed": bool(workload.changes), "changes": workload.changes, "workload": result_workload}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+
+    def converge():
+        before, after, result_workload = workload.present() if params["state"] == "present" else workload.absent()
+        return workload.changes, before, after, {"workload": result_workload}
+
+    module.exit_converged(converge, lambda: "Failed to converge workload %s (done so far: %s)" % (
+        params["name"], "; ".join(workload.changes) or "nothing"), progress={"changes": workload.changes})
 
 
 if __name__ == "__main__":

@@ -129,11 +129,6 @@ access_point:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -384,27 +379,17 @@ def main():
         throughput_mode=dict(type="str", default="elastic", choices=["elastic", "bursting"]),
         backup=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True,
                             required_if=[["state", "present", ["subnets", "security_group_ids"]]])
     storage = Storage(module, module.client("efs"))
-    try:
-        if module.params["state"] == "present":
-            before, after = storage.present()
-        else:
-            before, after = storage.absent()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage EFS storage %s" % module.params["name"])
-    result = {"changed": bool(storage.changes), "changes": storage.changes, "file_system": after[0], "access_point": after[1]}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": {"file_system": before[0], "access_point": before[1]},
-                          "after": {"file_system": after[0], "access_point": after[1]}}
-    module.exit_json(**result)
+
+    def converge():
+        before, after = storage.present() if module.params["state"] == "present" else storage.absent()
+        after = {"file_system": after[0], "access_point": after[1]}
+        return storage.changes, {"file_system": before[0], "access_point": before[1]}, after
+
+    module.exit_converged(converge, "Failed to manage EFS storage %s" % module.params["name"])
 
 
 if __name__ == "__main__":

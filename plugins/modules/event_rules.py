@@ -89,11 +89,6 @@ changes:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     all_pages,
     apply_tags,
@@ -125,7 +120,8 @@ def main():
         module.fail_json(msg="target_arn is required when there are rules: give the alert topic's ARN")
     events = module.client("events")
     changes, before, after, out = [], {}, {}, {}
-    try:
+
+    def converge():
         found = {r["Name"]: r for r in all_pages(events.list_rules, "Rules", NamePrefix=params["prefix"])}
         current = {}
         for name, rule in found.items():
@@ -177,12 +173,10 @@ def main():
                 if ids:
                     events.remove_targets(Rule=name, Ids=ids)
                 events.delete_rule(Name=name)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge the rules %s*" % params["prefix"])
-    result = {"changed": bool(changes), "changes": changes, "rules": out}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": bool(changes), "changes": changes, "rules": out}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to converge the rules %s*" % params["prefix"])
 
 
 if __name__ == "__main__":

@@ -144,11 +144,6 @@ import json
 import secrets
 import string
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -385,11 +380,8 @@ def main():
         )),
         rotation_timeout=dict(type="int", default=1800),
         recovery_window_days=dict(type="int", default=7),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
     if params["length"] < 16 or params["length"] > 128:
         module.fail_json(msg="length must be 16 to 128, got %d" % params["length"])
@@ -402,24 +394,21 @@ def main():
     if window != 0 and not 7 <= window <= 30:
         module.fail_json(msg="recovery_window_days must be 0 or 7 to 30 (AWS limits), got %d" % window)
     sm = module.client("secretsmanager")
-    try:
+
+    def converge():
         if params["state"] == "present":
             changed, before, after, found = ensure_present(module, sm)
         else:
             (changed, before, after), found = ensure_absent(module, sm), None
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage secret %s" % params["name"])
-    result = {"changed": changed, "secret": after}
-    if found:
-        result["value_from"] = {key: "%s:%s::" % (found["ARN"], key) for key in after.get("keys", [])}
-    elif params["state"] == "present":
-        # Check mode before the first run: references to show in the plan, never used for a call.
-        result["value_from"] = {key: "(new secret %s):%s::" % (params["name"], key) for key in after.get("keys", [])}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": changed, "secret": after}
+        if found:
+            result["value_from"] = {key: "%s:%s::" % (found["ARN"], key) for key in after.get("keys", [])}
+        elif params["state"] == "present":
+            # Check mode before the first run: references to show in the plan, never used for a call.
+            result["value_from"] = {key: "(new secret %s):%s::" % (params["name"], key) for key in after.get("keys", [])}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage secret %s" % params["name"])
 
 
 if __name__ == "__main__":

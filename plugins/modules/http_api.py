@@ -160,11 +160,6 @@ api:
     domain: {name: api.shop.example.com, target: d-abc.execute-api.eu-west-1.amazonaws.com, hosted_zone_id: Z2FDTNDATAQYW2, security_policy: TLS_1_2}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -578,11 +573,8 @@ def main():
         routes=dict(type="list", elements="dict", default=[], options=route),
         stage=dict(type="dict", default={}),
         domain=dict(type="dict"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
     problems = []
     for spec in params["integrations"]:
@@ -599,16 +591,12 @@ def main():
     if problems and params["state"] == "present":
         module.fail_json(msg="; ".join(problems))
     api = HttpApi(module)
-    try:
+
+    def converge():
         before, after = api.absent() if params["state"] == "absent" else api.present()
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc), changes=api.changes)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage HTTP API %s" % params["name"], changes=api.changes)
-    result = {"changed": bool(api.changes), "changes": api.changes, "api": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        return api.changes, before, after, {"api": after}
+
+    module.exit_converged(converge, "Failed to manage HTTP API %s" % params["name"], progress={"changes": api.changes})
 
 
 if __name__ == "__main__":

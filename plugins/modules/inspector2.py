@@ -104,11 +104,6 @@ delegated_admin_account_id:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
@@ -140,63 +135,60 @@ def main():
         ecr_continuous_scan_filters=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, state=True)
     params = module.params
     inspector = module.client("inspector2")
     sts = module.client("sts")
     wanted = "ENABLED" if params["state"] == "present" else "DISABLED"
     moving = ("ENABLING",) if wanted == "ENABLED" else ("DISABLING",)
-    result = {"changed": False}
-    try:
-        account = i2.account_id(sts)
-        before = i2.status(inspector, account)
-        todo = sorted(t for t in params["resource_types"] if before["resources"][t] != wanted and before["resources"][t] not in moving)
-        if todo and not module.check_mode:
-            call = inspector.enable if wanted == "ENABLED" else inspector.disable
-            answer = call(accountIds=[account], resourceTypes=todo)
-            failed = answer.get("failedAccounts") or []
-            if failed:
-                raise PlatformError("Inspector2 could not %s %s for %s: %s" % (
-                    "enable" if wanted == "ENABLED" else "disable", ", ".join(todo), account,
-                    failed[0].get("errorMessage") or failed[0].get("errorCode")))
-        after = before
-        if not module.check_mode and (todo or any(before["resources"][t] in moving for t in params["resource_types"])):
-            after = i2.status(inspector, account)
-            if params["wait"]:
-                after = wait_for(lambda: i2.status(inspector, account),
-                                 lambda s: all(s["resources"][t] in i2.SETTLED for t in params["resource_types"]),
-                                 timeout=params["wait_timeout"], what="Inspector2 to settle")
-                wrong = [t for t in params["resource_types"] if after["resources"][t] != wanted]
-                if wrong:
-                    raise PlatformError("Inspector2 settled with %s not %s: %s" % (
-                        ", ".join(wrong), wanted, ", ".join("%s=%s" % (t, after["resources"][t]) for t in wrong)))
-        elif module.check_mode and todo:
-            after = {"account": "ENABLED" if wanted == "ENABLED" else before["account"],
-                     "resources": dict(before["resources"], **{t: wanted for t in todo})}
-        result.update(changed=bool(todo), account_id=account, status=after)
-        if params["ecr_continuous_scan_filters"] and params["state"] == "present":
-            scanned, result["ecr_scanning"] = ecr_scanning(module.client("ecr"), module.check_mode,
-                                                           params["ecr_continuous_scan_filters"])
-            result["changed"] = result["changed"] or scanned
-        if params.get("delegated_admin_account_id"):
-            current = i2.delegated_admin(inspector)
-            if current != params["delegated_admin_account_id"]:
-                result["changed"] = True
-                if not module.check_mode:
-                    inspector.enable_delegated_admin_account(delegatedAdminAccountId=params["delegated_admin_account_id"])
-            result["delegated_admin_account_id"] = params["delegated_admin_account_id"]
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except is_boto3_error_code("AccessDeniedException") as exc:
-        module.fail_json_aws(exc, msg="Access denied by Inspector2: the deployer needs inspector2:Enable, inspector2:Disable, "
-                                      "inspector2:BatchGetAccountStatus and iam:CreateServiceLinkedRole")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:  # pylint: disable=duplicate-except
-        module.fail_json_aws(exc, msg="Failed to manage Inspector2 (is it offered in %s?)" % module.region)
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": result.get("status", before)}
-    module.exit_json(**result)
+
+    def converge():
+        result = {"changed": False}
+        try:
+            account = i2.account_id(sts)
+            before = i2.status(inspector, account)
+            todo = sorted(t for t in params["resource_types"] if before["resources"][t] != wanted and before["resources"][t] not in moving)
+            if todo and not module.check_mode:
+                call = inspector.enable if wanted == "ENABLED" else inspector.disable
+                answer = call(accountIds=[account], resourceTypes=todo)
+                failed = answer.get("failedAccounts") or []
+                if failed:
+                    raise PlatformError("Inspector2 could not %s %s for %s: %s" % (
+                        "enable" if wanted == "ENABLED" else "disable", ", ".join(todo), account,
+                        failed[0].get("errorMessage") or failed[0].get("errorCode")))
+            after = before
+            if not module.check_mode and (todo or any(before["resources"][t] in moving for t in params["resource_types"])):
+                after = i2.status(inspector, account)
+                if params["wait"]:
+                    after = wait_for(lambda: i2.status(inspector, account),
+                                     lambda s: all(s["resources"][t] in i2.SETTLED for t in params["resource_types"]),
+                                     timeout=params["wait_timeout"], what="Inspector2 to settle")
+                    wrong = [t for t in params["resource_types"] if after["resources"][t] != wanted]
+                    if wrong:
+                        raise PlatformError("Inspector2 settled with %s not %s: %s" % (
+                            ", ".join(wrong), wanted, ", ".join("%s=%s" % (t, after["resources"][t]) for t in wrong)))
+            elif module.check_mode and todo:
+                after = {"account": "ENABLED" if wanted == "ENABLED" else before["account"],
+                         "resources": dict(before["resources"], **{t: wanted for t in todo})}
+            result.update(changed=bool(todo), account_id=account, status=after)
+            if params["ecr_continuous_scan_filters"] and params["state"] == "present":
+                scanned, result["ecr_scanning"] = ecr_scanning(module.client("ecr"), module.check_mode,
+                                                               params["ecr_continuous_scan_filters"])
+                result["changed"] = result["changed"] or scanned
+            if params.get("delegated_admin_account_id"):
+                current = i2.delegated_admin(inspector)
+                if current != params["delegated_admin_account_id"]:
+                    result["changed"] = True
+                    if not module.check_mode:
+                        inspector.enable_delegated_admin_account(delegatedAdminAccountId=params["delegated_admin_account_id"])
+                result["delegated_admin_account_id"] = params["delegated_admin_account_id"]
+        except is_boto3_error_code("AccessDeniedException") as exc:
+            raise PlatformError("Access denied by Inspector2: the deployer needs inspector2:Enable, inspector2:Disable, "
+                                "inspector2:BatchGetAccountStatus and iam:CreateServiceLinkedRole (%s)" % exc) from exc
+        return None, before, result.get("status", before), result
+
+    module.exit_converged(converge, "Failed to manage Inspector2 (is it offered in %s?)" % module.region)
 
 
 if __name__ == "__main__":

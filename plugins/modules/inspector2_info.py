@@ -62,29 +62,22 @@ delegated_admin_account_id:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
-
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 
 
 def main():
-    module = PlatformModule(argument_spec=dict(delegated_admin=dict(type="bool", default=False)), supports_check_mode=True)
+    module = PlatformModule(argument_spec=dict(delegated_admin=dict(type="bool", default=False)))
     inspector = module.client("inspector2")
-    try:
+
+    def read():
         account = i2.account_id(module.client("sts"))
-        result = {"changed": False, "account_id": account, "status": i2.status(inspector, account)}
+        result = {"account_id": account, "status": i2.status(inspector, account)}
         if module.params["delegated_admin"]:
             result["delegated_admin_account_id"] = i2.delegated_admin(inspector)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to read the Inspector2 status (is it offered in %s?)" % module.region)
-    module.exit_json(**result)
+        return None, None, None, result
+
+    module.exit_converged(read, "Failed to read the Inspector2 status (is it offered in %s?)" % module.region)
 
 
 if __name__ == "__main__":

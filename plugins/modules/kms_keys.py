@@ -94,15 +94,9 @@ changes:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformError,
     PlatformModule,
     all_pages,
     apply_tags,
@@ -251,17 +245,15 @@ def main():
             tags=dict(type="dict"),
         )),
         deletion_window_days=dict(type="int", default=30),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
     if not 7 <= params["deletion_window_days"] <= 30:
         module.fail_json(msg="deletion_window_days must be 7 to 30 (AWS limits), got %d" % params["deletion_window_days"])
     keys = Keys(module, module.client("kms"), module.client("kms", retries=False))
-    before, after, out = {}, {}, {}
-    try:
+
+    def converge():
+        before, after, out = {}, {}, {}
         for spec in params["definitions"]:
             name = full_alias(spec["alias"])[len("alias/"):]
             if params["state"] == "present":
@@ -269,14 +261,9 @@ def main():
                 out[name] = {k: after[name].get(k) for k in ("key_id", "arn", "rotation")}
             else:
                 before[name] = keys.absent(spec, params["deletion_window_days"])
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage KMS keys")
-    result = {"changed": bool(keys.changes), "changes": keys.changes, "kms_keys": out}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        return keys.changes, before, after, {"kms_keys": out}
+
+    module.exit_converged(converge, "Failed to manage KMS keys")
 
 
 if __name__ == "__main__":

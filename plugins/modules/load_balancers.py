@@ -193,11 +193,6 @@ load_balancers:
       target_groups: {shop-prod-inventory: "arn:..."}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -592,11 +587,8 @@ def main():
         vpc_id=dict(type="str"),
         load_balancers=dict(type="list", elements="dict", required=True, options=balancer),
         wait=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True,
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True,
                             required_if=[["state", "present", ["vpc_id"]]])
     for spec in module.params["load_balancers"]:
         long_names = [n for n in [spec["name"]] + [tg["name"] for tg in spec["target_groups"]] if len(n) > 32]
@@ -606,25 +598,18 @@ def main():
         if module.params["state"] == "present" and any(tg["port"] is None for tg in spec["target_groups"]):
             module.fail_json(msg="every target group of %s needs a port" % spec["name"])
     balancers = Balancers(module)
-    before, after = {}, {}
-    try:
+
+    def converge():
+        before, after = {}, {}
         for spec in module.params["load_balancers"]:
-            if module.params["state"] == "absent":
-                was, now = balancers.remove(spec)
-            else:
-                was, now = balancers.ensure(spec)
+            was, now = balancers.remove(spec) if module.params["state"] == "absent" else balancers.ensure(spec)
             if was:
                 before[spec["name"]] = was
             if now:
                 after[spec["name"]] = now
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc), changes=balancers.changes)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage load balancers", changes=balancers.changes)
-    result = {"changed": bool(balancers.changes), "changes": balancers.changes, "load_balancers": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        return balancers.changes, before, after, {"load_balancers": after}
+
+    module.exit_converged(converge, "Failed to manage load balancers", progress={"changes": balancers.changes})
 
 
 if __name__ == "__main__":

@@ -178,11 +178,8 @@ def main():
             metric_value=dict(type="str", default="1"),
             default_value=dict(type="float"),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
     prefix = params["prefix"]
     if len(prefix) < 2:
@@ -197,9 +194,10 @@ def main():
     if strays:
         module.fail_json(msg="metric_filters name groups %s that are not in groups" % ", ".join(strays))
     logs = module.client("logs")
-    changes, before, after = [], {}, {}
     key, days = params["kms_key_id"], params["retention_days"]
-    try:
+
+    def converge():
+        changes, before, after = [], {}, {}
         found = {}
         for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
             for group in page["logGroups"]:
@@ -243,13 +241,11 @@ def main():
             for name in sorted(set(f["log_group"] for f in params["metric_filters"])):
                 converge_filters(module, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
                                  name in found, changes)
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to govern the log groups %s*" % prefix)
-    result = {"changed": bool(changes), "changes": changes,
-              "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn")) for n, v in sorted(after.items())}}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": bool(changes), "changes": changes,
+                  "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn")) for n, v in sorted(after.items())}}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to govern the log groups %s*" % prefix)
 
 
 if __name__ == "__main__":

@@ -130,11 +130,6 @@ changes:
   sample: ["create shop-prod-billing-app-cpu-high", "delete shop-prod-rabbitmq-cpu-high"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     apply_tags,
     dict_to_tag_list,
@@ -265,7 +260,8 @@ def main():
     cw = module.client("cloudwatch")
     changes, before, after = [], {}, {}
     wanted = {} if params["state"] == "absent" else {a["name"]: wanted_alarm(a, params["actions"]) for a in params["alarms"]}
-    try:
+
+    def converge():
         found = {}
         for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=params["prefix"], AlarmTypes=["MetricAlarm"]):
             for alarm in page["MetricAlarms"]:
@@ -301,12 +297,10 @@ def main():
         if owned and not module.check_mode:
             for start in range(0, len(owned), 100):
                 cw.delete_alarms(AlarmNames=sorted(owned)[start:start + 100])
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to converge the alarms %s*" % params["prefix"])
-    result = {"changed": bool(changes), "changes": changes, "alarms": sorted(wanted)}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": bool(changes), "changes": changes, "alarms": sorted(wanted)}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to converge the alarms %s*" % params["prefix"])
 
 
 if __name__ == "__main__":

@@ -87,7 +87,6 @@ try:
 except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
-
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
     PlatformModule,
@@ -215,28 +214,22 @@ def main():
         subnet_id=dict(type="str", required=True),
         wait_timeout=dict(type="int", default=600),
         release_eip=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     ec2 = module.client("ec2")
-    try:
-        if module.params["state"] == "present":
-            changed, before, after = ensure_present(module, ec2, module.client("ec2", retries=False))
-        else:
-            changed, before, after = ensure_absent(module, ec2)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except botocore.exceptions.WaiterError as exc:
-        module.fail_json(msg="NAT gateway %s did not settle within %ds: %s; run again to resume"
-                         % (module.params["name"], module.params["wait_timeout"], exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage NAT gateway %s" % module.params["name"])
-    result = {"changed": changed, "nat_gateway": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+
+    def converge():
+        try:
+            if module.params["state"] == "present":
+                changed, before, after = ensure_present(module, ec2, module.client("ec2", retries=False))
+            else:
+                changed, before, after = ensure_absent(module, ec2)
+        except botocore.exceptions.WaiterError as exc:
+            raise PlatformError("NAT gateway %s did not settle within %ds: %s; run again to resume"
+                                % (module.params["name"], module.params["wait_timeout"], exc)) from exc
+        return None, before, after, {"changed": changed, "nat_gateway": after}
+
+    module.exit_converged(converge, "Failed to manage NAT gateway %s" % module.params["name"])
 
 
 if __name__ == "__main__":

@@ -429,10 +429,8 @@ def main():
         egress=dict(type="list", elements="dict", default=[], options=rule),
         subnets=dict(type="list", elements="str", default=[]),
         purge_subnets=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True)
     acl = Acl(module)
     module.exit_converged(lambda: (acl.changes,) + acl.ensure(), "Failed to converge network ACL %s" % module.params["name"], "network_acl")
 

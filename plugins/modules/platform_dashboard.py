@@ -136,11 +136,6 @@ dashboard:
 import json
 import re
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
@@ -240,9 +235,8 @@ def main():
         http_api_id=dict(type="str"),
         http_api_stage=dict(type="str", default="$default"),
         period=dict(type="int", default=300),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, state=True)
     params = module.params
     name = params["name"]
     if not re.match(r"^[A-Za-z0-9_-]{1,255}$", name):
@@ -252,8 +246,9 @@ def main():
     if (params["services"] or any(d["kind"] == "container" for d in params["databases"])) and not params["cluster"]:
         module.fail_json(msg="cluster is required to draw ECS services")
     cloudwatch = module.client("cloudwatch")
-    changed, before, after, arn = False, {}, {}, None
-    try:
+
+    def converge():
+        changed, before, after, arn = False, {}, {}, None
         try:
             got = cloudwatch.get_dashboard(DashboardName=name)
             before, arn = json.loads(got.get("DashboardBody") or "{}"), got.get("DashboardArn")
@@ -276,11 +271,9 @@ def main():
                         module.fail_json(msg="CloudWatch did not accept dashboard %s: %s" % (name, "; ".join(problems)))
                     arn = arn or cloudwatch.get_dashboard(DashboardName=name).get("DashboardArn")
             result = {"changed": changed, "dashboard": {"name": name, "arn": arn, "widgets": len(after["widgets"]), "rows": rows}}
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage dashboard %s" % name)
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage dashboard %s" % name)
 
 
 if __name__ == "__main__":

@@ -196,11 +196,6 @@ audit:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import inspector2 as i2
@@ -679,39 +674,45 @@ def main():
         include=dict(type="list", elements="str", choices=choices, default=families),
         domain_name=dict(type="str"),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec)
     discovery = Discovery(module)
     include = module.params["include"]
-    result = {"changed": False, "names": discovery.names}
-    try:
-        if "account" in include:
-            result["account"] = discovery.account()
-        vpc_id = None
-        if "network" in include:
-            result["network"] = discovery.network()
-            vpc_id = result["network"]["vpc"].get("id")
-        if "ecs" in include:
-            result["ecs"] = discovery.ecs(vpc_id)
-        for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge", "observability"):
-            if family in include:
-                result[family] = getattr(discovery, family)()
-        if "balancers" in include and "edge" not in include:
-            # Only the load balancers and target groups (what the service roles join), under the same key.
-            result["edge"] = discovery.edge(balancers_only=True)
-        if "access_logs" in include:
-            result["access_logs"] = discovery.access_logs(result.get("account") or discovery.account())
-        if "audit" in include:
-            result["audit"] = discovery.audit(result.get("network"), result.get("edge"), result.get("observability"))
-        if "discovery" in include:
-            namespace = (result.get("ecs") or discovery.ecs(vpc_id))["namespace"]
-            result["discovery"] = discovery.discovery(namespace.get("id"))
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except is_boto3_error_code("AccessDenied"):
-        module.fail_json(msg="Access denied while discovering the platform; the deployer needs the read actions listed in the role README")
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:  # pylint: disable=duplicate-except
-        module.fail_json_aws(exc, msg="Failed to discover platform %s-%s" % (module.params["platform_name"], module.params["platform_env"]))
-    module.exit_json(**result)
+
+    def read():
+        result = {"names": discovery.names}
+        try:
+            return None, None, None, found(discovery, include, result)
+        except is_boto3_error_code("AccessDenied") as exc:
+            raise PlatformError("Access denied while discovering the platform; the deployer needs the read actions listed in the "
+                                "role README") from exc
+
+    module.exit_converged(read, "Failed to discover platform %s-%s" % (module.params["platform_name"], module.params["platform_env"]))
+
+
+def found(discovery, include, result):
+    """What the families in ``include`` hold, into ``result``."""
+    if "account" in include:
+        result["account"] = discovery.account()
+    vpc_id = None
+    if "network" in include:
+        result["network"] = discovery.network()
+        vpc_id = result["network"]["vpc"].get("id")
+    if "ecs" in include:
+        result["ecs"] = discovery.ecs(vpc_id)
+    for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge", "observability"):
+        if family in include:
+            result[family] = getattr(discovery, family)()
+    if "balancers" in include and "edge" not in include:
+        # Only the load balancers and target groups (what the service roles join), under the same key.
+        result["edge"] = discovery.edge(balancers_only=True)
+    if "access_logs" in include:
+        result["access_logs"] = discovery.access_logs(result.get("account") or discovery.account())
+    if "audit" in include:
+        result["audit"] = discovery.audit(result.get("network"), result.get("edge"), result.get("observability"))
+    if "discovery" in include:
+        namespace = (result.get("ecs") or discovery.ecs(vpc_id))["namespace"]
+        result["discovery"] = discovery.discovery(namespace.get("id"))
+    return result
 
 
 if __name__ == "__main__":

@@ -92,11 +92,6 @@ changes:
   sample: ["RDS manages the master password of shop-prod-billing-db"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -168,23 +163,20 @@ def main():
         kms_key_id=dict(type="str", required=True, no_log=False),
         rotate=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
-    ), supports_check_mode=True)
+    ))
     rds = module.client("rds")
     kms = module.client("kms")
-    try:
+
+    def run():
         changes, before, after, secret, warnings = converge(module, rds, kms)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to hand the master password of %s to RDS" % module.params["cluster_id"])
-    for warning in warnings:
-        module.warn(warning)
-    arn = secret.get("arn") or "(new secret of %s)" % module.params["cluster_id"]
-    result = {"changed": bool(changes), "changes": changes, "secret": secret,
-              "value_from": {key: "%s:%s::" % (arn, key) for key in ("username", "password")}}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        for warning in warnings:
+            module.warn(warning)
+        arn = secret.get("arn") or "(new secret of %s)" % module.params["cluster_id"]
+        result = {"changed": bool(changes), "changes": changes, "secret": secret,
+                  "value_from": {key: "%s:%s::" % (arn, key) for key in ("username", "password")}}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(run, "Failed to hand the master password of %s to RDS" % module.params["cluster_id"])
 
 
 if __name__ == "__main__":

@@ -271,10 +271,8 @@ def main():
         purge_routes=dict(type="bool", default=True),
         subnets=dict(type="list", elements="str", default=[]),
         purge_subnets=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True)
     table = Table(module)
     module.exit_converged(lambda: (table.changes,) + table.ensure(), "Failed to converge route table %s" % module.params["name"], "route_table")
 

@@ -119,13 +119,7 @@ changes:
   sample: ["shop-prod-rabbitmq: allow tcp/5672 from sg-0123456789abcdef1"]
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
-
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 from ansible_collections.cloud_design.platform.plugins.module_utils.security_groups import GroupSet, current_rules, find_group
 
 
@@ -157,18 +151,17 @@ def main():
                 tags=dict(type="dict"),
             ),
         ),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
         wait_timeout=dict(type="int", default=900),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
     ec2 = module.client("ec2")
     groups = GroupSet(ec2, params["vpc_id"], module.check_mode)
     names = [g["name"] for g in params["groups"]]
-    try:
-        before = snapshot(ec2, params["vpc_id"], names) if module._diff else {}  # pylint: disable=protected-access
+    diff = module._diff  # pylint: disable=protected-access
+
+    def converge():
+        before = snapshot(ec2, params["vpc_id"], names) if diff else {}
         if params["state"] == "present":
             for group in params["groups"]:
                 tags = dict(params.get("tags") or {}, **(group.get("tags") or {}))
@@ -179,17 +172,14 @@ def main():
             for name in names:
                 groups.delete(name, timeout=params["wait_timeout"])
             ids = {}
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage security groups %s" % ", ".join(names))
-    result = {"changed": bool(groups.changes), "groups": ids, "changes": groups.changes}
-    if module._diff:  # pylint: disable=protected-access
-        after = before if module.check_mode else snapshot(ec2, params["vpc_id"], names)
-        if module.check_mode:
-            after = dict(before, _planned=groups.changes) if groups.changes else before
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        after = before
+        if diff and module.check_mode and groups.changes:
+            after = dict(before, _planned=groups.changes)
+        elif diff and not module.check_mode:
+            after = snapshot(ec2, params["vpc_id"], names)
+        return groups.changes, before, after, {"groups": ids}
+
+    module.exit_converged(converge, "Failed to manage security groups %s" % ", ".join(names))
 
 
 if __name__ == "__main__":

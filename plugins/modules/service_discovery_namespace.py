@@ -79,11 +79,6 @@ namespace:
     tags: {Project: shop}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -188,26 +183,20 @@ def main():
         vpc_id=dict(type="str", required=True),
         description=dict(type="str", default=""),
         wait_timeout=dict(type="int", default=600),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     sd = module.client("servicediscovery")
     route53 = module.client("route53")
-    try:
+
+    def converge():
         if module.params["state"] == "present":
             changed, before, after = ensure_present(module, sd, route53)
         else:
             changed, before, after = ensure_absent(module, sd, route53)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage Cloud Map namespace %s" % module.params["name"])
-    result = {"changed": changed, "namespace": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": changed, "namespace": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage Cloud Map namespace %s" % module.params["name"])
 
 
 if __name__ == "__main__":

@@ -81,14 +81,8 @@ service:
   sample: {id: srv-0123456789abcdef, arn: "arn:aws:servicediscovery:...", name: inventory-db, record_type: CNAME, ttl: 30, cname: db.example}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
-
 from ansible_collections.cloud_design.platform.plugins.module_utils import cloud_map
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
 
 
 def main():
@@ -98,17 +92,15 @@ def main():
         record_type=dict(type="str", default="A", choices=["A", "CNAME"]),
         ttl=dict(type="int", default=10),
         cname=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     module = PlatformModule(
-        argument_spec=argument_spec, supports_check_mode=True,
+        argument_spec=argument_spec, tags=True, state=True,
         required_if=[["record_type", "CNAME", ["cname"]]],
     )
     params = module.params
     sd = module.client("servicediscovery")
-    try:
+
+    def converge():
         if params["state"] == "absent":
             before = cloud_map.describe(cloud_map.find_service(sd, params["namespace_id"], params["name"]))
             changed = cloud_map.delete_service(sd, module.check_mode, params["namespace_id"], params["name"])
@@ -125,14 +117,10 @@ def main():
                                                      {"target": {"AWS_INSTANCE_CNAME": params["cname"]}})
                 changed = changed or bool(changes)
                 after["cname"] = params["cname"]
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage Cloud Map service %s" % params["name"])
-    result = {"changed": changed, "service": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": changed, "service": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage Cloud Map service %s" % params["name"])
 
 
 if __name__ == "__main__":

@@ -171,10 +171,8 @@ def main():
             name=dict(type="str", required=True),
             tags=dict(type="dict", default={}),
         )),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True)
     module.exit_converged(lambda: converge(module, module.client("ec2"), module.client("ec2", retries=False)),
                           "Failed to converge the subnets of %s" % module.params["vpc_id"], "subnets")
 

@@ -220,10 +220,8 @@ def main():
         dns_hostnames=dict(type="bool", default=True),
         internet_gateway=dict(type="bool", default=False),
         internet_gateway_name=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True)
     params = module.params
     network = Network(module)
     base_tags = dict(params.get("tags") or {})

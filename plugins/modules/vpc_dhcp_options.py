@@ -76,15 +76,9 @@ dhcp_options:
     tags: {Name: shop-prod-dhcp}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
-    PlatformError,
     PlatformModule,
     apply_tags,
     create_once,
@@ -170,21 +164,15 @@ def main():
         name=dict(type="str", required=True),
         domain_name=dict(type="str", required=True),
         dns_servers=dict(type="list", elements="str", default=["AmazonProvidedDNS"]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True)
     ec2 = module.client("ec2")
-    try:
+
+    def converge():
         changed, before, after = ensure(module, ec2)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to set the DHCP options of %s" % module.params["vpc_id"])
-    result = {"changed": changed, "dhcp_options": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before or {}, "after": after or {}}
-    module.exit_json(**result)
+        return None, before or {}, after or {}, {"changed": changed, "dhcp_options": after}
+
+    module.exit_converged(converge, "Failed to set the DHCP options of %s" % module.params["vpc_id"])
 
 
 if __name__ == "__main__":

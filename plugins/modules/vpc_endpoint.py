@@ -254,10 +254,8 @@ def main():
         name=dict(type="str", required=True),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True)
     module.exit_converged(lambda: converge(module, module.client("ec2"), module.client("ec2", retries=False)),
                           "Failed to converge the %s endpoint" % module.params["service"], "endpoint")
 

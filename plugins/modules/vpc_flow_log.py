@@ -118,11 +118,6 @@ flow_log_id:
   sample: fl-0123456789abcdef0
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
@@ -251,25 +246,16 @@ def main():
         traffic_type=dict(type="str", default="ALL", choices=["ALL", "ACCEPT", "REJECT"]),
         max_aggregation_interval=dict(type="int", default=600, choices=[60, 600]),
         log_format=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     client = module.client("ec2")
-    try:
-        if module.params["state"] == "present":
-            changed, before, after = ensure_present(module, client)
-        else:
-            changed, before, after = ensure_absent(module, client)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage the flow log of %s" % module.params["resource_id"])
-    result = {"changed": changed, "flow_log": snake(after), "flow_log_id": (after or {}).get("FlowLogId")}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": snake(before), "after": snake(after)}
-    module.exit_json(**result)
+
+    def converge():
+        changed, before, after = (ensure_present if module.params["state"] == "present" else ensure_absent)(module, client)
+        return None, snake(before), snake(after), {"changed": changed, "flow_log": snake(after),
+                                                   "flow_log_id": (after or {}).get("FlowLogId")}
+
+    module.exit_converged(converge, "Failed to manage the flow log of %s" % module.params["resource_id"])
 
 
 if __name__ == "__main__":

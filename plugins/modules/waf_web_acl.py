@@ -93,11 +93,6 @@ web_acl:
                      redacted_headers: [authorization, cookie]}}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by PlatformModule (AnsibleAWSModule)
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
@@ -209,20 +204,18 @@ def main():
         rate_limit=dict(type="int", default=2000),
         log_destination=dict(type="str"),
         redacted_headers=dict(type="list", elements="str", default=["authorization", "cookie"]),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
     )
-    module = PlatformModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
     if params["rate_limit"] and not 10 <= params["rate_limit"] <= 2000000000:
         module.fail_json(msg="rate_limit must be 0 (no rate rule) or 10 to 2,000,000,000 requests per five minutes, not %d" % params["rate_limit"])
     waf = module.client("wafv2")
     name, scope = params["name"], params["scope"]
     rules = wanted_rules(name, params["managed_rule_groups"], params["rate_limit"])
-    changed, before, after = False, {}, {}
     changes = []
-    try:
+
+    def converge():
+        changed, before, after = False, {}, {}
         check_destination(params.get("log_destination"))
         listed = [a for a in all_pages(waf.list_web_acls, "WebACLs", token="NextMarker", Scope=scope, Limit=100) if a["Name"] == name]
         found = pick_one(listed, "web ACLs named %s" % name, ident=lambda a: a["Id"])
@@ -275,14 +268,10 @@ def main():
             after = summary(current, comparable(rules), tags_after)
             before["logging"], after["logging"] = converge_logging(module, waf, current["ARN"], changes)
             changed = changed or bool(changes)
-    except PlatformError as exc:
-        module.fail_json(msg=str(exc))
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-        module.fail_json_aws(exc, msg="Failed to manage web ACL %s" % name)
-    result = {"changed": changed, "web_acl": after}
-    if module._diff:  # pylint: disable=protected-access
-        result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+        result = {"changed": changed, "web_acl": after}
+        return result.get("changes"), before, after, result
+
+    module.exit_converged(converge, "Failed to manage web ACL %s" % name)
 
 
 if __name__ == "__main__":
