@@ -11,7 +11,8 @@ import pytest
 # tools/ is on sys.path through conftest.
 import iam_actions  # pylint: disable=import-error
 
-from ansible_collections.cloud_design.platform.plugins.modules import alert_topic, ecs_workload
+from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload import spec as ecs_workload
+from ansible_collections.cloud_design.platform.plugins.modules import alert_topic
 
 from .conftest import TOP
 

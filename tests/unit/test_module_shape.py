@@ -29,3 +29,15 @@ def test_every_module_exits_through_the_shared_skeleton():
         if spec:
             wrong.append("%s: sets supports_check_mode itself" % name)
     assert wrong == []
+
+
+def test_no_module_is_over_500_lines():
+    """A module is its documentation, its options and main(); its work lives in module_utils, a file or a package
+    per concern (module_utils/_ecs_workload: spec, IAM roles, autoscaling, the AWS side)."""
+    long = {}
+    for path in MODULES:
+        with open(path, encoding="utf-8") as handle:
+            count = len(handle.read().splitlines())
+        if count > 500:
+            long[os.path.basename(path)] = count
+    assert long == {}

@@ -1,5 +1,6 @@
 """account_guardrails against moto, and the Security Hub standards path on recorded shapes."""
 
+from ansible_collections.cloud_design.platform.plugins.module_utils import guardrails as ag_parts
 from ansible_collections.cloud_design.platform.plugins.modules import account_guardrails as ag
 
 ALL = {"s3_public_access_block": True, "ebs_encryption_by_default": True, "password_policy": {"minimum_length": 14},
@@ -35,9 +36,9 @@ def test_unset_options_leave_settings_alone(aws, run_module):
 
 
 def test_password_policy_comparison():
-    wanted = ag.password_request({"minimum_length": 16, "require_symbols": True, "max_age_days": 0, "reuse_prevention": 24})
+    wanted = ag_parts.password_request({"minimum_length": 16, "require_symbols": True, "max_age_days": 0, "reuse_prevention": 24})
     assert wanted == {"MinimumPasswordLength": 16, "RequireSymbols": True, "PasswordReusePrevention": 24}
-    assert ag.password_differences({"MinimumPasswordLength": 14, "RequireSymbols": True, "PasswordReusePrevention": 24}, wanted) == [
+    assert ag_parts.password_differences({"MinimumPasswordLength": 14, "RequireSymbols": True, "PasswordReusePrevention": 24}, wanted) == [
         "MinimumPasswordLength"]
 
 
@@ -75,12 +76,12 @@ class FakeModule:
 
 def test_security_hub_standards_enabled_once():
     hub = RecordedHub()
-    guard = ag.Guardrails(FakeModule())
+    guard = ag_parts.Guardrails(FakeModule())
     guard.clients["securityhub"] = hub
     guard.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
     assert hub.enabled == ["arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0"]
     assert guard.changes == ["Security Hub standards: " + hub.enabled[0]]
-    again = ag.Guardrails(FakeModule())
+    again = ag_parts.Guardrails(FakeModule())
     again.clients["securityhub"] = hub
     again.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
     assert again.changes == []
@@ -137,7 +138,7 @@ def test_a_service_another_account_administers_is_left_alone(aws, run_module):
 
 def test_security_hub_administered_elsewhere_is_left_alone():
     hub = RecordedHub(administrator="111122223333")
-    guard = ag.Guardrails(FakeModule())
+    guard = ag_parts.Guardrails(FakeModule())
     guard.clients["securityhub"] = hub
     guard.security_hub(True, ["aws-foundational-security-best-practices/v/1.0.0"])
     assert hub.enabled == [] and guard.changes == [] and guard.administered == {"Security Hub": "111122223333"}
@@ -200,9 +201,9 @@ def test_a_delete_answered_not_found_was_carried_out():
     def refused():
         raise botocore.exceptions.ClientError({"Error": {"Code": "DependencyViolation", "Message": "in use"}}, "DeleteVpc")
 
-    ag.gone(absent, "InvalidSubnetID.NotFound")
+    ag_parts.gone(absent, "InvalidSubnetID.NotFound")
     try:
-        ag.gone(refused, "InvalidVpcID.NotFound")
+        ag_parts.gone(refused, "InvalidVpcID.NotFound")
     except botocore.exceptions.ClientError as exc:
         assert exc.response["Error"]["Code"] == "DependencyViolation"
     else:

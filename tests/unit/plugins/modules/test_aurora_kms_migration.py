@@ -2,6 +2,7 @@
 
 import pytest
 
+from ansible_collections.cloud_design.platform.plugins.module_utils import aurora_kms as akm_parts
 from ansible_collections.cloud_design.platform.plugins.modules import aurora_kms_migration as akm
 
 from ...conftest import ModuleFail
@@ -57,16 +58,16 @@ def test_migrates_keeping_identifier_and_settings(aws, run_module, source):
 
 
 def test_resumes_after_a_stop_before_the_cutover(aws, run_module, source, monkeypatch):
-    real = akm.Migration.cut_over
+    real = akm_parts.Migration.cut_over
 
     def stop(*args, **kwargs):
-        raise akm.PlatformError("stopped (injected)")
+        raise akm_parts.PlatformError("stopped (injected)")
 
-    monkeypatch.setattr(akm.Migration, "cut_over", stop)
+    monkeypatch.setattr(akm_parts.Migration, "cut_over", stop)
     with pytest.raises(ModuleFail, match="stopped"):
         run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
     assert sorted(clusters(aws)) == [CLUSTER, CLUSTER + "-kmsmig-new"]
-    monkeypatch.setattr(akm.Migration, "cut_over", real)
+    monkeypatch.setattr(akm_parts.Migration, "cut_over", real)
     result = run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
     assert "restore" not in result["steps"] and "cutover" in result["steps"]
     assert clusters(aws)[CLUSTER]["StorageEncrypted"] is True
@@ -74,16 +75,16 @@ def test_resumes_after_a_stop_before_the_cutover(aws, run_module, source, monkey
 
 
 def test_resumes_between_the_two_renames(aws, run_module, source, monkeypatch):
-    real = akm.Migration.finish_cutover
+    real = akm_parts.Migration.finish_cutover
 
     def stop(self, *args, **kwargs):
-        raise akm.PlatformError("stopped (injected)")
+        raise akm_parts.PlatformError("stopped (injected)")
 
-    monkeypatch.setattr(akm.Migration, "finish_cutover", stop)
+    monkeypatch.setattr(akm_parts.Migration, "finish_cutover", stop)
     with pytest.raises(ModuleFail, match="stopped"):
         run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
     assert CLUSTER not in clusters(aws)
-    monkeypatch.setattr(akm.Migration, "finish_cutover", real)
+    monkeypatch.setattr(akm_parts.Migration, "finish_cutover", real)
     result = run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
     assert result["steps"] == ["cutover"]
     assert clusters(aws)[CLUSTER]["StorageEncrypted"] is True
@@ -110,8 +111,8 @@ def test_delete_source_keeps_a_final_snapshot(aws, run_module, source):
 def test_parity_difference_stops_before_cutover():
     source = {"Engine": "aurora-postgresql", "EngineVersion": "16.6", "VpcSecurityGroups": [{"VpcSecurityGroupId": "sg-1"}]}
     new = dict(source, EngineVersion="16.4")
-    assert akm.parity_differences(source, new, [], []) == ["EngineVersion: 16.6 != 16.4"]
-    assert akm.parity_differences(source, source, [{"DBInstanceClass": "db.r6g.large"}], [{"DBInstanceClass": "db.t4g.medium"}]) == [
+    assert akm_parts.parity_differences(source, new, [], []) == ["EngineVersion: 16.6 != 16.4"]
+    assert akm_parts.parity_differences(source, source, [{"DBInstanceClass": "db.r6g.large"}], [{"DBInstanceClass": "db.t4g.medium"}]) == [
         "instance DBInstanceClass: ['db.r6g.large'] != ['db.t4g.medium']"]
 
 
@@ -121,16 +122,16 @@ STEPS = ["ensure_snapshot", "ensure_copy", "ensure_restore", "ensure_instances",
 @pytest.mark.parametrize("step", STEPS)
 def test_a_stop_after_each_step_is_finished_by_the_next_run(aws, run_module, source, monkeypatch, step):
     """Each step completes, then the run dies (as if killed); the next run finishes without doubles."""
-    real = getattr(akm.Migration, step)
+    real = getattr(akm_parts.Migration, step)
 
     def then_stop(self, *args, **kwargs):
         real(self, *args, **kwargs)
-        raise akm.PlatformError("killed after %s (injected)" % step)
+        raise akm_parts.PlatformError("killed after %s (injected)" % step)
 
-    monkeypatch.setattr(akm.Migration, step, then_stop)
+    monkeypatch.setattr(akm_parts.Migration, step, then_stop)
     with pytest.raises(ModuleFail, match="killed after"):
         run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
-    monkeypatch.setattr(akm.Migration, step, real)
+    monkeypatch.setattr(akm_parts.Migration, step, real)
     run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
     found = clusters(aws)
     assert sorted(found) == [CLUSTER, CLUSTER + "-kmsmig-old"]
@@ -172,36 +173,36 @@ SHAPE = {
 
 
 def test_what_the_restore_carries_and_what_is_set_after_it():
-    assert akm.restore_extras(SHAPE) == {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 16.0},
-                                         "StorageType": "aurora-iopt1"}
-    assert akm.restore_extras({"StorageType": "aurora"}) == {}
-    assert akm.carried_after_restore(SHAPE, {}) == {"EnableHttpEndpoint": True, "ManageMasterUserPassword": True,
-                                                    "MasterUserSecretKmsKeyId": "k-secrets"}
-    assert akm.carried_after_restore(SHAPE, SHAPE) == {}
-    assert akm.roles_of(SHAPE) == [("arn:aws:iam::123456789012:role/s3-import", "s3Import")]
+    assert akm_parts.restore_extras(SHAPE) == {"ServerlessV2ScalingConfiguration": {"MinCapacity": 0.5, "MaxCapacity": 16.0},
+                                               "StorageType": "aurora-iopt1"}
+    assert akm_parts.restore_extras({"StorageType": "aurora"}) == {}
+    assert akm_parts.carried_after_restore(SHAPE, {}) == {"EnableHttpEndpoint": True, "ManageMasterUserPassword": True,
+                                                          "MasterUserSecretKmsKeyId": "k-secrets"}
+    assert akm_parts.carried_after_restore(SHAPE, SHAPE) == {}
+    assert akm_parts.roles_of(SHAPE) == [("arn:aws:iam::123456789012:role/s3-import", "s3Import")]
 
 
 def test_instances_keep_monitoring_performance_insights_and_the_ca():
     instance = {"MonitoringInterval": 60, "MonitoringRoleArn": "arn:aws:iam::123456789012:role/rds-monitoring",
                 "PerformanceInsightsEnabled": True, "PerformanceInsightsKMSKeyId": "k-data", "PerformanceInsightsRetentionPeriod": 7,
                 "CACertificateIdentifier": "rds-ca-rsa2048-g1"}
-    assert akm.instance_extras(instance) == {
+    assert akm_parts.instance_extras(instance) == {
         "MonitoringInterval": 60, "MonitoringRoleArn": "arn:aws:iam::123456789012:role/rds-monitoring", "EnablePerformanceInsights": True,
         "PerformanceInsightsKMSKeyId": "k-data", "PerformanceInsightsRetentionPeriod": 7, "CACertificateIdentifier": "rds-ca-rsa2048-g1"}
-    assert akm.instance_extras({"MonitoringInterval": 0, "PerformanceInsightsEnabled": False}) == {}
+    assert akm_parts.instance_extras({"MonitoringInterval": 0, "PerformanceInsightsEnabled": False}) == {}
 
 
 def test_parity_sees_every_setting_it_carries():
     new = dict(SHAPE, StorageType="aurora", HttpEndpointEnabled=False, AssociatedRoles=[], MasterUserSecret=None)
-    found = akm.parity_differences(SHAPE, new, [{"DBInstanceClass": "db.serverless", "MonitoringInterval": 60}],
-                                   [{"DBInstanceClass": "db.serverless", "MonitoringInterval": 0}])
+    found = akm_parts.parity_differences(SHAPE, new, [{"DBInstanceClass": "db.serverless", "MonitoringInterval": 60}],
+                                         [{"DBInstanceClass": "db.serverless", "MonitoringInterval": 0}])
     text = "; ".join(found)
     for what in ("storage type", "HttpEndpointEnabled", "MasterUserSecret", "AssociatedRoles", "instance MonitoringInterval"):
         assert what in text, (what, text)
 
 
 def test_what_changes_is_said():
-    told = akm.notices(SHAPE, {"DbClusterResourceId": "cluster-NEWRESOURCEID"})
+    told = akm_parts.notices(SHAPE, {"DbClusterResourceId": "cluster-NEWRESOURCEID"})
     assert "rds-db:connect" in told[0] and "cluster-OLDRESOURCEID to cluster-NEWRESOURCEID" in told[0]
     assert "new secret" in told[1] and "rds!cluster-1" in told[1]
 
@@ -212,10 +213,10 @@ def test_what_changes_is_said():
     ({}, "member of the global database shop-global"),
 ])
 def test_refused_before_any_step(aws, run_module, source, monkeypatch, shape, reason):
-    monkeypatch.setattr(akm.Migration, "global_members",
+    monkeypatch.setattr(akm_parts.Migration, "global_members",
                         lambda self: {} if shape else {clusters(aws)[CLUSTER]["DBClusterArn"]: "shop-global"})
-    real = akm.Migration.cluster
-    monkeypatch.setattr(akm.Migration, "cluster", lambda self, cid: dict(real(self, cid) or {}, **shape) if cid == CLUSTER else real(self, cid))
+    real = akm_parts.Migration.cluster
+    monkeypatch.setattr(akm_parts.Migration, "cluster", lambda self, cid: dict(real(self, cid) or {}, **shape) if cid == CLUSTER else real(self, cid))
     with pytest.raises(ModuleFail) as failed:
         run_module(akm, {"cluster_id": CLUSTER, "kms_key_id": "alias/demo-t-data"})
     assert reason in failed.value.result["msg"] and "nothing was changed" in failed.value.result["msg"]

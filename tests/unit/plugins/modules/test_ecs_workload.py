@@ -5,6 +5,9 @@ import json
 
 import pytest
 
+from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu
+from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload import spec as ews
+from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload import workload as ew_aws
 from ansible_collections.cloud_design.platform.plugins.modules import ecs_workload as ew
 
 from ...conftest import ModuleFail
@@ -189,12 +192,12 @@ def wanted_service(**extra):
     }
     params.update(extra)
     names = {"service": "billing-app", "container": "billing-app"}
-    return ew.service_request(params, names, RECORDED_SERVICE["taskDefinition"],
-                              "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-1")
+    return ews.service_request(params, names, RECORDED_SERVICE["taskDefinition"],
+                               "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-1")
 
 
 def test_real_api_shape_turns_the_circuit_breaker_on():
-    update = ew.service_differences(RECORDED_SERVICE, wanted_service(), {"min_count": 1, "max_count": 4})
+    update = ews.service_differences(RECORDED_SERVICE, wanted_service(), {"min_count": 1, "max_count": 4})
     assert update == {"deploymentConfiguration": wanted_service()["deploymentConfiguration"]}
     assert update["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
 
@@ -202,16 +205,16 @@ def test_real_api_shape_turns_the_circuit_breaker_on():
 def test_real_api_shape_converged_service_needs_nothing():
     current = copy.deepcopy(RECORDED_SERVICE)
     current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
-    assert ew.service_differences(current, wanted_service(), {"min_count": 1, "max_count": 4}) == {}
+    assert ews.service_differences(current, wanted_service(), {"min_count": 1, "max_count": 4}) == {}
     # without autoscaling the desired count is the module's to keep
-    assert ew.service_differences(current, wanted_service(), {}) == {"desiredCount": 1}
+    assert ews.service_differences(current, wanted_service(), {}) == {"desiredCount": 1}
 
 
 def test_real_api_shape_capacity_strategy_change_forces_a_deployment():
     current = copy.deepcopy(RECORDED_SERVICE)
     current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
     spot = [{"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 0}]
-    update = ew.service_differences(current, wanted_service(capacity_provider_strategy=spot), {"min_count": 1, "max_count": 4})
+    update = ews.service_differences(current, wanted_service(capacity_provider_strategy=spot), {"min_count": 1, "max_count": 4})
     assert update["forceNewDeployment"] is True
     assert update["capacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
 
@@ -223,7 +226,7 @@ def test_a_launch_type_service_moves_to_the_capacity_strategy_it_is_given():
     current["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
     current.pop("capacityProviderStrategy", None)
     current["launchType"] = "FARGATE"
-    update = ew.service_differences(current, wanted_service(), {"min_count": 1, "max_count": 4})
+    update = ews.service_differences(current, wanted_service(), {"min_count": 1, "max_count": 4})
     assert update == {"capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 1}], "forceNewDeployment": True}
 
 
@@ -235,23 +238,23 @@ def test_a_grace_period_changed_by_hand_is_put_back_and_a_missing_one_is_put():
         current["healthCheckGracePeriodSeconds"] = have
         if have is None:
             current.pop("healthCheckGracePeriodSeconds")
-        update = ew.service_differences(current, wanted, {"min_count": 1, "max_count": 4})
+        update = ews.service_differences(current, wanted, {"min_count": 1, "max_count": 4})
         assert update.pop("healthCheckGracePeriodSeconds") == 60, have
         assert set(update) <= {"loadBalancers"}, update
 
 
 def test_task_definition_comparison_ignores_what_aws_adds():
-    wanted = ew.task_definition_request(
+    wanted = ews.task_definition_request(
         dict(args({"subnets": [], "sg": "", "namespace": ""}), extra_ports=[], command=None, user="", volumes=[],
              read_only_root_filesystem=True, health_check={}),
-        ew.workload_names("demo", "t", "billing-app"), "eu-west-1", "arn:exec", "arn:task")
+        pu.workload_names("demo", "t", "billing-app"), "eu-west-1", "arn:exec", "arn:task")
     registered = json.loads(json.dumps(wanted))
     registered["containerDefinitions"][0]["portMappings"][0]["hostPort"] = 8080
     registered["containerDefinitions"][0]["cpu"] = 0
     registered.update(revision=3, status="ACTIVE", compatibilities=["EC2", "FARGATE"])
-    assert ew.task_definition_differences(registered, wanted) == []
+    assert ews.task_definition_differences(registered, wanted) == []
     registered["containerDefinitions"][0]["secrets"] = []
-    assert ew.task_definition_differences(registered, wanted) == ["container secrets"]
+    assert ews.task_definition_differences(registered, wanted) == ["container secrets"]
 
 
 # ---- waiting for a deployment (the endpoint runs no tasks, so these are recorded API shapes)
@@ -288,13 +291,13 @@ def waiting(monkeypatch, workload, answers):
     """The service answers these in turn; returns the list of those the wait read."""
     pending, read = iter(answers), []
     monkeypatch.setattr(workload, "find_service", lambda: read.append(next(pending)) or read[-1])
-    monkeypatch.setattr(ew, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
+    monkeypatch.setattr(ew_aws, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
     return read
 
 
 def test_wait_returns_once_the_rollout_completes(monkeypatch):
     """An IN_PROGRESS rollout is waited through: the wait ends on the COMPLETED answer, not before."""
-    workload = ew.Workload(FakeModule())
+    workload = ew_aws.Workload(FakeModule())
     answers = [deployment("IN_PROGRESS"), deployment("IN_PROGRESS"), deployment("COMPLETED")]
     read = waiting(monkeypatch, workload, answers)
     assert workload.wait_deployment(NEW) is None
@@ -302,24 +305,24 @@ def test_wait_returns_once_the_rollout_completes(monkeypatch):
 
 
 def test_wait_reports_a_rolled_back_deployment(monkeypatch):
-    workload = ew.Workload(FakeModule())
+    workload = ew_aws.Workload(FakeModule())
     monkeypatch.setattr(workload, "find_service", lambda: deployment("FAILED", "ECS deployment circuit breaker: tasks failed to start."))
-    with pytest.raises(ew.PlatformError, match="circuit breaker rolled it back.*tasks failed to start.*Recent events"):
+    with pytest.raises(pu.PlatformError, match="circuit breaker rolled it back.*tasks failed to start.*Recent events"):
         workload.wait_deployment(NEW)
 
 
 def test_a_rollback_whose_new_primary_completes_is_a_failure(monkeypatch):
     """The rollback's own PRIMARY deployment ends COMPLETED; it runs the previous task definition."""
-    workload = ew.Workload(FakeModule())
+    workload = ew_aws.Workload(FakeModule())
     waiting(monkeypatch, workload, [deployment("IN_PROGRESS"), rolled_back()])
-    with pytest.raises(ew.PlatformError, match="rolled it back: ECS deployment circuit breaker: tasks failed to start"):
+    with pytest.raises(pu.PlatformError, match="rolled it back: ECS deployment circuit breaker: tasks failed to start"):
         workload.wait_deployment(NEW)
 
 
 def test_a_primary_of_another_task_definition_is_a_failure(monkeypatch):
-    workload = ew.Workload(FakeModule())
+    workload = ew_aws.Workload(FakeModule())
     waiting(monkeypatch, workload, [deployment("COMPLETED", task_definition=OLD)])
-    with pytest.raises(ew.PlatformError, match="the service runs .*:3, not .*:4"):
+    with pytest.raises(pu.PlatformError, match="the service runs .*:3, not .*:4"):
         workload.wait_deployment(NEW)
 
 
@@ -327,7 +330,7 @@ def test_a_primary_of_another_task_definition_is_a_failure(monkeypatch):
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(ew, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
+    monkeypatch.setattr(ew_aws, "wait_for", lambda probe, done, **kw: next(r for r in iter(probe, None) if done(r)))
 
 
 def test_a_deployment_waited_for_completes(aws, run_module, platform, fast):
@@ -400,7 +403,7 @@ def test_a_job_runs_once_per_key_and_makes_no_service(aws, run_module, platform,
     assert aws("ecs").list_services(cluster="demo-t-cluster")["serviceArns"] == []
     ecs = aws("ecs")
     tags = ecs.list_tags_for_resource(resourceArn=first["workload"]["task_definition"]["arn"])["tags"]
-    assert {"key": ew.RAN_TAG, "value": "version-1"} in tags
+    assert {"key": ews.RAN_TAG, "value": "version-1"} in tags
     assert len(tasks_of(aws)) == 1
     # Converged: nothing runs, nothing changes, the marker is not taken for a foreign tag.
     again = run_module(ew, job_args(platform))
@@ -445,7 +448,7 @@ def test_a_job_that_exits_non_zero_fails_and_is_not_marked(aws, run_module, plat
     with pytest.raises(ModuleFail, match="failed: exit code 3. Its output is in the log group /demo/t/ecs/billing-db-roles"):
         run_module(ew, job_args(platform))
     arn = aws("ecs").list_task_definitions()["taskDefinitionArns"][0]
-    assert ew.RAN_TAG not in [t["key"] for t in aws("ecs").list_tags_for_resource(resourceArn=arn)["tags"]]
+    assert ews.RAN_TAG not in [t["key"] for t in aws("ecs").list_tags_for_resource(resourceArn=arn)["tags"]]
     # The next run tries again (the same token: AWS would hand back the same stopped task; a fixed script gets a new revision).
     monkeypatch.setattr(ecs_models.Container, "__init__", real)
     assert run_module(ew, job_args(platform, command=["sh", "-c", "echo fixed"]))["workload"]["run"]["ran"] is True
@@ -493,11 +496,11 @@ def test_a_run_task_whose_answer_is_lost_starts_one_task(aws, run_module, platfo
 def test_job_outcome_reads_the_container():
     stopped = {"stoppedReason": "Essential container in task exited", "stopCode": "EssentialContainerExited",
                "containers": [{"name": "billing-db-roles", "exitCode": 1}]}
-    assert ew.job_outcome(stopped, "billing-db-roles") == (
+    assert ews.job_outcome(stopped, "billing-db-roles") == (
         False, "exit code 1; Essential container in task exited; EssentialContainerExited")
     never = {"stoppedReason": "CannotPullContainerError: pull access denied", "containers": [{"name": "billing-db-roles"}]}
-    assert ew.job_outcome(never, "billing-db-roles")[1].startswith("exit code none (the container did not run)")
-    assert ew.job_outcome({"containers": [{"name": "billing-db-roles", "exitCode": 0}]}, "billing-db-roles") == (True, "")
+    assert ews.job_outcome(never, "billing-db-roles")[1].startswith("exit code none (the container did not run)")
+    assert ews.job_outcome({"containers": [{"name": "billing-db-roles", "exitCode": 0}]}, "billing-db-roles") == (True, "")
 
 
 def test_a_job_named_after_a_service_leaves_the_services_scaling_alone(aws, run_module, platform, fast):

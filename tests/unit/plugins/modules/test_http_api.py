@@ -10,6 +10,7 @@ import copy
 import pytest
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
+from ansible_collections.cloud_design.platform.plugins.module_utils import http_apis as http_api_parts
 from ansible_collections.cloud_design.platform.plugins.modules import http_api
 
 from ...conftest import ModuleFail
@@ -90,7 +91,7 @@ def test_create_and_rerun(aws, run_module, recorded):
     assert authorizer["Name"] == "cognito"
     assert authorizer["JwtConfiguration"] == {"Issuer": ISSUER, "Audience": ["client-1"]}
     stage = gw.get_stage(ApiId=api["ApiId"], StageName="$default")
-    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100 and stage["AccessLogSettings"]["Format"] == http_api.DEFAULT_LOG_FORMAT
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 100 and stage["AccessLogSettings"]["Format"] == http_api_parts.DEFAULT_LOG_FORMAT
     domain = gw.get_domain_name(DomainName="api.demo.example.test")
     assert domain["DomainNameConfigurations"][0]["SecurityPolicy"] == "TLS_1_2"
     assert gw.get_api_mappings(DomainName="api.demo.example.test")["Items"][0]["ApiId"] == api["ApiId"]
