@@ -149,6 +149,7 @@ changes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformModule,
     apply_tags,
     dict_to_tag_list,
@@ -171,12 +172,12 @@ def sub_key(sub):
     return "%s:%s" % (sub["SubscriptionType"], sub["Address"])
 
 
-class Budget:
+class Budget(Plan):
     def __init__(self, module, client, account):
+        super().__init__(module)
         self.module = module
         self.client = client
         self.account = account
-        self.changes = []
 
     @property
     def arn(self):
@@ -207,12 +208,10 @@ class Budget:
         return tag_list_to_dict(self.client.list_tags_for_resource(ResourceARN=self.arn).get("ResourceTags"))
 
     def act(self, change, call, **kwargs):
-        """Make one change (not in check mode); calls that take the whole budget get no BudgetName."""
-        self.changes.append(change)
-        if not self.module.check_mode:
-            if "Budget" not in kwargs and "NewBudget" not in kwargs:
-                kwargs["BudgetName"] = self.module.params["name"]
-            call(AccountId=self.account, **kwargs)
+        """One change of the budget (Plan.change); calls that take the whole budget get no BudgetName."""
+        if "Budget" not in kwargs and "NewBudget" not in kwargs:
+            kwargs["BudgetName"] = self.module.params["name"]
+        self.change(change, call, AccountId=self.account, **kwargs)
 
 
 def described(budget, notes, subscribers, tags):

@@ -128,7 +128,7 @@ try:
 except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, PlatformModule
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
 
@@ -197,7 +197,8 @@ def main():
     key, days = params["kms_key_id"], params["retention_days"]
 
     def converge():
-        changes, before, after = [], {}, {}
+        plan, before, after = Plan(module), {}, {}
+        changes = plan.changes
         found = {}
         for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
             for group in page["logGroups"]:
@@ -207,9 +208,7 @@ def main():
         if params["state"] == "absent":
             for name in params["groups"]:
                 if name in found:
-                    changes.append("delete %s" % name)
-                    if not module.check_mode:
-                        logs.delete_log_group(logGroupName=name)
+                    plan.change("delete %s" % name, logs.delete_log_group, logGroupName=name)
             after = {n: v for n, v in before.items() if n not in params["groups"]}
         else:
             for name in params["groups"]:
@@ -231,13 +230,10 @@ def main():
             for name, group in sorted(found.items()):
                 after[name] = {"retention_days": days, "kms_key_id": key or group.get("kmsKeyId")}
                 if group.get("retentionInDays") != days:
-                    changes.append("retention of %s %s -> %s" % (name, group.get("retentionInDays") or "never expire", days))
-                    if not module.check_mode:
-                        logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+                    plan.change("retention of %s %s -> %s" % (name, group.get("retentionInDays") or "never expire", days),
+                                logs.put_retention_policy, logGroupName=name, retentionInDays=days)
                 if key and group.get("kmsKeyId") != key:
-                    changes.append("encrypt %s with %s" % (name, key))
-                    if not module.check_mode:
-                        logs.associate_kms_key(logGroupName=name, kmsKeyId=key)
+                    plan.change("encrypt %s with %s" % (name, key), logs.associate_kms_key, logGroupName=name, kmsKeyId=key)
             for name in sorted(set(f["log_group"] for f in params["metric_filters"])):
                 converge_filters(module, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
                                  name in found, changes)

@@ -15,8 +15,9 @@ description:
     rule groups in the given order and a rate-based rule that blocks an address sending more than
     I(rate_limit) requests in five minutes; requests matching nothing are allowed.
   - The rules are generated, compared with what WAF holds and replaced as a whole when they differ
-    (with WAF's lock token), so a re-run is C(changed=false) and check mode tells the truth, which
-    the stock M(community.aws.wafv2_web_acl) does not (no check mode).
+    (with WAF's lock token), so a re-run is C(changed=false) and check mode tells the truth.
+  - The stock M(community.aws.wafv2_web_acl) has no logging configuration (see docs/modules.md of the
+    collection for how the two compare).
   - Associating the ACL with a load balancer is M(cloud_design.platform.load_balancers)' job.
   - With I(log_destination), the web ACL's logging configuration is converged too, with I(redacted_headers) left out
     of every log record.

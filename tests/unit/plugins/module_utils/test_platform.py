@@ -470,3 +470,17 @@ def test_no_client_of_the_collection_is_wrapped_in_a_second_retry_layer():
             found += ["%s:%d %s" % (path.name, node.lineno, name) for name in names
                       if name in ("AWSRetry", "RetryingBotoClientWrapper", "retry_decorator", "aws_retry")]
     assert not found
+
+
+def test_a_plan_records_each_change_and_makes_its_call_only_outside_check_mode():
+    class Module:
+        check_mode = False
+
+    made = []
+    plan = pu.Plan(Module())
+    assert plan.change("delete a", lambda **kw: made.append(kw) or "answer", Name="a") == "answer"
+    Module.check_mode = True
+    checked = pu.Plan(Module())
+    assert checked.change("delete b", lambda **kw: made.append(kw), Name="b") is None
+    assert plan.changes == ["delete a"] and checked.changes == ["delete b"]
+    assert made == [{"Name": "a"}]
