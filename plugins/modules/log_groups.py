@@ -129,8 +129,7 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, PlatformModule
-
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import LOG_RETENTION_DAYS
 
 
 def wanted_filter(spec):
@@ -184,9 +183,9 @@ def main():
     prefix = params["prefix"]
     if len(prefix) < 2:
         module.fail_json(msg="prefix %r would govern every log group of the account: give the platform's, e.g. /shop/prod/" % prefix)
-    if params["retention_days"] not in RETENTION_DAYS:
+    if params["retention_days"] not in LOG_RETENTION_DAYS:
         module.fail_json(msg="retention_days %s is not one CloudWatch Logs accepts: %s"
-                         % (params["retention_days"], ", ".join(str(d) for d in RETENTION_DAYS)))
+                         % (params["retention_days"], ", ".join(str(d) for d in LOG_RETENTION_DAYS)))
     outside = [g for g in params["groups"] if not g.startswith(prefix)]
     if outside:
         module.fail_json(msg="groups %s are outside the prefix %s" % (", ".join(outside), prefix))

@@ -58,11 +58,14 @@ BAD_INPUTS = [
     ({"platform_alert_emails": ["oncall"]}, "platform_alert_emails has oncall, not e-mail addresses"),
     ({"observability_alert_endpoints": ["http://hooks.example.com/alert"]},
      "observability_alert_endpoints has http://hooks.example.com/alert: alerts leave only over HTTPS"),
-    # Stopped by the argument spec of the first role whose log group takes it (security_hardening's WAF logs).
-    # The variable the user set is named, not the web ACL's retention that follows it.
-    ({"observability_log_retention_days": 31}, "observability_log_retention_days 31 is not a value CloudWatch Logs accepts: 1, 3, 5"),
+    # Stopped by the preflight of the first role whose log group takes it (security_hardening's WAF logs), with the one
+    # list of retentions CloudWatch Logs accepts (module_utils/workload_spec.py). The variable the user set is named,
+    # not the web ACL's retention that follows it.
+    ({"observability_log_retention_days": 31}, "observability_log_retention_days 31 is not a CloudWatch Logs retention; use one of 1, 3, 5"),
     ({"security_hardening_waf_log_retention_days": 31},
-     "security_hardening_waf_log_retention_days 31 is not a value CloudWatch Logs accepts: 1, 3, 5"),
+     "security_hardening_waf_log_retention_days 31 is not a CloudWatch Logs retention; use one of 1, 3, 5"),
+    ({"network_flow_logs_retention_days": 31},
+     "network_flow_logs_retention_days 31 is not a CloudWatch Logs retention; use one of 1, 3, 5"),
     ({"observability_thresholds": {"cpu": 80}}, "observability_thresholds has unknown keys"),
     ({"observability_trail_expiration_days": 30, "observability_trail_transition_days": 90},
      "observability_trail_expiration_days must be greater than observability_trail_transition_days"),
