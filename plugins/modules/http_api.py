@@ -40,8 +40,22 @@ options:
     type: bool
     default: false
   vpc_link:
-    description: The VPC link the integrations use (C(name), C(subnet_ids), C(security_group_ids)).
+    description: The VPC link the integrations use.
     type: dict
+    suboptions:
+      name:
+        description: The link's name; the API's without one.
+        type: str
+      subnet_ids:
+        description: Private subnets the link reaches the integrations from.
+        type: list
+        elements: str
+        required: true
+      security_group_ids:
+        description: Security groups of the link's network interfaces.
+        type: list
+        elements: str
+        default: []
   vpc_link_timeout:
     description: Seconds to wait for a new VPC link to become available.
     type: int
@@ -72,8 +86,26 @@ options:
         description: When the listener is TLS, the name its certificate must carry.
         type: str
   jwt_authorizer:
-    description: The JWT authorizer (C(name), C(issuer), C(audience) list, optional C(identity_source)).
+    description: The JWT authorizer the routes with C(authorization=JWT) use.
     type: dict
+    suboptions:
+      name:
+        description: The authorizer's name.
+        type: str
+        required: true
+      issuer:
+        description: The token issuer (a Cognito user pool's URL).
+        type: str
+        required: true
+      audience:
+        description: The app client ids a token may be issued to.
+        type: list
+        elements: str
+        required: true
+      identity_source:
+        description: Where the token is read.
+        type: str
+        default: $request.header.Authorization
   routes:
     description: The complete set of routes.
     type: list
@@ -94,14 +126,50 @@ options:
         choices: [NONE, JWT]
         default: NONE
   stage:
-    description:
-      - The stage (C(name), default C($default), deployed automatically), C(access_log_arn), C(access_log_format)
-        (JSON), C(throttling_burst_limit), C(throttling_rate_limit), C(detailed_metrics).
+    description: The stage, deployed automatically.
     type: dict
     default: {}
+    suboptions:
+      name:
+        description: The stage's name.
+        type: str
+        default: $default
+      access_log_arn:
+        description: The log group the access logs go to (its ARN without C(:*)); none without it.
+        type: str
+      access_log_format:
+        description: The access log format (JSON); the module's own by default.
+        type: str
+      throttling_burst_limit:
+        description: Requests the stage takes in a burst, every route.
+        type: int
+      throttling_rate_limit:
+        description: Steady requests a second the stage takes, every route.
+        type: float
+      detailed_metrics:
+        description: Metrics per route.
+        type: bool
+        default: true
   domain:
-    description: Custom domain (C(name), C(certificate_arn), C(security_policy) default C(TLS_1_2), C(base_path) default empty).
+    description: A custom domain that serves the stage.
     type: dict
+    suboptions:
+      name:
+        description: The domain name.
+        type: str
+        required: true
+      certificate_arn:
+        description: An issued ACM certificate of the name, in the API's region.
+        type: str
+        required: true
+      security_policy:
+        description: The TLS security policy.
+        type: str
+        default: TLS_1_2
+      base_path:
+        description: The path the API is mapped to; the root when empty.
+        type: str
+        default: ""
   state:
     description: Whether the API, its VPC link and its domain should exist.
     type: str
@@ -182,13 +250,34 @@ def main():
         name=dict(type="str", required=True),
         description=dict(type="str", default=""),
         disable_execute_api_endpoint=dict(type="bool", default=False),
-        vpc_link=dict(type="dict"),
+        vpc_link=dict(type="dict", options=dict(
+            name=dict(type="str"),
+            subnet_ids=dict(type="list", elements="str", required=True),
+            security_group_ids=dict(type="list", elements="str", default=[]),
+        )),
         vpc_link_timeout=dict(type="int", default=900),
         integrations=dict(type="list", elements="dict", default=[], options=integration),
-        jwt_authorizer=dict(type="dict"),
+        jwt_authorizer=dict(type="dict", options=dict(
+            name=dict(type="str", required=True),
+            issuer=dict(type="str", required=True),
+            audience=dict(type="list", elements="str", required=True),
+            identity_source=dict(type="str", default="$request.header.Authorization"),
+        )),
         routes=dict(type="list", elements="dict", default=[], options=route),
-        stage=dict(type="dict", default={}),
-        domain=dict(type="dict"),
+        stage=dict(type="dict", default={}, options=dict(
+            name=dict(type="str", default="$default"),
+            access_log_arn=dict(type="str"),
+            access_log_format=dict(type="str"),
+            throttling_burst_limit=dict(type="int"),
+            throttling_rate_limit=dict(type="float"),
+            detailed_metrics=dict(type="bool", default=True),
+        )),
+        domain=dict(type="dict", options=dict(
+            name=dict(type="str", required=True),
+            certificate_arn=dict(type="str", required=True),
+            security_policy=dict(type="str", default="TLS_1_2"),
+            base_path=dict(type="str", default=""),
+        )),
     )
     module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
     params = module.params
@@ -200,10 +289,8 @@ def main():
     problems += ["route %r is listed twice" % k for k in sorted(set(k for k in keys if keys.count(k) > 1))]
     problems += ["route key %r must be '<METHOD> /<path>' or $default" % k for k in keys
                  if k != "$default" and (len(k.split(" ")) != 2 or not k.split(" ")[1].startswith("/"))]
-    if params["jwt_authorizer"] and not all(params["jwt_authorizer"].get(k) for k in ("name", "issuer", "audience")):
-        problems.append("jwt_authorizer needs name, issuer and audience")
-    if params["domain"] and not all(params["domain"].get(k) for k in ("name", "certificate_arn")):
-        problems.append("domain needs name and certificate_arn")
+    if params["jwt_authorizer"] and not params["jwt_authorizer"]["audience"]:
+        problems.append("jwt_authorizer needs an audience")
     if problems and params["state"] == "present":
         module.fail_json(msg="; ".join(problems))
     api = HttpApi(module)

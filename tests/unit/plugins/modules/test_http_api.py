@@ -239,3 +239,15 @@ def test_the_endpoint_pages_authorizers_by_max_results(aws):
     def one_a_page(**kwargs):  # pylint: disable=unused-argument
         return gw.get_authorizers(MaxResults="1", **kwargs)
     assert [a["AuthorizerId"] for a in all_pages(one_a_page, "Items", ApiId=api)] == made
+
+
+@pytest.mark.parametrize("option, value, missing", [
+    ("domain", {"name": "api.demo.example.test"}, "certificate_arn"),
+    ("jwt_authorizer", {"name": "cognito", "audience": ["client-1"]}, "issuer"),
+    ("vpc_link", {"security_group_ids": ["sg-1"]}, "subnet_ids"),
+])
+def test_the_nested_options_are_declared_and_checked_by_ansible(run_module, option, value, missing):
+    """Each dict option has its suboptions declared: what a nested option lacks is named before any AWS call."""
+    with pytest.raises(ModuleFail) as err:
+        run_module(http_api, dict(edge(), **{option: value}))
+    assert "missing required arguments: %s found in %s" % (missing, option) in str(err.value)
