@@ -27,6 +27,11 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
 
 try:
     import boto3
@@ -348,21 +353,19 @@ def partition_of(region):
 
 
 def tag_list_to_dict(tags, key="Key", value="Value"):
-    """[{'Key': k, 'Value': v}] -> {k: v}; tolerates None."""
-    return {t[key]: t[value] for t in (tags or [])}
+    """[{'Key': k, 'Value': v}] -> {k: v}; tolerates None (amazon.aws' helper)."""
+    return boto3_tag_list_to_ansible_dict(tags or [], key, value)
 
 
 def dict_to_tag_list(tags, key="Key", value="Value"):
-    """{k: v} -> [{'Key': k, 'Value': v}] in a stable order."""
-    return [{key: k, value: str(v)} for k, v in sorted((tags or {}).items())]
+    """{k: v} -> [{'Key': k, 'Value': 'v'}] in a stable order (amazon.aws' helper)."""
+    return ansible_dict_to_boto3_tag_list(dict(sorted((tags or {}).items())), key, value)
 
 
 def tag_changes(current, wanted, purge):
-    """(to_set, to_remove) to bring current tags to wanted."""
-    current = current or {}
-    wanted = {k: str(v) for k, v in (wanted or {}).items()}
-    to_set = {k: v for k, v in wanted.items() if current.get(k) != v}
-    to_remove = [k for k in current if k not in wanted and not k.startswith("aws:")] if purge else []
+    """(to_set, to_remove) to bring current tags to wanted (amazon.aws' compare_aws_tags, which keeps aws: tags), the
+    values as the strings AWS keeps and the keys in a stable order."""
+    to_set, to_remove = compare_aws_tags(current or {}, {k: str(v) for k, v in (wanted or {}).items()}, purge)
     return to_set, sorted(to_remove)
 
 
