@@ -47,10 +47,10 @@ options:
         description: The link's name; the API's without one.
         type: str
       subnet_ids:
-        description: Private subnets the link reaches the integrations from.
+        description: Private subnets the link reaches the integrations from; needed with I(state=present).
         type: list
         elements: str
-        required: true
+        default: []
       security_group_ids:
         description: Security groups of the link's network interfaces.
         type: list
@@ -159,9 +159,8 @@ options:
         type: str
         required: true
       certificate_arn:
-        description: An issued ACM certificate of the name, in the API's region.
+        description: An issued ACM certificate of the name, in the API's region; needed with I(state=present).
         type: str
-        required: true
       security_policy:
         description: The TLS security policy.
         type: str
@@ -252,7 +251,7 @@ def main():
         disable_execute_api_endpoint=dict(type="bool", default=False),
         vpc_link=dict(type="dict", options=dict(
             name=dict(type="str"),
-            subnet_ids=dict(type="list", elements="str", required=True),
+            subnet_ids=dict(type="list", elements="str", default=[]),
             security_group_ids=dict(type="list", elements="str", default=[]),
         )),
         vpc_link_timeout=dict(type="int", default=900),
@@ -274,7 +273,7 @@ def main():
         )),
         domain=dict(type="dict", options=dict(
             name=dict(type="str", required=True),
-            certificate_arn=dict(type="str", required=True),
+            certificate_arn=dict(type="str"),
             security_policy=dict(type="str", default="TLS_1_2"),
             base_path=dict(type="str", default=""),
         )),
@@ -291,6 +290,11 @@ def main():
                  if k != "$default" and (len(k.split(" ")) != 2 or not k.split(" ")[1].startswith("/"))]
     if params["jwt_authorizer"] and not params["jwt_authorizer"]["audience"]:
         problems.append("jwt_authorizer needs an audience")
+    # A removal names the link and the domain only.
+    if params["vpc_link"] and not params["vpc_link"]["subnet_ids"]:
+        problems.append("vpc_link needs subnet_ids")
+    if params["domain"] and not params["domain"]["certificate_arn"]:
+        problems.append("domain needs certificate_arn")
     if problems and params["state"] == "present":
         module.fail_json(msg="; ".join(problems))
     api = HttpApi(module)

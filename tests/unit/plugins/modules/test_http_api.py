@@ -241,13 +241,21 @@ def test_the_endpoint_pages_authorizers_by_max_results(aws):
     assert [a["AuthorizerId"] for a in all_pages(one_a_page, "Items", ApiId=api)] == made
 
 
-@pytest.mark.parametrize("option, value, missing", [
-    ("domain", {"name": "api.demo.example.test"}, "certificate_arn"),
-    ("jwt_authorizer", {"name": "cognito", "audience": ["client-1"]}, "issuer"),
-    ("vpc_link", {"security_group_ids": ["sg-1"]}, "subnet_ids"),
+@pytest.mark.parametrize("option, value, message", [
+    ("domain", {"name": "api.demo.example.test"}, "domain needs certificate_arn"),
+    ("jwt_authorizer", {"name": "cognito", "audience": ["client-1"]}, "missing required arguments: issuer found in jwt_authorizer"),
+    ("vpc_link", {"security_group_ids": ["sg-1"]}, "vpc_link needs subnet_ids"),
+    ("stage", {"throttling_burst": 10}, "Unsupported parameters for (basic.py) module: stage.throttling_burst"),
 ])
-def test_the_nested_options_are_declared_and_checked_by_ansible(run_module, option, value, missing):
-    """Each dict option has its suboptions declared: what a nested option lacks is named before any AWS call."""
+def test_the_nested_options_are_declared_and_checked_before_any_aws_call(run_module, option, value, message):
+    """Each dict option has its suboptions declared (a misspelt one is refused); what a converge needs of them is named."""
     with pytest.raises(ModuleFail) as err:
         run_module(http_api, dict(edge(), **{option: value}))
-    assert "missing required arguments: %s found in %s" % (missing, option) in str(err.value)
+    assert message in str(err.value)
+
+
+def test_a_removal_names_the_link_and_the_domain_only(aws, run_module, recorded):  # pylint: disable=unused-argument
+    run_module(http_api, edge())
+    removed = run_module(http_api, {"name": edge()["name"], "vpc_link": {"name": edge()["vpc_link"].get("name") or edge()["name"]},
+                                    "domain": {"name": edge()["domain"]["name"]}, "state": "absent"})
+    assert removed["changed"] is True
