@@ -244,7 +244,7 @@ def test_the_endpoint_pages_authorizers_by_max_results(aws):
 @pytest.mark.parametrize("option, value, message", [
     ("domain", {"name": "api.demo.example.test"}, "domain needs certificate_arn"),
     ("jwt_authorizer", {"name": "cognito", "audience": ["client-1"]}, "missing required arguments: issuer found in jwt_authorizer"),
-    ("vpc_link", {"security_group_ids": ["sg-1"]}, "vpc_link needs subnet_ids"),
+    ("vpc_link", {"subnets": ["subnet-1"]}, "Unsupported parameters for (basic.py) module: vpc_link.subnets"),
     ("stage", {"throttling_burst": 10}, "Unsupported parameters for (basic.py) module: stage.throttling_burst"),
 ])
 def test_the_nested_options_are_declared_and_checked_before_any_aws_call(run_module, option, value, message):
