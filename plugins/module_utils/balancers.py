@@ -9,6 +9,7 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     apply_tags,
     create_once,
@@ -29,15 +30,12 @@ HEALTH_KEYS = {
 }
 
 
-class Balancers:
+class Balancers(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.elb = module.client("elbv2")
         self.elb_once = module.client("elbv2", retries=False)  # creates go through create_once()
         self._wafv2 = None
-        self.changes = []
         self.existing_tgs = {}
 
     @property
@@ -45,9 +43,6 @@ class Balancers:
         if self._wafv2 is None:
             self._wafv2 = self.module.client("wafv2")
         return self._wafv2
-
-    def note(self, what):
-        self.changes.append(what)
 
     # ---- reading -------------------------------------------------------------------------
     def find_lb(self, name):
@@ -169,7 +164,7 @@ class Balancers:
         health = self.health(tg)
         wanted_tags = dict(tags, Name=tg["name"])
         if current is None:
-            self.note("create target group %s" % tg["name"])
+            self.change("create target group %s" % tg["name"])
             if self.check:
                 return "(new target group %s)" % tg["name"]
             # Names are unique: AWS answers a repeated create with the same group, or refuses a different one.
@@ -193,17 +188,13 @@ class Balancers:
                 % (tg["name"], wrong, {k: fixed[k] for k in wrong}))
         health_diff = {k: v for k, v in health.items() if current.get(k) != v}
         if health_diff:
-            self.note("update health check of %s: %s" % (tg["name"], sorted(health_diff)))
-            if not self.check:
-                self.elb.modify_target_group(TargetGroupArn=arn, **health)
+            self.change("update health check of %s: %s" % (tg["name"], sorted(health_diff)), self.elb.modify_target_group, TargetGroupArn=arn, **health)
         attrs = self.attributes(arn, target_group=True)
         if attrs.get("deregistration_delay.timeout_seconds") != str(tg["deregistration_delay"]):
-            self.note("deregistration delay of %s" % tg["name"])
-            if not self.check:
-                self.elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=[
-                    {"Key": "deregistration_delay.timeout_seconds", "Value": str(tg["deregistration_delay"])}])
+            self.change("deregistration delay of %s" % tg["name"], self.elb.modify_target_group_attributes, TargetGroupArn=arn,
+                        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(tg["deregistration_delay"])}])
         if self.ensure_tags(arn, self.tags(arn), wanted_tags):
-            self.note("tags of target group %s" % tg["name"])
+            self.change("tags of target group %s" % tg["name"])
         return arn
 
     def ensure(self, spec):
@@ -227,7 +218,7 @@ class Balancers:
         if lb is None:
             if not spec["subnets"] and not self.check:
                 raise PlatformError("load balancer %s needs subnets (are the network's subnets there?)" % spec["name"])
-            self.note("create %s load balancer %s" % (spec["type"], spec["name"]))
+            self.change("create %s load balancer %s" % (spec["type"], spec["name"]))
             if self.check:
                 listeners = {str(li["port"]): {"arn": None, "protocol": li["protocol"]} for li in spec["listeners"]}
                 for listener in spec["listeners"]:
@@ -251,26 +242,22 @@ class Balancers:
             arn = lb["LoadBalancerArn"]
             subnets = sorted(az["SubnetId"] for az in lb.get("AvailabilityZones") or [])
             if spec["subnets"] and subnets != sorted(spec["subnets"]):
-                self.note("subnets of %s" % spec["name"])
-                if not self.check:
-                    self.elb.set_subnets(LoadBalancerArn=arn, Subnets=spec["subnets"])
+                self.change("subnets of %s" % spec["name"], self.elb.set_subnets, LoadBalancerArn=arn, Subnets=spec["subnets"])
             if sorted(lb.get("SecurityGroups") or []) != sorted(spec["security_group_ids"]):
                 if spec["type"] == "network" and not lb.get("SecurityGroups"):
                     raise PlatformError("network load balancer %s was made without security groups; AWS adds them only at "
                                         "creation: remove it and run again" % spec["name"])
-                self.note("security groups of %s" % spec["name"])
-                if not self.check:
-                    self.elb.set_security_groups(LoadBalancerArn=arn, SecurityGroups=spec["security_group_ids"])
+                self.change("security groups of %s" % spec["name"],
+                            self.elb.set_security_groups, LoadBalancerArn=arn, SecurityGroups=spec["security_group_ids"])
             current = self.attributes(arn)
             # Compare what the API reports; a key it does not report is sent with the others when one differs.
             differ = {k: v for k, v in attrs.items() if k in current and current[k] != v}
             if differ:
-                self.note("attributes of %s: %s" % (spec["name"], sorted(differ)))
-                if not self.check:
-                    self.elb.modify_load_balancer_attributes(LoadBalancerArn=arn,
-                                                             Attributes=[{"Key": k, "Value": v} for k, v in sorted(attrs.items())])
+                self.change("attributes of %s: %s" % (spec["name"], sorted(differ)),
+                            self.elb.modify_load_balancer_attributes, LoadBalancerArn=arn,
+                            Attributes=[{"Key": k, "Value": v} for k, v in sorted(attrs.items())])
             if self.ensure_tags(arn, self.tags(arn), tags):
-                self.note("tags of %s" % spec["name"])
+                self.change("tags of %s" % spec["name"])
             current_listeners = self.listeners(arn)
         arn = lb["LoadBalancerArn"]
         listeners = self.ensure_listeners(spec, arn, current_listeners, tg_arns)
@@ -285,7 +272,7 @@ class Balancers:
             request = self.listener_request(spec, listener, tg_arns)
             have = by_port.pop(listener["port"], None)
             if have is None:
-                self.note("create listener %s/%d" % (spec["name"], listener["port"]))
+                self.change("create listener %s/%d" % (spec["name"], listener["port"]))
                 if not self.check:
                     # One listener per port: a repeated create is refused (DuplicateListener), then adopted.
                     listener_arn = create_once(
@@ -297,14 +284,10 @@ class Balancers:
             else:
                 listener_arn = have["ListenerArn"]
                 if self.listener_differs(have, request):
-                    self.note("update listener %s/%d" % (spec["name"], listener["port"]))
-                    if not self.check:
-                        self.elb.modify_listener(ListenerArn=listener_arn, **request)
+                    self.change("update listener %s/%d" % (spec["name"], listener["port"]), self.elb.modify_listener, ListenerArn=listener_arn, **request)
             out[str(listener["port"])] = {"arn": listener_arn, "protocol": listener["protocol"]}
         for port, stale in sorted(by_port.items()):
-            self.note("remove listener %s/%d" % (spec["name"], port))
-            if not self.check:
-                self.elb.delete_listener(ListenerArn=stale["ListenerArn"])
+            self.change("remove listener %s/%d" % (spec["name"], port), self.elb.delete_listener, ListenerArn=stale["ListenerArn"])
         return out
 
     def ensure_web_acl(self, spec, arn):
@@ -312,7 +295,7 @@ class Balancers:
         wanted = spec["web_acl_arn"] or ""
         if current.get("ARN", "") == wanted:
             return
-        self.note("web ACL of %s" % spec["name"])
+        self.change("web ACL of %s" % spec["name"])
         if self.check:
             return
         if wanted:
@@ -342,7 +325,7 @@ class Balancers:
             if self.attributes(lb["LoadBalancerArn"]).get("deletion_protection.enabled") == "true":
                 raise PlatformError("load balancer %s has deletion protection on (prod): turn it off on purpose "
                                     "(load_balancers_deletion_protection: false, converge) before removing it" % spec["name"])
-            self.note("delete load balancer %s" % spec["name"])
+            self.change("delete load balancer %s" % spec["name"])
             if not self.check:
                 self.elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
                 wait_for(lambda: self.find_lb(spec["name"]), lambda x: x is None, what="load balancer %s to go" % spec["name"])
@@ -350,7 +333,7 @@ class Balancers:
             current = self.find_tg(tg["name"])
             if current is None:
                 continue
-            self.note("delete target group %s" % tg["name"])
+            self.change("delete target group %s" % tg["name"])
             if not self.check:
                 # Deleting a target group the load balancer has just released can briefly answer ResourceInUse.
                 wait_for(lambda arn=current["TargetGroupArn"]: self.delete_tg(arn), lambda done: done,

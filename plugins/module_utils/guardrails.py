@@ -15,7 +15,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import all_pages, create_once
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, all_pages, create_once
 
 
 BLOCK_ALL = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
@@ -60,12 +60,9 @@ def standard_arn(name, region, partition="aws"):
     return "arn:%s:securityhub:%s::standards/%s" % (partition, region, name)
 
 
-class Guardrails:
+class Guardrails(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
-        self.changes = []
+        super().__init__(module)
         self.before = {}
         self.after = {}
         self.clients = {}
@@ -138,9 +135,7 @@ class Guardrails:
             self.before["ebs_kms_key_id"] = current
             self.after["ebs_kms_key_id"] = key
             if current != key:
-                self.changes.append("EBS default key %s" % key)
-                if not self.check:
-                    ec2.modify_ebs_default_kms_key_id(KmsKeyId=key)
+                self.change("EBS default key %s" % key, ec2.modify_ebs_default_kms_key_id, KmsKeyId=key)
 
     def password(self, policy):
         iam = self.client("iam")
@@ -153,9 +148,7 @@ class Guardrails:
         self.after["password_policy"] = dict(policy)
         differences = password_differences(current, wanted)
         if differences:
-            self.changes.append("IAM password policy: %s" % ", ".join(differences))
-            if not self.check:
-                iam.update_account_password_policy(**wanted)
+            self.change("IAM password policy: %s" % ", ".join(differences), iam.update_account_password_policy, **wanted)
 
     def guardduty(self, wanted, features=()):
         gd = self.client("guardduty")
@@ -175,9 +168,8 @@ class Guardrails:
             self.before["guardduty_features"] = sorted(name for name in features if have.get(name) == "ENABLED")
             self.after["guardduty_features"] = sorted(set(features))
         if missing and enabled:
-            self.changes.append("GuardDuty protection plans on: %s" % ", ".join(missing))
-            if not self.check:
-                gd.update_detector(DetectorId=detectors[0], Features=[{"Name": n, "Status": "ENABLED"} for n in missing])
+            self.change("GuardDuty protection plans on: %s" % ", ".join(missing),
+                        gd.update_detector, DetectorId=detectors[0], Features=[{"Name": n, "Status": "ENABLED"} for n in missing])
         if enabled == wanted:
             return
         self.changes.append("GuardDuty %s" % ("on" if wanted else "off"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     all_pages,
     apply_tags,
@@ -32,18 +33,12 @@ DEFAULT_LOG_FORMAT = (
 )
 
 
-class HttpApi:
+class HttpApi(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.gw = module.client("apigatewayv2")
         self.gw_once = module.client("apigatewayv2", retries=False)  # creates without a token: create_once()
         self.region = self.gw.meta.region_name
-        self.changes = []
-
-    def note(self, what):
-        self.changes.append(what)
 
     def arn(self, path):
         return "arn:%s:apigateway:%s::%s" % (partition_of(self.region), self.region, path)
@@ -91,7 +86,7 @@ class HttpApi:
         api = self.find_api()
         wanted = {"Description": self.params["description"], "DisableExecuteApiEndpoint": self.params["disable_execute_api_endpoint"]}
         if api is None:
-            self.note("create HTTP API %s" % self.params["name"])
+            self.change("create HTTP API %s" % self.params["name"])
             if self.check:
                 return None
             return create_once(lambda: self.gw_once.create_api(Name=self.params["name"], ProtocolType="HTTP",
@@ -99,11 +94,9 @@ class HttpApi:
                                self.apis, "HTTP APIs named %s" % self.params["name"])[0]
         differ = {k: v for k, v in wanted.items() if api.get(k, "" if k == "Description" else False) != v}
         if differ:
-            self.note("update HTTP API %s: %s" % (self.params["name"], sorted(differ)))
-            if not self.check:
-                self.gw.update_api(ApiId=api["ApiId"], **differ)
+            self.change("update HTTP API %s: %s" % (self.params["name"], sorted(differ)), self.gw.update_api, ApiId=api["ApiId"], **differ)
         if self.tags("/apis/%s" % api["ApiId"], api.get("Tags")):
-            self.note("tags of HTTP API %s" % self.params["name"])
+            self.change("tags of HTTP API %s" % self.params["name"])
         return api
 
     def ensure_vpc_link(self):
@@ -114,7 +107,7 @@ class HttpApi:
         subnets, groups = sorted(spec.get("subnet_ids") or []), sorted(spec.get("security_group_ids") or [])
         link = self.find_vpc_link(name)
         if link is None:
-            self.note("create VPC link %s" % name)
+            self.change("create VPC link %s" % name)
             if self.check:
                 return "(new VPC link)"
             link = create_once(lambda: self.gw_once.create_vpc_link(Name=name, SubnetIds=subnets, SecurityGroupIds=groups,
@@ -127,7 +120,7 @@ class HttpApi:
                     "remove the edge (destroy the api_gateway role) and run again"
                     % (name, link.get("SubnetIds"), link.get("SecurityGroupIds"), subnets, groups))
             if self.tags("/vpclinks/%s" % link["VpcLinkId"], link.get("Tags")):
-                self.note("tags of VPC link %s" % name)
+                self.change("tags of VPC link %s" % name)
         if link.get("VpcLinkStatus") != "AVAILABLE" and not self.check:
             link = wait_for(lambda: self.gw.get_vpc_link(VpcLinkId=link["VpcLinkId"]),
                             lambda v: v.get("VpcLinkStatus") in ("AVAILABLE", "FAILED"),
@@ -157,7 +150,7 @@ class HttpApi:
             "JwtConfiguration": {"Issuer": spec["issuer"], "Audience": sorted(spec["audience"])},
         }
         if have is None:
-            self.note("create JWT authorizer %s" % spec["name"])
+            self.change("create JWT authorizer %s" % spec["name"])
             if self.check or not api_id:
                 return "(new authorizer)", stale
             made = create_once(lambda: self.gw_once.create_authorizer(ApiId=api_id, Name=spec["name"], **wanted),
@@ -167,9 +160,7 @@ class HttpApi:
                "JwtConfiguration": {"Issuer": (have.get("JwtConfiguration") or {}).get("Issuer"),
                                     "Audience": sorted((have.get("JwtConfiguration") or {}).get("Audience") or [])}}
         if got != wanted:
-            self.note("update JWT authorizer %s" % spec["name"])
-            if not self.check:
-                self.gw.update_authorizer(ApiId=api_id, AuthorizerId=have["AuthorizerId"], **wanted)
+            self.change("update JWT authorizer %s" % spec["name"], self.gw.update_authorizer, ApiId=api_id, AuthorizerId=have["AuthorizerId"], **wanted)
         return have["AuthorizerId"], stale
 
     def ensure_integrations(self, api_id, link_id):
@@ -187,7 +178,7 @@ class HttpApi:
                 wanted["TlsConfig"] = {"ServerNameToVerify": spec["tls_server_name"]}
             have = current.pop(spec["name"], None)
             if have is None:
-                self.note("create integration %s" % spec["name"])
+                self.change("create integration %s" % spec["name"])
                 if self.check or not api_id:
                     ids[spec["name"]] = "(new integration %s)" % spec["name"]
                     continue
@@ -200,9 +191,8 @@ class HttpApi:
             ids[spec["name"]] = have["IntegrationId"]
             differ = sorted(k for k, v in wanted.items() if have.get(k) != v)
             if differ:
-                self.note("update integration %s: %s" % (spec["name"], differ))
-                if not self.check:
-                    self.gw.update_integration(ApiId=api_id, IntegrationId=have["IntegrationId"], **wanted)
+                self.change("update integration %s: %s" % (spec["name"], differ),
+                            self.gw.update_integration, ApiId=api_id, IntegrationId=have["IntegrationId"], **wanted)
         return ids, current
 
     def ensure_routes(self, api_id, integration_ids, authorizer_id):
@@ -217,7 +207,7 @@ class HttpApi:
                 wanted["AuthorizerId"] = authorizer_id
             have = current.pop(spec["key"], None)
             if have is None:
-                self.note("create route %s" % spec["key"])
+                self.change("create route %s" % spec["key"])
                 if not self.check and api_id:
                     # A route key is unique in its API: a create retried after its answer was lost is refused.
                     create_once(lambda spec=spec, wanted=wanted: self.gw_once.create_route(ApiId=api_id, RouteKey=spec["key"], **wanted),
@@ -226,13 +216,9 @@ class HttpApi:
                 continue
             differ = sorted(k for k, v in wanted.items() if have.get(k) != v)
             if differ:
-                self.note("update route %s: %s" % (spec["key"], differ))
-                if not self.check:
-                    self.gw.update_route(ApiId=api_id, RouteId=have["RouteId"], **wanted)
+                self.change("update route %s: %s" % (spec["key"], differ), self.gw.update_route, ApiId=api_id, RouteId=have["RouteId"], **wanted)
         for key, stale in sorted(current.items()):
-            self.note("remove route %s" % key)
-            if not self.check:
-                self.gw.delete_route(ApiId=api_id, RouteId=stale["RouteId"])
+            self.change("remove route %s" % key, self.gw.delete_route, ApiId=api_id, RouteId=stale["RouteId"])
 
     def ensure_stage(self, api_id):
         spec = self.params["stage"] or {}
@@ -249,7 +235,7 @@ class HttpApi:
                                            "Format": spec.get("access_log_format") or DEFAULT_LOG_FORMAT}
         have = self.find_stage(api_id, name) if api_id else None
         if have is None:
-            self.note("create stage %s" % name)
+            self.change("create stage %s" % name)
             if not self.check and api_id:
                 self.gw.create_stage(ApiId=api_id, StageName=name,
                                      Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()}, **wanted)
@@ -263,11 +249,9 @@ class HttpApi:
         if (have.get("AccessLogSettings") or {}) != wanted.get("AccessLogSettings", {}):
             differ.append("AccessLogSettings")
         if differ:
-            self.note("update stage %s: %s" % (name, differ))
-            if not self.check:
-                self.gw.update_stage(ApiId=api_id, StageName=name, **wanted)
+            self.change("update stage %s: %s" % (name, differ), self.gw.update_stage, ApiId=api_id, StageName=name, **wanted)
         if self.tags("/apis/%s/stages/%s" % (api_id, name), have.get("Tags")):
-            self.note("tags of stage %s" % name)
+            self.change("tags of stage %s" % name)
         return name, wanted
 
     def ensure_domain(self, api_id, stage):
@@ -278,30 +262,26 @@ class HttpApi:
                   "SecurityPolicy": spec.get("security_policy") or "TLS_1_2"}
         have = self.find_domain(spec["name"])
         if have is None:
-            self.note("create custom domain %s" % spec["name"])
+            self.change("create custom domain %s" % spec["name"])
             if not self.check:
                 have = self.gw.create_domain_name(DomainName=spec["name"], DomainNameConfigurations=[config],
                                                   Tags={k: str(v) for k, v in (self.params.get("tags") or {}).items()})
         else:
             got = (have.get("DomainNameConfigurations") or [{}])[0]
             if any(got.get(k) != v for k, v in config.items()):
-                self.note("update custom domain %s" % spec["name"])
-                if not self.check:
-                    self.gw.update_domain_name(DomainName=spec["name"], DomainNameConfigurations=[config])
+                self.change("update custom domain %s" % spec["name"], self.gw.update_domain_name, DomainName=spec["name"], DomainNameConfigurations=[config])
             if self.tags("/domainnames/%s" % spec["name"], have.get("Tags")):
-                self.note("tags of custom domain %s" % spec["name"])
+                self.change("tags of custom domain %s" % spec["name"])
         key = spec.get("base_path") or ""
         mappings = all_pages(self.gw.get_api_mappings, "Items", DomainName=spec["name"]) if have and have.get("DomainName") else []
         mapping = next((m for m in mappings if (m.get("ApiMappingKey") or "") == key), None)
         if mapping is None:
-            self.note("map %s/%s to the API" % (spec["name"], key))
+            self.change("map %s/%s to the API" % (spec["name"], key))
             if not self.check and api_id:
                 self.gw.create_api_mapping(DomainName=spec["name"], ApiId=api_id, Stage=stage, ApiMappingKey=key)
         elif mapping.get("ApiId") != api_id or mapping.get("Stage") != stage:
-            self.note("re-map %s/%s to the API" % (spec["name"], key))
-            if not self.check:
-                self.gw.update_api_mapping(DomainName=spec["name"], ApiMappingId=mapping["ApiMappingId"],
-                                           ApiId=api_id, Stage=stage, ApiMappingKey=key)
+            self.change("re-map %s/%s to the API" % (spec["name"], key),
+                        self.gw.update_api_mapping, DomainName=spec["name"], ApiMappingId=mapping["ApiMappingId"], ApiId=api_id, Stage=stage, ApiMappingKey=key)
         got = ((have or {}).get("DomainNameConfigurations") or [{}])[0]
         return {"name": spec["name"], "target": got.get("ApiGatewayDomainName"), "hosted_zone_id": got.get("HostedZoneId"),
                 "certificate_arn": config["CertificateArn"], "security_policy": config["SecurityPolicy"], "base_path": key}
@@ -345,13 +325,10 @@ class HttpApi:
         integration_ids, stale_integrations = self.ensure_integrations(api_id, link_id)
         self.ensure_routes(api_id, integration_ids, authorizer_id)
         for name, stale in sorted(stale_integrations.items()):
-            self.note("remove integration %s" % name)
-            if not self.check:
-                self.gw.delete_integration(ApiId=api_id, IntegrationId=stale["IntegrationId"])
+            self.change("remove integration %s" % name, self.gw.delete_integration, ApiId=api_id, IntegrationId=stale["IntegrationId"])
         for stale in sorted(stale_authorizers, key=lambda a: (a["Name"], a["AuthorizerId"])):
-            self.note("remove authorizer %s (%s)" % (stale["Name"], stale["AuthorizerId"]))
-            if not self.check:
-                self.gw.delete_authorizer(ApiId=api_id, AuthorizerId=stale["AuthorizerId"])
+            self.change("remove authorizer %s (%s)" % (stale["Name"], stale["AuthorizerId"]),
+                        self.gw.delete_authorizer, ApiId=api_id, AuthorizerId=stale["AuthorizerId"])
         stage = self.ensure_stage(api_id)[0]
         domain = self.ensure_domain(api_id, stage)
         if self.check or not api_id:
@@ -379,19 +356,15 @@ class HttpApi:
         before = self.snapshot(api)
         domain = self.params["domain"]
         if domain and self.find_domain(domain["name"]):
-            self.note("delete custom domain %s" % domain["name"])
+            self.change("delete custom domain %s" % domain["name"])
             if not self.check:
                 for mapping in all_pages(self.gw.get_api_mappings, "Items", DomainName=domain["name"]):
                     self.gw.delete_api_mapping(DomainName=domain["name"], ApiMappingId=mapping["ApiMappingId"])
                 self.gw.delete_domain_name(DomainName=domain["name"])
         if api:
-            self.note("delete HTTP API %s" % self.params["name"])
-            if not self.check:
-                self.gw.delete_api(ApiId=api["ApiId"])
+            self.change("delete HTTP API %s" % self.params["name"], self.gw.delete_api, ApiId=api["ApiId"])
         link_name = (self.params["vpc_link"] or {}).get("name") or self.params["name"]
         link = self.find_vpc_link(link_name)
         if link:
-            self.note("delete VPC link %s" % link_name)
-            if not self.check:
-                self.gw.delete_vpc_link(VpcLinkId=link["VpcLinkId"])
+            self.change("delete VPC link %s" % link_name, self.gw.delete_vpc_link, VpcLinkId=link["VpcLinkId"])
         return before, {}

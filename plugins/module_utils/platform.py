@@ -183,10 +183,13 @@ class PlatformModule(AnsibleAWSModule):
 
 
 class Plan:
-    """What a module run changes: ``change(what, call, **kwargs)`` records the change and makes the call, unless in
-    check mode; ``changes`` is the list for the result."""
+    """One module run's work, the base of every module's worker class: ``module``, its ``params``, ``check`` (check
+    mode) and ``changes``, the list for the result. ``change(what, call, **kwargs)`` records a change and makes its
+    call, unless in check mode."""
 
     def __init__(self, module):
+        self.module = module
+        self.params = module.params
         self.check = module.check_mode
         self.changes = []
 

@@ -148,6 +148,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.certificates import certificates_named
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     apply_tags,
@@ -191,11 +192,9 @@ def self_signed(domain_name, sans, days):
     return cert.public_bytes(serialization.Encoding.PEM), key_pem
 
 
-class Certificates:
+class Certificates(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.acm = module.client("acm")
         self.acm_once = module.client("acm", retries=False)  # a first import goes through create_once()
 

@@ -100,6 +100,7 @@ topic:
 import json
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformModule,
     all_pages,
     apply_tags,
@@ -148,10 +149,10 @@ def summary(arn, attributes, subscriptions, tags):
             "tags": tags}
 
 
-class Topic:
+class Topic(Plan):
     def __init__(self, module, sns, account):
-        self.module, self.sns, self.account = module, sns, account
-        self.changes = []
+        super().__init__(module)
+        self.sns, self.account = sns, account
 
     def find(self, name):
         for topic in all_pages(self.sns.list_topics, "Topics"):
@@ -166,25 +167,19 @@ class Topic:
         return attributes, subscriptions, tags
 
     def set_attribute(self, arn, name, value):
-        self.changes.append("set %s" % name)
-        if not self.module.check_mode:
-            self.sns.set_topic_attributes(TopicArn=arn, AttributeName=name, AttributeValue=value)
+        self.change("set %s" % name, self.sns.set_topic_attributes, TopicArn=arn, AttributeName=name, AttributeValue=value)
 
     def converge_subscriptions(self, arn, current, wanted):
         have = {key_of(s): s for s in current}
         want = {key_of(s): s for s in wanted}
         for key in sorted(set(want) - set(have)):
-            self.changes.append("subscribe %s" % key)
-            if not self.module.check_mode:
-                self.sns.subscribe(TopicArn=arn, Protocol=want[key]["protocol"], Endpoint=want[key]["endpoint"])
+            self.change("subscribe %s" % key, self.sns.subscribe, TopicArn=arn, Protocol=want[key]["protocol"], Endpoint=want[key]["endpoint"])
         for key in sorted(set(have) - set(want)):
             sub_arn = have[key].get("SubscriptionArn") or ""
             if not sub_arn.startswith("arn:"):
                 self.module.warn("subscription %s is pending confirmation: AWS cannot remove it; it lapses after three days" % key)
                 continue
-            self.changes.append("unsubscribe %s" % key)
-            if not self.module.check_mode:
-                self.sns.unsubscribe(SubscriptionArn=sub_arn)
+            self.change("unsubscribe %s" % key, self.sns.unsubscribe, SubscriptionArn=sub_arn)
 
 
 def main():
@@ -223,9 +218,7 @@ def main():
             before = summary(arn, attributes, subscriptions, tags)
         if params["state"] == "absent":
             if arn:
-                topic.changes.append("delete topic %s" % name)
-                if not module.check_mode:
-                    sns.delete_topic(TopicArn=arn)
+                topic.change("delete topic %s" % name, sns.delete_topic, TopicArn=arn)
         else:
             region = module.region
             planned_arn = arn or "arn:%s:sns:%s:%s:%s" % (partition_of(region), region, account, name)

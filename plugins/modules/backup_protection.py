@@ -168,6 +168,7 @@ changes:
 import re
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     all_pages,
@@ -208,11 +209,10 @@ def _selection_view(selection, selection_id):
             "resource_tags": {c["ConditionKey"].split("/", 1)[-1]: c["ConditionValue"] for c in conditions}}
 
 
-class Protection:
+class Protection(Plan):
     def __init__(self, module, backup, writer):
-        self.module, self.backup, self.writer = module, backup, writer
-        self.check = module.check_mode
-        self.changes = []
+        super().__init__(module)
+        self.backup, self.writer = backup, writer
 
     # ---------------------------------------------------------------- reads
     def vault(self, name):
@@ -277,9 +277,8 @@ class Protection:
             now_tags = self.retag(have["BackupVaultArn"], before["tags"], "vault %s" % want["name"])
         lock = want["lock_min_retention_days"]
         if lock is not None and have.get("MinRetentionDays") != lock:
-            self.changes.append("lock vault %s: recovery points kept at least %d days" % (want["name"], lock))
-            if not self.check:
-                self.backup.put_backup_vault_lock_configuration(BackupVaultName=want["name"], MinRetentionDays=lock)
+            self.change("lock vault %s: recovery points kept at least %d days" % (want["name"], lock),
+                        self.backup.put_backup_vault_lock_configuration, BackupVaultName=want["name"], MinRetentionDays=lock)
             have = dict(have, MinRetentionDays=lock)
         return before, _vault_view(have, now_tags, have.get("NumberOfRecoveryPoints", 0))
 
@@ -305,9 +304,7 @@ class Protection:
         current = self.backup.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
         before = {"name": want["name"], "id": plan_id, "rules": _rules_view(current["Rules"]), "tags": self.tags(found["BackupPlanArn"])}
         if before["rules"] != _rules_view(document["Rules"]):
-            self.changes.append("update the rules of plan %s" % want["name"])
-            if not self.check:
-                self.backup.update_backup_plan(BackupPlanId=plan_id, BackupPlan=document)
+            self.change("update the rules of plan %s" % want["name"], self.backup.update_backup_plan, BackupPlanId=plan_id, BackupPlan=document)
         now_tags = self.retag(found["BackupPlanArn"], before["tags"], "plan %s" % want["name"])
         return before, dict(before, rules=_rules_view(document["Rules"]), tags=now_tags)
 
@@ -321,9 +318,8 @@ class Protection:
             before = _selection_view(current, found["SelectionId"])
             if before == _selection_view(request, found["SelectionId"]):
                 return before, before
-            self.changes.append("replace assignment %s (an assignment cannot change)" % want["name"])
-            if not self.check:
-                self.backup.delete_backup_selection(BackupPlanId=plan_id, SelectionId=found["SelectionId"])
+            self.change("replace assignment %s (an assignment cannot change)" % want["name"],
+                        self.backup.delete_backup_selection, BackupPlanId=plan_id, SelectionId=found["SelectionId"])
         else:
             self.changes.append("create assignment %s" % want["name"])
         selection_id = None
@@ -342,12 +338,9 @@ class Protection:
         if plan is not None:
             before["plan"] = {"name": plan_name, "id": plan["BackupPlanId"]}
             for selection in all_pages(self.backup.list_backup_selections, "BackupSelectionsList", BackupPlanId=plan["BackupPlanId"]):
-                self.changes.append("delete assignment %s" % selection["SelectionName"])
-                if not self.check:
-                    self.backup.delete_backup_selection(BackupPlanId=plan["BackupPlanId"], SelectionId=selection["SelectionId"])
-            self.changes.append("delete plan %s" % plan_name)
-            if not self.check:
-                self.backup.delete_backup_plan(BackupPlanId=plan["BackupPlanId"])
+                self.change("delete assignment %s" % selection["SelectionName"],
+                            self.backup.delete_backup_selection, BackupPlanId=plan["BackupPlanId"], SelectionId=selection["SelectionId"])
+            self.change("delete plan %s" % plan_name, self.backup.delete_backup_plan, BackupPlanId=plan["BackupPlanId"])
         name = params["vault"]["name"]
         vault = self.vault(name)
         if vault is None:
@@ -366,9 +359,7 @@ class Protection:
                 self.backup.delete_backup_vault_lock_configuration(BackupVaultName=name)
             for point in points:
                 self.backup.delete_recovery_point(BackupVaultName=name, RecoveryPointArn=point["RecoveryPointArn"])
-        self.changes.append("delete vault %s" % name)
-        if not self.check:
-            self.backup.delete_backup_vault(BackupVaultName=name)
+        self.change("delete vault %s" % name, self.backup.delete_backup_vault, BackupVaultName=name)
         return before, after
 
 

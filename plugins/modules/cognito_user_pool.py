@@ -100,7 +100,7 @@ client:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformError, PlatformModule, all_pages, create_once, pick_one
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, PlatformError, PlatformModule, all_pages, create_once, pick_one
 
 PASSWORD_KEYS = {
     "min_length": ("MinimumLength", 14),
@@ -113,15 +113,12 @@ PASSWORD_KEYS = {
 AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
 
 
-class Pools:
+class Pools(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.idp = module.client("cognito-idp")
         self.idp_once = module.client("cognito-idp", retries=False)  # creates without a token: create_once()
         self.region = self.idp.meta.region_name
-        self.changes = []
 
     def pools(self):
         return [p for p in all_pages(self.idp.list_user_pools, "UserPools", MaxResults=60) if p["Name"] == self.params["name"]]
@@ -211,15 +208,12 @@ class Pools:
             before = {"user_pool": self.pool_summary(pool, mfa)}
             differ = self.differs(pool, wanted)
             if differ:
-                self.changes.append("update user pool %s: %s" % (self.params["name"], ", ".join(sorted(differ))))
-                if not self.check:
-                    self.idp.update_user_pool(UserPoolId=pool["Id"], MfaConfiguration=mfa, **wanted)
+                self.change("update user pool %s: %s" % (self.params["name"], ", ".join(sorted(differ))),
+                            self.idp.update_user_pool, UserPoolId=pool["Id"], MfaConfiguration=mfa, **wanted)
         if mfa != self.params["mfa"]:
-            self.changes.append("multi-factor authentication %s" % self.params["mfa"])
-            if not self.check:
-                self.idp.set_user_pool_mfa_config(
-                    UserPoolId=pool["Id"], MfaConfiguration=self.params["mfa"],
-                    SoftwareTokenMfaConfiguration={"Enabled": self.params["mfa"] != "OFF"})
+            self.change("multi-factor authentication %s" % self.params["mfa"],
+                        self.idp.set_user_pool_mfa_config, UserPoolId=pool["Id"], MfaConfiguration=self.params["mfa"],
+                        SoftwareTokenMfaConfiguration={"Enabled": self.params["mfa"] != "OFF"})
         client = self.find_client(pool["Id"])
         wanted_client = self.wanted_client()
         if client is None:
@@ -235,9 +229,8 @@ class Pools:
                                 "auth_flows": sorted(client.get("ExplicitAuthFlows") or [])}
             differ = self.differs(client, wanted_client)
             if differ:
-                self.changes.append("update app client %s: %s" % (self.client_name, ", ".join(sorted(differ))))
-                if not self.check:
-                    self.idp.update_user_pool_client(UserPoolId=pool["Id"], ClientId=client["ClientId"], **wanted_client)
+                self.change("update app client %s: %s" % (self.client_name, ", ".join(sorted(differ))),
+                            self.idp.update_user_pool_client, UserPoolId=pool["Id"], ClientId=client["ClientId"], **wanted_client)
         after = {"user_pool": dict(self.pool_summary(pool, self.params["mfa"]),
                                    deletion_protection=wanted["DeletionProtection"] == "ACTIVE",
                                    tags=wanted["UserPoolTags"]),
@@ -263,9 +256,7 @@ class Pools:
         if pool.get("DeletionProtection") == "ACTIVE":
             raise PlatformError("user pool %s has deletion protection on (prod): its users would be lost; turn it off on purpose "
                                 "(api_gateway_user_pool_deletion_protection: false, converge) before removing it" % pool["Name"])
-        self.changes.append("delete user pool %s" % pool["Name"])
-        if not self.check:
-            self.idp.delete_user_pool(UserPoolId=pool["Id"])
+        self.change("delete user pool %s" % pool["Name"], self.idp.delete_user_pool, UserPoolId=pool["Id"])
         return before, {}
 
 

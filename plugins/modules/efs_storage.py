@@ -132,6 +132,7 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     all_pages,
@@ -158,13 +159,10 @@ def secure_transport_policy(arn):
     }
 
 
-class Storage:
+class Storage(Plan):
     def __init__(self, module, efs):
-        self.module = module
+        super().__init__(module)
         self.efs = efs
-        self.params = module.params
-        self.check = module.check_mode
-        self.changes = []
 
     def file_system(self):
         found = self.efs.describe_file_systems(CreationToken=self.params["name"])["FileSystems"]
@@ -259,9 +257,8 @@ class Storage:
         except is_boto3_error_code("PolicyNotFound"):
             current = None
         if current != wanted:
-            self.changes.append("file system policy: deny unencrypted transport")
-            if not self.check:
-                self.efs.put_file_system_policy(FileSystemId=fs["FileSystemId"], Policy=json.dumps(wanted))
+            self.change("file system policy: deny unencrypted transport",
+                        self.efs.put_file_system_policy, FileSystemId=fs["FileSystemId"], Policy=json.dumps(wanted))
 
     def ensure_mount_targets(self, fs_id):
         params = self.params
@@ -272,10 +269,8 @@ class Storage:
                 sgs = sorted(self.efs.describe_mount_target_security_groups(
                     MountTargetId=have[subnet]["MountTargetId"])["SecurityGroups"])
                 if sgs != wanted_sgs:
-                    self.changes.append("security groups of mount target in %s" % subnet)
-                    if not self.check:
-                        self.efs.modify_mount_target_security_groups(
-                            MountTargetId=have[subnet]["MountTargetId"], SecurityGroups=wanted_sgs)
+                    self.change("security groups of mount target in %s" % subnet,
+                                self.efs.modify_mount_target_security_groups, MountTargetId=have[subnet]["MountTargetId"], SecurityGroups=wanted_sgs)
                 continue
             self.changes.append("mount target in %s" % subnet)
             if not self.check:
@@ -284,9 +279,7 @@ class Storage:
                 except is_boto3_error_code("MountTargetConflict"):
                     pass  # already there (an earlier attempt, or another subnet of the same AZ: reported below)
         for subnet in sorted(set(have) - set(params["subnets"])):
-            self.changes.append("remove mount target in %s" % subnet)
-            if not self.check:
-                self.efs.delete_mount_target(MountTargetId=have[subnet]["MountTargetId"])
+            self.change("remove mount target in %s" % subnet, self.efs.delete_mount_target, MountTargetId=have[subnet]["MountTargetId"])
         if self.check:
             return dict({s: m for s, m in have.items() if s in params["subnets"]},
                         **{s: {"MountTargetId": "(new)"} for s in params["subnets"] if s not in have})
@@ -318,9 +311,7 @@ class Storage:
             return point
         if point:
             # Access points cannot change: replace it (the task definition follows the new id).
-            self.changes.append("replace access point %s" % point["AccessPointId"])
-            if not self.check:
-                self.efs.delete_access_point(AccessPointId=point["AccessPointId"])
+            self.change("replace access point %s" % point["AccessPointId"], self.efs.delete_access_point, AccessPointId=point["AccessPointId"])
         else:
             self.changes.append("create access point %s" % spec["path"])
         if self.check:

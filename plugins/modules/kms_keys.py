@@ -97,6 +97,7 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformModule,
     all_pages,
     apply_tags,
@@ -112,13 +113,11 @@ def full_alias(alias):
     return alias if alias.startswith("alias/") else "alias/" + alias
 
 
-class Keys:
+class Keys(Plan):
     def __init__(self, module, kms, kms_once=None):
-        self.module = module
+        super().__init__(module)
         self.kms = kms
         self.kms_once = kms_once or kms  # one attempt per call: CreateKey goes through create_once()
-        self.check = module.check_mode
-        self.changes = []
         self._aliases = None
 
     def aliases(self):
@@ -185,30 +184,18 @@ class Keys:
             before = self.describe(meta)
         key_id = meta["KeyId"]
         if meta["KeyState"] == "PendingDeletion":
-            self.changes.append("restore key %s from pending deletion" % alias)
-            if not self.check:
-                self.kms.cancel_key_deletion(KeyId=key_id)
+            self.change("restore key %s from pending deletion" % alias, self.kms.cancel_key_deletion, KeyId=key_id)
         if meta["KeyState"] in ("PendingDeletion", "Disabled"):
-            self.changes.append("enable key %s" % alias)
-            if not self.check:
-                self.kms.enable_key(KeyId=key_id)
+            self.change("enable key %s" % alias, self.kms.enable_key, KeyId=key_id)
         if alias not in self.aliases():
-            self.changes.append("alias %s -> %s" % (alias, key_id))
-            if not self.check:
-                self.kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+            self.change("alias %s -> %s" % (alias, key_id), self.kms.create_alias, AliasName=alias, TargetKeyId=key_id)
         current = before or self.describe(meta)
         if not current["rotation"]:
-            self.changes.append("turn on rotation of %s" % alias)
-            if not self.check:
-                self.kms.enable_key_rotation(KeyId=key_id)
+            self.change("turn on rotation of %s" % alias, self.kms.enable_key_rotation, KeyId=key_id)
         if current["description"] != spec["description"]:
-            self.changes.append("description of %s" % alias)
-            if not self.check:
-                self.kms.update_key_description(KeyId=key_id, Description=spec["description"])
+            self.change("description of %s" % alias, self.kms.update_key_description, KeyId=key_id, Description=spec["description"])
         if policy and current["policy"] != policy:
-            self.changes.append("policy of %s" % alias)
-            if not self.check:
-                self.kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
+            self.change("policy of %s" % alias, self.kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
         tagged, new_tags = apply_tags(
             self.check, current["tags"], tags, purge,
             lambda add: self.kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": k, "TagValue": v} for k, v in add.items()]),
@@ -225,14 +212,9 @@ class Keys:
         if not key_id:
             return {}
         meta = self.kms.describe_key(KeyId=key_id)["KeyMetadata"]
-        self.changes.append("delete alias %s" % alias)
-        if not self.check:
-            self.kms.delete_alias(AliasName=alias)
+        self.change("delete alias %s" % alias, self.kms.delete_alias, AliasName=alias)
         if meta["KeyState"] != "PendingDeletion":
-            self.changes.append("schedule deletion of %s in %d days" % (key_id, window))
-            if not self.check:
-                # By key id: some API emulations refuse the ARN here.
-                self.kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=window)
+            self.change("schedule deletion of %s in %d days" % (key_id, window), self.kms.schedule_key_deletion, KeyId=key_id, PendingWindowInDays=window)
         return {"key_id": key_id, "arn": meta["Arn"]}
 
 

@@ -140,7 +140,7 @@ def wanted_filter(spec):
     return {"filterPattern": spec["pattern"], "metricTransformations": [transformation]}
 
 
-def converge_filters(module, logs, group, specs, exists, changes):
+def converge_filters(plan, logs, group, specs, exists):
     """The group's metric filters become exactly specs."""
     have = {}
     if exists:
@@ -153,13 +153,10 @@ def converge_filters(module, logs, group, specs, exists, changes):
     want = {spec["name"]: wanted_filter(spec) for spec in specs}
     for name, filt in sorted(want.items()):
         if have.get(name) != filt:
-            changes.append("%s metric filter %s" % ("update" if name in have else "create", name))
-            if not module.check_mode:
-                logs.put_metric_filter(logGroupName=group, filterName=name, **filt)
+            plan.change("%s metric filter %s" % ("update" if name in have else "create", name),
+                        logs.put_metric_filter, logGroupName=group, filterName=name, **filt)
     for name in sorted(set(have) - set(want)):
-        changes.append("delete metric filter %s" % name)
-        if not module.check_mode:
-            logs.delete_metric_filter(logGroupName=group, filterName=name)
+        plan.change("delete metric filter %s" % name, logs.delete_metric_filter, logGroupName=group, filterName=name)
 
 
 def main():
@@ -197,7 +194,6 @@ def main():
 
     def converge():
         plan, before, after = Plan(module), {}, {}
-        changes = plan.changes
         found = {}
         for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
             for group in page["logGroups"]:
@@ -213,7 +209,7 @@ def main():
             for name in params["groups"]:
                 if name in found:
                     continue
-                changes.append("create %s" % name)
+                plan.change("create %s" % name)
                 if not module.check_mode:
                     extra = {"kmsKeyId": key} if key else {}
                     try:
@@ -234,9 +230,9 @@ def main():
                 if key and group.get("kmsKeyId") != key:
                     plan.change("encrypt %s with %s" % (name, key), logs.associate_kms_key, logGroupName=name, kmsKeyId=key)
             for name in sorted(set(f["log_group"] for f in params["metric_filters"])):
-                converge_filters(module, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
-                                 name in found, changes)
-        result = {"changed": bool(changes), "changes": changes,
+                converge_filters(plan, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
+                                 name in found)
+        result = {"changed": bool(plan.changes), "changes": plan.changes,
                   "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn")) for n, v in sorted(after.items())}}
         return result.get("changes"), before, after, result
 

@@ -131,6 +131,7 @@ changes:
 """
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     apply_tags,
     dict_to_tag_list,
     is_owned,
@@ -258,7 +259,7 @@ def main():
     params = module.params
     validate(module)
     cw = module.client("cloudwatch")
-    changes, before, after = [], {}, {}
+    plan, before, after = Plan(module), {}, {}
     wanted = {} if params["state"] == "absent" else {a["name"]: wanted_alarm(a, params["actions"]) for a in params["alarms"]}
 
     def converge():
@@ -273,14 +274,10 @@ def main():
         for name, alarm in sorted(wanted.items()):
             after[name] = dict(alarm, Tags={k: str(v) for k, v in (params.get("tags") or {}).items()})
             if name not in found:
-                changes.append("create %s" % name)
-                if not module.check_mode:
-                    cw.put_metric_alarm(Tags=dict_to_tag_list(params.get("tags")), **alarm)
+                plan.change("create %s" % name, cw.put_metric_alarm, Tags=dict_to_tag_list(params.get("tags")), **alarm)
                 continue
             if comparable(current_alarm(found[name])) != comparable(alarm):
-                changes.append("update %s" % name)
-                if not module.check_mode:
-                    cw.put_metric_alarm(**alarm)
+                plan.change("update %s" % name, cw.put_metric_alarm, **alarm)
             arn = found[name]["AlarmArn"]
             tag_changed, after_tags = apply_tags(
                 module.check_mode, tags[name], params.get("tags"), params["purge_tags"],
@@ -288,16 +285,16 @@ def main():
                 lambda k, a=arn: cw.untag_resource(ResourceARN=a, TagKeys=k))
             after[name]["Tags"] = after_tags
             if tag_changed:
-                changes.append("tags of %s" % name)
+                plan.change("tags of %s" % name)
         owned = [n for n in found if n not in wanted and is_owned(tags[n], params["owner_tags"])]
         for name in sorted(owned):
-            changes.append("delete %s" % name)
+            plan.change("delete %s" % name)
         for name in sorted(set(found) - set(wanted) - set(owned)):
             after[name] = before[name]
         if owned and not module.check_mode:
             for start in range(0, len(owned), 100):
                 cw.delete_alarms(AlarmNames=sorted(owned)[start:start + 100])
-        result = {"changed": bool(changes), "changes": changes, "alarms": sorted(wanted)}
+        result = {"changed": bool(plan.changes), "changes": plan.changes, "alarms": sorted(wanted)}
         return result.get("changes"), before, after, result
 
     module.exit_converged(converge, "Failed to converge the alarms %s*" % params["prefix"])

@@ -170,6 +170,7 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     apply_tags,
@@ -266,14 +267,11 @@ def view(acl_id, rules, subnets, tags):
     return {"id": acl_id, "ingress": listed(False), "egress": listed(True), "subnets": sorted(subnets), "tags": tags}
 
 
-class Acl:
+class Acl(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.ec2 = module.client("ec2")
         self.once = module.client("ec2", retries=False)
-        self.changes = []
 
     def in_vpc(self, *filters):
         return self.ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [self.params["vpc_id"]]}] + list(filters))["NetworkAcls"]

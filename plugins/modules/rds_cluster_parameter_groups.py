@@ -110,6 +110,7 @@ changes:
 """
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     all_pages,
     apply_tags,
@@ -148,7 +149,7 @@ def converge(module, rds, writer):
         tags = tag_list_to_dict(rds.list_tags_for_resource(ResourceName=group["DBClusterParameterGroupArn"]).get("TagList"))
         current[name] = {"family": group["DBParameterGroupFamily"], "arn": group["DBClusterParameterGroupArn"],
                          "parameters": user_parameters(rds, name) if name in wanted else {}, "tags": tags}
-    changes, after = [], {}
+    plan, after = Plan(module), {}
     tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
     for name, group in sorted(wanted.items()):
         have = current.get(name)
@@ -156,7 +157,7 @@ def converge(module, rds, writer):
             raise PlatformError("parameter group %s is of family %s, not %s: AWS cannot change a group's family; name the "
                                 "group after its family (a new major version gets a new group)" % (name, have["family"], group["family"]))
         if have is None:
-            changes.append("create parameter group %s" % name)
+            plan.change("create parameter group %s" % name)
             have = {"family": group["family"], "arn": None, "parameters": {}, "tags": tags}
             if not module.check_mode:
                 made, _adopted = create_once(
@@ -173,11 +174,11 @@ def converge(module, rds, writer):
                 module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
                 *rds_tag_calls(rds, have["arn"]))
             if tag_changed:
-                changes.append("tags of %s" % name)
+                plan.change("tags of %s" % name)
             have = dict(have, tags=now)
         differ = [p for p in group["parameters"] if have["parameters"].get(p["name"]) != p["value"]]
         for parameter in differ:
-            changes.append("set %s=%s in %s" % (parameter["name"], parameter["value"], name))
+            plan.change("set %s=%s in %s" % (parameter["name"], parameter["value"], name))
         if differ and not module.check_mode:
             for start in range(0, len(differ), PER_CALL):
                 rds.modify_db_cluster_parameter_group(DBClusterParameterGroupName=name, Parameters=[
@@ -191,10 +192,8 @@ def converge(module, rds, writer):
         if name not in unlisted or name in used:
             after[name] = current[name]
             continue
-        changes.append("delete parameter group %s" % name)
-        if not module.check_mode:
-            rds.delete_db_cluster_parameter_group(DBClusterParameterGroupName=name)
-    return changes, current, after
+        plan.change("delete parameter group %s" % name, rds.delete_db_cluster_parameter_group, DBClusterParameterGroupName=name)
+    return plan.changes, current, after
 
 
 def main():

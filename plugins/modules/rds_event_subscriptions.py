@@ -101,6 +101,7 @@ changes:
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     apply_tags,
     create_once,
     dict_to_tag_list,
@@ -137,7 +138,7 @@ def converge(module, rds, writer):
              for s in page["EventSubscriptionsList"] if s["CustSubscriptionId"].startswith(params["prefix"])}
     current = {name: _state(s, tag_list_to_dict(rds.list_tags_for_resource(
         ResourceName=s["EventSubscriptionArn"]).get("TagList"))) for name, s in found.items()}
-    changes, after = [], {}
+    plan, after = Plan(module), {}
     tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
     for name, sub in sorted(wanted.items()):
         want = {"topic_arn": params["topic_arn"], "source_type": sub["source_type"],
@@ -146,11 +147,10 @@ def converge(module, rds, writer):
         have = current.get(name)
         if have is not None and have["source_type"] != want["source_type"]:
             # A subscription's sources are of its type: another type is another subscription.
-            changes.append("replace subscription %s (source type %s, was %s)" % (name, want["source_type"], have["source_type"]))
-            if not module.check_mode:
-                rds.delete_event_subscription(SubscriptionName=name)
+            plan.change("replace subscription %s (source type %s, was %s)" % (name, want["source_type"], have["source_type"]),
+                        rds.delete_event_subscription, SubscriptionName=name)
         elif have is None:
-            changes.append("create subscription %s" % name)
+            plan.change("create subscription %s" % name)
         if have is None or have["source_type"] != want["source_type"]:
             if not module.check_mode:
                 create_once(
@@ -165,17 +165,13 @@ def converge(module, rds, writer):
             continue
         settings = ("topic_arn", "event_categories", "enabled")
         if {k: have[k] for k in settings} != {k: want[k] for k in settings}:
-            changes.append("update subscription %s" % name)
-            if not module.check_mode:
-                rds.modify_event_subscription(SubscriptionName=name, SnsTopicArn=want["topic_arn"],
-                                              SourceType=want["source_type"], EventCategories=want["event_categories"],
-                                              Enabled=True)
+            plan.change("update subscription %s" % name,
+                        rds.modify_event_subscription, SubscriptionName=name, SnsTopicArn=want["topic_arn"], SourceType=want["source_type"],
+                        EventCategories=want["event_categories"], Enabled=True)
         for source in sorted(set(want["source_ids"]) - set(have["source_ids"])):
-            changes.append("add source %s to %s" % (source, name))
-            if not module.check_mode:
-                rds.add_source_identifier_to_subscription(SubscriptionName=name, SourceIdentifier=source)
+            plan.change("add source %s to %s" % (source, name), rds.add_source_identifier_to_subscription, SubscriptionName=name, SourceIdentifier=source)
         for source in sorted(set(have["source_ids"]) - set(want["source_ids"])):
-            changes.append("remove source %s from %s" % (source, name))
+            plan.change("remove source %s from %s" % (source, name))
             if not module.check_mode:
                 gone(lambda s=source: rds.remove_source_identifier_from_subscription(
                     SubscriptionName=name, SourceIdentifier=s), "SourceNotFound")
@@ -184,16 +180,16 @@ def converge(module, rds, writer):
             module.check_mode, have["tags"], params.get("tags"), params["purge_tags"],
             *rds_tag_calls(rds, arn))
         if tag_changed:
-            changes.append("tags of %s" % name)
+            plan.change("tags of %s" % name)
         after[name] = dict(want, tags=now)
     for name in sorted(set(current) - set(wanted)):
         if not is_owned(current[name]["tags"], params["owner_tags"]):
             after[name] = current[name]
             continue
-        changes.append("delete subscription %s" % name)
+        plan.change("delete subscription %s" % name)
         if not module.check_mode:
             gone(lambda n=name: rds.delete_event_subscription(SubscriptionName=n), "SubscriptionNotFound")
-    return changes, current, after
+    return plan.changes, current, after
 
 
 def main():

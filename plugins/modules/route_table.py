@@ -117,6 +117,7 @@ except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     apply_tags,
@@ -161,14 +162,11 @@ def view(table, routes, subnets, tags):
             "routes": [dict(dest=d, **t) for d, t in sorted(routes.items())], "subnets": sorted(subnets), "tags": tags}
 
 
-class Table:
+class Table(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.ec2 = module.client("ec2")
         self.once = module.client("ec2", retries=False)
-        self.changes = []
 
     def tables(self):
         return self.ec2.describe_route_tables(Filters=[
@@ -251,9 +249,7 @@ class Table:
         if self.params["purge_subnets"]:
             for subnet, association in sorted(current.items()):
                 if subnet not in kept:
-                    self.changes.append("disassociate %s" % subnet)
-                    if not self.check:
-                        self.ec2.disassociate_route_table(AssociationId=association)
+                    self.change("disassociate %s" % subnet, self.ec2.disassociate_route_table, AssociationId=association)
         else:
             kept |= set(current)
         return kept

@@ -96,6 +96,7 @@ changes:
 """
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     apply_tags,
@@ -113,7 +114,7 @@ def view(subnet, tags):
 
 def converge(module, ec2, once):
     params = module.params
-    changes = []
+    plan = Plan(module)
 
     def in_vpc(cidr=None):
         filters = [{"Name": "vpc-id", "Values": [params["vpc_id"]]}]
@@ -137,7 +138,7 @@ def converge(module, ec2, once):
         tags["Name"] = spec["name"]
         have = existing.get(spec["cidr"])
         if have is None:
-            changes.append("create subnet %s %s in %s" % (spec["name"], spec["cidr"], spec["az"]))
+            plan.change("create subnet %s %s in %s" % (spec["name"], spec["cidr"], spec["az"]))
             if module.check_mode:
                 after.append(view({"CidrBlock": spec["cidr"], "AvailabilityZone": spec["az"]}, tags))
                 continue
@@ -153,13 +154,12 @@ def converge(module, ec2, once):
             before.append(view(have, current_tags))
         changed, after_tags = apply_tags(module.check_mode, current_tags, tags, params["purge_tags"], *ec2_tag_calls(ec2, have["SubnetId"]))
         if changed and spec["cidr"] in existing:
-            changes.append("tags of subnet %s" % spec["name"])
+            plan.change("tags of subnet %s" % spec["name"])
         if have.get("MapPublicIpOnLaunch"):
-            changes.append("no public IP on launch in subnet %s" % spec["name"])
-            if not module.check_mode:
-                ec2.modify_subnet_attribute(SubnetId=have["SubnetId"], MapPublicIpOnLaunch={"Value": False})
+            plan.change("no public IP on launch in subnet %s" % spec["name"],
+                        ec2.modify_subnet_attribute, SubnetId=have["SubnetId"], MapPublicIpOnLaunch={"Value": False})
         after.append(view(have, after_tags))
-    return changes, before, after
+    return plan.changes, before, after
 
 
 def main():

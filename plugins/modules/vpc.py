@@ -104,6 +104,7 @@ internet_gateway:
 """
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformModule,
     apply_tags,
     create_once,
@@ -114,14 +115,11 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 )
 
 
-class Network:
+class Network(Plan):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.ec2 = module.client("ec2")
         self.once = module.client("ec2", retries=False)
-        self.changes = []
 
     # -- VPC
     def vpcs(self):
@@ -166,9 +164,8 @@ class Network:
                 self.changes.append("tags of VPC %s" % self.params["name"])
         for key, attribute in (("dns_support", "EnableDnsSupport"), ("dns_hostnames", "EnableDnsHostnames")):
             if current[key] != wanted[key]:
-                self.changes.append("%s of VPC %s: %s" % (key, self.params["name"], wanted[key]))
-                if not self.check:
-                    self.ec2.modify_vpc_attribute(VpcId=vpc["VpcId"], **{attribute: {"Value": wanted[key]}})
+                self.change("%s of VPC %s: %s" % (key, self.params["name"], wanted[key]),
+                            self.ec2.modify_vpc_attribute, VpcId=vpc["VpcId"], **{attribute: {"Value": wanted[key]}})
         return before, dict(self.view_vpc(vpc, **wanted), tags={k: str(v) for k, v in after_tags.items()})
 
     # -- internet gateway

@@ -97,6 +97,7 @@ web_acl:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     PlatformError,
     PlatformModule,
     all_pages,
@@ -156,8 +157,9 @@ def logging_view(config):
     return {"destination": (config.get("LogDestinationConfigs") or [None])[0], "redacted_headers": headers}
 
 
-def converge_logging(module, waf, acl_arn, changes):
+def converge_logging(plan, waf, acl_arn):
     """Put, keep or delete the web ACL's logging configuration; returns its view before and after."""
+    module = plan.module
     wanted_destination = module.params.get("log_destination")
     current = None
     if acl_arn:
@@ -170,7 +172,7 @@ def converge_logging(module, waf, acl_arn, changes):
         return have, have
     if wanted_destination == "":
         if have:
-            changes.append("logging off")
+            plan.change("logging off")
             if not module.check_mode:
                 try:
                     waf.delete_logging_configuration(ResourceArn=acl_arn)
@@ -179,11 +181,9 @@ def converge_logging(module, waf, acl_arn, changes):
         return have, None
     want = {"destination": wanted_destination, "redacted_headers": sorted(h.lower() for h in module.params["redacted_headers"])}
     if have != want:
-        changes.append("logging to %s" % wanted_destination)
-        if not module.check_mode:
-            waf.put_logging_configuration(LoggingConfiguration={
-                "ResourceArn": acl_arn, "LogDestinationConfigs": [wanted_destination],
-                "RedactedFields": [{"SingleHeader": {"Name": h}} for h in want["redacted_headers"]]})
+        plan.change("logging to %s" % wanted_destination, waf.put_logging_configuration, LoggingConfiguration={
+            "ResourceArn": acl_arn, "LogDestinationConfigs": [wanted_destination],
+            "RedactedFields": [{"SingleHeader": {"Name": h}} for h in want["redacted_headers"]]})
     return have, want
 
 
@@ -213,7 +213,7 @@ def main():
     waf = module.client("wafv2")
     name, scope = params["name"], params["scope"]
     rules = wanted_rules(name, params["managed_rule_groups"], params["rate_limit"])
-    changes = []
+    plan = Plan(module)
 
     def converge():
         changed, before, after = False, {}, {}
@@ -253,7 +253,7 @@ def main():
                     lambda: [a for a in all_pages(waf.list_web_acls, "WebACLs", token="NextMarker", Scope=scope, Limit=100) if a["Name"] == name],
                     "web ACLs named %s" % name, exists_codes=("WAFDuplicateItemException",))[0]
                 after = summary(created, comparable(rules), params.get("tags") or {})
-            after["logging"] = converge_logging(module, waf, after.get("arn"), changes)[1]
+            after["logging"] = converge_logging(plan, waf, after.get("arn"))[1]
         else:
             if comparable(current.get("Rules")) != comparable(rules) or "Allow" not in (current.get("DefaultAction") or {}):
                 changed = True
@@ -267,8 +267,8 @@ def main():
                 lambda k: waf.untag_resource(ResourceARN=current["ARN"], TagKeys=k))
             changed = changed or tag_changed
             after = summary(current, comparable(rules), tags_after)
-            before["logging"], after["logging"] = converge_logging(module, waf, current["ARN"], changes)
-            changed = changed or bool(changes)
+            before["logging"], after["logging"] = converge_logging(plan, waf, current["ARN"])
+            changed = changed or bool(plan.changes)
         result = {"changed": changed, "web_acl": after}
         return result.get("changes"), before, after, result
 

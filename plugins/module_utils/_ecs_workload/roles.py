@@ -13,6 +13,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload.spec import trust_policy
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
+    Plan,
     all_pages,
     apply_tags,
     dict_to_tag_list,
@@ -20,7 +21,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 )
 
 
-class Roles:
+class Roles(Plan):
     def role(self, name, description, managed, inline_name, document):
         iam = self.client("iam")
         account, partition = self.identity
@@ -57,9 +58,7 @@ class Roles:
             if isinstance(document_now, str):
                 document_now = json.loads(document_now)
             if document_now != trust:
-                self.changes.append("role %s: trust policy" % name)
-                if not self.check:
-                    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust))
+                self.change("role %s: trust policy" % name, iam.update_assume_role_policy, RoleName=name, PolicyDocument=json.dumps(trust))
             if apply_tags(self.check, tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
                           self.tags, self.params["purge_tags"],
                           lambda add: iam.tag_role(RoleName=name, Tags=dict_to_tag_list(add)),
@@ -69,19 +68,13 @@ class Roles:
             inline = all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name)
         for arn in managed:
             if arn not in attached:
-                self.changes.append("role %s: attach %s" % (name, arn.split("/")[-1]))
-                if not self.check:
-                    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+                self.change("role %s: attach %s" % (name, arn.split("/")[-1]), iam.attach_role_policy, RoleName=name, PolicyArn=arn)
         for arn in attached:
             if arn not in managed:
-                self.changes.append("role %s: detach %s" % (name, arn.split("/")[-1]))
-                if not self.check:
-                    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+                self.change("role %s: detach %s" % (name, arn.split("/")[-1]), iam.detach_role_policy, RoleName=name, PolicyArn=arn)
         for other in inline:
             if other != inline_name or document is None:
-                self.changes.append("role %s: remove inline policy %s" % (name, other))
-                if not self.check:
-                    iam.delete_role_policy(RoleName=name, PolicyName=other)
+                self.change("role %s: remove inline policy %s" % (name, other), iam.delete_role_policy, RoleName=name, PolicyName=other)
         if document is not None:
             current = None
             if inline_name in inline:
@@ -89,9 +82,8 @@ class Roles:
                 if isinstance(current, str):
                     current = json.loads(current)
             if current != document:
-                self.changes.append("role %s: policy %s" % (name, inline_name))
-                if not self.check:
-                    iam.put_role_policy(RoleName=name, PolicyName=inline_name, PolicyDocument=json.dumps(document))
+                self.change("role %s: policy %s" % (name, inline_name),
+                            iam.put_role_policy, RoleName=name, PolicyName=inline_name, PolicyDocument=json.dumps(document))
         return role["Arn"]
 
     def delete_role(self, name):

@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload.spec import SCALABLE
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import all_pages
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, all_pages
 
 
-class Autoscaling:
+class Autoscaling(Plan):
     def autoscaling(self):
         scaling = self.params["autoscaling"]
         aas = self.client("application-autoscaling")
@@ -22,20 +22,14 @@ class Autoscaling:
                     if p.get("ResourceId") == resource_id}
         if not scaling:
             for name in sorted(policies):
-                self.changes.append("remove scaling policy %s" % name)
-                if not self.check:
-                    aas.delete_scaling_policy(PolicyName=name, ResourceId=resource_id, **SCALABLE)
+                self.change("remove scaling policy %s" % name, aas.delete_scaling_policy, PolicyName=name, ResourceId=resource_id, **SCALABLE)
             if targets:
-                self.changes.append("stop autoscaling %s" % self.names["service"])
-                if not self.check:
-                    aas.deregister_scalable_target(ResourceId=resource_id, **SCALABLE)
+                self.change("stop autoscaling %s" % self.names["service"], aas.deregister_scalable_target, ResourceId=resource_id, **SCALABLE)
             return {}
         target = targets[0] if targets else {}
         if target.get("MinCapacity") != scaling["min_count"] or target.get("MaxCapacity") != scaling["max_count"]:
-            self.changes.append("autoscaling %s: %d..%d tasks" % (self.names["service"], scaling["min_count"], scaling["max_count"]))
-            if not self.check:
-                aas.register_scalable_target(ResourceId=resource_id, MinCapacity=scaling["min_count"],
-                                             MaxCapacity=scaling["max_count"], **SCALABLE)
+            self.change("autoscaling %s: %d..%d tasks" % (self.names["service"], scaling["min_count"], scaling["max_count"]),
+                        aas.register_scalable_target, ResourceId=resource_id, MinCapacity=scaling["min_count"], MaxCapacity=scaling["max_count"], **SCALABLE)
         wanted = {
             self.names["cpu_policy"]: ("ECSServiceAverageCPUUtilization", scaling["cpu_target"]),
             self.names["memory_policy"]: ("ECSServiceAverageMemoryUtilization", scaling["memory_target"]),
@@ -55,12 +49,9 @@ class Autoscaling:
                     and have.get("ScaleOutCooldown") == config["ScaleOutCooldown"]
                     and not have.get("DisableScaleIn", False))
             if not same:
-                self.changes.append("scaling policy %s: %s at %s%%" % (name, metric, value))
-                if not self.check:
-                    aas.put_scaling_policy(PolicyName=name, ResourceId=resource_id, PolicyType="TargetTrackingScaling",
-                                           TargetTrackingScalingPolicyConfiguration=config, **SCALABLE)
+                self.change("scaling policy %s: %s at %s%%" % (name, metric, value),
+                            aas.put_scaling_policy, PolicyName=name, ResourceId=resource_id, PolicyType="TargetTrackingScaling",
+                            TargetTrackingScalingPolicyConfiguration=config, **SCALABLE)
         for name in sorted(set(policies) - set(wanted)):
-            self.changes.append("remove scaling policy %s" % name)
-            if not self.check:
-                aas.delete_scaling_policy(PolicyName=name, ResourceId=resource_id, **SCALABLE)
+            self.change("remove scaling policy %s" % name, aas.delete_scaling_policy, PolicyName=name, ResourceId=resource_id, **SCALABLE)
         return {"min_count": scaling["min_count"], "max_count": scaling["max_count"], "policies": sorted(wanted)}

@@ -37,12 +37,9 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
 
 class Workload(Roles, Autoscaling):
     def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
+        super().__init__(module)
         self.names = workload_names(self.params["platform_name"], self.params["platform_env"], self.params["name"])
         self.region = module.region
-        self.changes = []
         self.clients = {}
         self.tags = dict(self.params.get("tags") or {})
         self._identity = None
@@ -82,13 +79,10 @@ class Workload(Roles, Autoscaling):
             return arn
         group = found[0]
         if group.get("retentionInDays") != retention:
-            self.changes.append("log group %s: retention %s -> %d days" % (name, group.get("retentionInDays"), retention))
-            if not self.check:
-                logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+            self.change("log group %s: retention %s -> %d days" % (name, group.get("retentionInDays"), retention),
+                        logs.put_retention_policy, logGroupName=name, retentionInDays=retention)
         if kms and group.get("kmsKeyId") != kms:
-            self.changes.append("log group %s: encrypt with %s" % (name, kms))
-            if not self.check:
-                logs.associate_kms_key(logGroupName=name, kmsKeyId=kms)
+            self.change("log group %s: encrypt with %s" % (name, kms), logs.associate_kms_key, logGroupName=name, kmsKeyId=kms)
         current = logs.list_tags_log_group(logGroupName=name).get("tags", {})
         if apply_tags(self.check, current, self.tags, self.params["purge_tags"],
                       lambda add: logs.tag_log_group(logGroupName=name, tags=add),
@@ -351,9 +345,7 @@ class Workload(Roles, Autoscaling):
             for page in ecs.get_paginator("list_task_definitions").paginate(familyPrefix=self.names["family"], status=status):
                 arns.extend(page["taskDefinitionArns"])
         for arn in arns:
-            self.changes.append("deregister %s" % arn.split("/")[-1])
-            if not self.check:
-                ecs.deregister_task_definition(taskDefinition=arn)
+            self.change("deregister %s" % arn.split("/")[-1], ecs.deregister_task_definition, taskDefinition=arn)
         self.delete_role(self.names["execution_role"])
         self.delete_role(self.names["task_role"])
         if not params["keep_logs"]:

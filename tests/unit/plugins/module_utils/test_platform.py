@@ -475,9 +475,11 @@ def test_no_client_of_the_collection_is_wrapped_in_a_second_retry_layer():
 def test_a_plan_records_each_change_and_makes_its_call_only_outside_check_mode():
     class Module:
         check_mode = False
+        params = {"name": "a"}
 
     made = []
     plan = pu.Plan(Module())
+    assert plan.module.params is plan.params and plan.params["name"] == "a"
     assert plan.change("delete a", lambda **kw: made.append(kw) or "answer", Name="a") == "answer"
     Module.check_mode = True
     checked = pu.Plan(Module())
