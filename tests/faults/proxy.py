@@ -27,6 +27,10 @@ outage's window depends on timing. Every fault is logged as one JSON line (``--l
 ``summary()`` counts them per kind and operation (a streak or an outage counts each request it
 failed).
 
+``latency``: seconds every AWS request waits in the proxy before it is answered (or failed), as a
+real region's round trip does (30 to 150 ms a call); the endpoint's control requests (``/moto-api``)
+do not wait. ``make bench`` runs the platform at 0 and 50 ms (tools/bench.py).
+
 ``Faults.kill_at(n, action)`` stops a client in the middle of its work: the n-th write from then
 on is carried out by the endpoint, then ``action()`` runs (the kill-mid-run test sends SIGKILL to
 the ansible-playbook process group there) and the connection is reset.
@@ -34,6 +38,7 @@ the ansible-playbook process group there) and the connection is reset.
     python tests/faults/proxy.py --upstream http://127.0.0.1:5000 --port 5100 --seed 7 \\
         --rate throttle=0.15 --rate error500=0.15 --rate error503=0.15 --rate drop=0.15 \\
         --rate ambiguous=0.05 --log faults.jsonl
+    python tests/faults/proxy.py --upstream http://127.0.0.1:5000 --port 5100 --latency-ms 50
 """
 
 from __future__ import annotations
@@ -58,8 +63,8 @@ OUTAGE_ANSWERS = ("error503", "error503", "error500", "drop")
 # What make faults and the fault test inject unless told: 40 % of requests fail on their own, 5 % of writes are
 # carried out and their answers lost, 3 % start a streak of failures of the same call (about 9 % more requests
 # failed), 0.3 % an outage of a service. At 15 % of each kind with streaks on top, a module run spends botocore's
-# retry quota (its token bucket per client) and its calls are left with amazon.aws's retries alone: a converge
-# through an outage that bad fails, as it should, and a re-run completes it.
+# retry quota (its token bucket per client) and its calls are no longer retried: a converge through an outage that
+# bad fails, as it should, and a re-run completes it.
 DEFAULT_RATES = {"throttle": 0.10, "error500": 0.10, "error503": 0.10, "drop": 0.10, "ambiguous": 0.05, "streak": 0.03, "outage": 0.003}
 # Operations that change something: an ambiguous failure matters only for them.
 WRITE_PREFIXES = ("Create", "Put", "Allocate", "Associate", "Attach", "Authorize", "Run", "Register", "Modify", "Update",
@@ -132,7 +137,7 @@ def error_body(protocol, status, code, message, request_id="fault-injected"):
 class Faults:
     """The fault plan: rates per kind, a seed, per-operation counters and the log."""
 
-    def __init__(self, rates=None, seed=0, log_path=None, streak=3, outage_seconds=0.5, clock=time.monotonic):
+    def __init__(self, rates=None, seed=0, log_path=None, streak=3, outage_seconds=0.5, clock=time.monotonic, latency=0.0):
         unknown = set(rates or {}) - set(KINDS)
         if unknown:
             raise ValueError("unknown fault kinds %s; known: %s" % (sorted(unknown), ", ".join(KINDS)))
@@ -141,6 +146,9 @@ class Faults:
             raise ValueError("the fault rates add up to more than 1")
         if streak < 2 or outage_seconds <= 0:
             raise ValueError("a streak is at least 2 requests and an outage lasts more than 0 s")
+        if latency < 0:
+            raise ValueError("the latency is 0 s or more, not %r" % latency)
+        self.latency = latency
         self.seed = seed
         self.streak = streak
         self.outage_seconds = outage_seconds
@@ -281,6 +289,8 @@ def make_handler(upstream, faults):
             if self.path.startswith("/moto-api"):
                 self._answer(*self._forward(body))
                 return
+            if faults.latency:
+                time.sleep(faults.latency)
             protocol, operation = protocol_and_operation(self.command, self.path, self.headers, body)
             service = service_of(self.headers)
             write = is_write(self.command, protocol, operation)
@@ -367,11 +377,12 @@ def main(argv=None):
     parser.add_argument("--rate", action="append", default=[], help="KIND=RATE, KIND one of " + ", ".join(KINDS))
     parser.add_argument("--streak", type=int, default=3, help="requests a streak fails (default 3)")
     parser.add_argument("--outage-seconds", type=float, default=0.5, help="how long an outage lasts (default 0.5)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="milliseconds every AWS request waits (default 0)")
     parser.add_argument("--log")
     args = parser.parse_args(argv)
     rates = dict((k, float(v)) for k, v in (r.split("=", 1) for r in args.rate))
-    proxy = FaultProxy(args.upstream, Faults(rates, args.seed, args.log, streak=args.streak, outage_seconds=args.outage_seconds),
-                       port=args.port)
+    faults = Faults(rates, args.seed, args.log, streak=args.streak, outage_seconds=args.outage_seconds, latency=args.latency_ms / 1000.0)
+    proxy = FaultProxy(args.upstream, faults, port=args.port)
     print("fault proxy on %s -> %s" % (proxy.url, args.upstream), flush=True)
     try:
         proxy.server.serve_forever()

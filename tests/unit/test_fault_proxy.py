@@ -236,3 +236,30 @@ def test_kill_at_runs_after_the_nth_write_reached_the_endpoint(upstream):
     cidrs = {v["CidrBlock"] for v in client(upstream, "ec2").describe_vpcs()["Vpcs"]}
     assert {"10.41.0.0/16", "10.42.0.0/16", "10.43.0.0/16"} <= cidrs
     assert faults.writes == 3
+
+
+def test_latency_is_added_to_every_aws_request_and_to_no_control_request(upstream):
+    import time  # pylint: disable=import-outside-toplevel
+    import urllib.request  # pylint: disable=import-outside-toplevel
+
+    def seconds(call):
+        start = time.monotonic()
+        call()
+        return time.monotonic() - start
+
+    ec2 = client(upstream, "ec2")
+    ec2.describe_vpcs()  # the endpoint's first answer of a service is slow (its backend is made then)
+    with FaultProxy(upstream, Faults(latency=0.2)) as proxy:
+        slow = client(proxy.url, "ec2")
+        slow.describe_vpcs()  # the connection made
+        took = sorted(seconds(slow.describe_vpcs) for _attempt in range(3))
+        control = min(seconds(lambda: urllib.request.urlopen(proxy.url + "/moto-api/", timeout=10).read()) for _attempt in range(3))
+    direct = min(seconds(ec2.describe_vpcs) for _attempt in range(3))
+    control_direct = min(seconds(lambda: urllib.request.urlopen(upstream + "/moto-api/", timeout=10).read()) for _attempt in range(3))
+    assert took[0] >= 0.2 and took[0] - direct < 0.35, (took, direct)
+    assert control - control_direct < 0.15, (control, control_direct)
+
+
+def test_latency_is_refused_below_zero():
+    with pytest.raises(ValueError, match="latency"):
+        Faults(latency=-0.01)
