@@ -49,7 +49,7 @@ class Discovery:
         zones = ec2.describe_availability_zones(
             Filters=[{"Name": "state", "Values": ["available"]}, {"Name": "zone-type", "Values": ["availability-zone"]}],
         )["AvailabilityZones"]
-        identity = self.client("sts").get_caller_identity()
+        identity = self.module.caller_identity()
         return {
             "account_id": identity["Account"],
             # aws, aws-cn or aws-us-gov: every ARN the platform writes is built with it.
@@ -395,7 +395,7 @@ class Discovery:
                 out["trail"] = {"name": trail["Name"], "arn": trail["TrailARN"], "bucket": trail.get("S3BucketName"),
                                 "multi_region": trail.get("IsMultiRegionTrail"), "kms_key_id": trail.get("KmsKeyId"),
                                 "log_file_validation": trail.get("LogFileValidationEnabled"), "logging": status.get("IsLogging")}
-        account = self.client("sts").get_caller_identity()["Account"]
+        account = self.module.caller_identity()["Account"]
         try:
             budget = self.client("budgets").describe_budget(AccountId=account, BudgetName=prefix + "-monthly")["Budget"]
             out["budget"] = {"name": budget["BudgetName"], "amount": float(budget["BudgetLimit"]["Amount"]),
@@ -444,7 +444,7 @@ class Discovery:
                 out["trail_bucket_encryption"] = {"algorithm": None, "kms_key": None}
         inspector = self.client("inspector2")
         try:
-            out["inspector2"] = i2.status(inspector, self.client("sts").get_caller_identity()["Account"])
+            out["inspector2"] = i2.status(inspector, self.module.caller_identity()["Account"])
         except is_boto3_error_code(["AccessDeniedException", "AccessDenied"]):
             out["inspector2"] = {"account": "UNKNOWN (access denied)", "resources": {}}
         return out

@@ -82,7 +82,7 @@ class Guardrails(Plan):
         return self.clients[name]
 
     def account(self):
-        return self.client("sts").get_caller_identity()["Account"]
+        return self.module.caller_identity()["Account"]
 
     def administrator(self, service, read):
         """The account that administers ``service`` for this one (GetAdministratorAccount), or None. Left alone then."""

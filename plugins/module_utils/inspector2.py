@@ -14,10 +14,6 @@ RESOURCE_KEYS = {"EC2": "ec2", "ECR": "ecr", "LAMBDA": "lambda", "LAMBDA_CODE": 
 SETTLED = ("ENABLED", "DISABLED", "SUSPENDED")
 
 
-def account_id(sts):
-    return sts.get_caller_identity()["Account"]
-
-
 def status(inspector, account):
     """{'account': status, 'resources': {EC2: status, ...}} of one account."""
     # accountIds is passed explicitly: the call's default (the caller) is not honoured everywhere.

@@ -142,6 +142,17 @@ class PlatformModule(AnsibleAWSModule):
             self.fail_json_aws(exc, msg="Couldn't connect to AWS")
         return conn
 
+    def caller_identity(self):
+        """STS GetCallerIdentity of the module's credentials (``Account``, ``Arn``, ``UserId``), asked once per Python
+        process and connection settings: it is kept on the STS client, which is made once for them (``client()``),
+        and the identity of a set of credentials does not change while they hold."""
+        sts = self.client("sts")
+        identity = getattr(sts, "_cloud_design_platform_identity", None)
+        if identity is None:
+            identity = {k: v for k, v in sts.get_caller_identity().items() if k != "ResponseMetadata"}
+            sts._cloud_design_platform_identity = identity  # pylint: disable=protected-access
+        return identity
+
     def __init__(self, argument_spec, tags=False, state=False, **kwargs):
         """``tags=True`` adds ``tags`` and ``purge_tags`` (amazon.aws's ``amazon.aws.tags`` fragment documents them),
         ``state=True`` adds ``state`` (present or absent). Every module supports check mode."""

@@ -210,7 +210,7 @@ def main():
 
     def converge():
         before, after = {}, {}
-        account = module.client("sts").get_caller_identity()["Account"]
+        account = module.caller_identity()["Account"]
         topic = Topic(module, sns, account)
         arn = topic.find(name)
         if arn:

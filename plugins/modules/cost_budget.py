@@ -269,7 +269,7 @@ def main():
 
     def converge():
         before, after = {}, {}
-        account = module.client("sts").get_caller_identity()["Account"]
+        account = module.caller_identity()["Account"]
         budget = Budget(module, client, account)
         current = budget.find(name)
         notes = budget.notifications(name) if current else []

@@ -139,14 +139,13 @@ def main():
     module = PlatformModule(argument_spec=argument_spec, state=True)
     params = module.params
     inspector = module.client("inspector2")
-    sts = module.client("sts")
     wanted = "ENABLED" if params["state"] == "present" else "DISABLED"
     moving = ("ENABLING",) if wanted == "ENABLED" else ("DISABLING",)
 
     def converge():
         result = {"changed": False}
         try:
-            account = i2.account_id(sts)
+            account = module.caller_identity()["Account"]
             before = i2.status(inspector, account)
             todo = sorted(t for t in params["resource_types"] if before["resources"][t] != wanted and before["resources"][t] not in moving)
             if todo and not module.check_mode:

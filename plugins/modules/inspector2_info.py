@@ -71,7 +71,7 @@ def main():
     inspector = module.client("inspector2")
 
     def read():
-        account = i2.account_id(module.client("sts"))
+        account = module.caller_identity()["Account"]
         result = {"account_id": account, "status": i2.status(inspector, account)}
         if module.params["delegated_admin"]:
             result["delegated_admin_account_id"] = i2.delegated_admin(inspector)

@@ -52,7 +52,7 @@ class Workload(Roles, Autoscaling):
     @property
     def identity(self):
         if self._identity is None:
-            arn = self.client("sts").get_caller_identity()["Arn"]
+            arn = self.module.caller_identity()["Arn"]
             self._identity = (arn.split(":")[4], arn.split(":")[1])
         return self._identity
 

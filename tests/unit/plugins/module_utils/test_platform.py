@@ -186,6 +186,27 @@ def test_platform_module_makes_each_client_once_per_process_and_settings(aws, mo
     assert _platform_module({}).client("ec2") is not retried
 
 
+def test_the_caller_identity_is_asked_once_per_process_and_credentials(aws, monkeypatch):  # pylint: disable=unused-argument
+    """STS GetCallerIdentity was asked by every module run that needed the account (26 calls of a no-op re-run, 25 of
+    them repeats): the identity of a set of credentials does not change while they hold."""
+    import botocore.client  # pylint: disable=import-outside-toplevel
+
+    asked, original = [], botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
+
+    def counting(client, operation, params):
+        asked.append(operation)
+        return original(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    first = _platform_module({}).caller_identity()
+    assert first["Account"] and _platform_module({}).caller_identity() == first
+    assert asked.count("GetCallerIdentity") == 1
+    _platform_module({"access_key": "other", "secret_key": "other"}).caller_identity()
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
+    _platform_module({}).caller_identity()
+    assert asked.count("GetCallerIdentity") == 3
+
+
 def test_a_client_handed_to_the_next_module_run_has_a_full_retry_quota(monkeypatch):
     """botocore's standard retries stop once a client's retry quota is spent (a refused connection costs 10 of
     500). A client kept for the next module run must retry again there, as a client made for that run would."""
