@@ -10,7 +10,7 @@ tools/api_calls) how many are distinct and how many repeat a read the run has al
 
 Latency: a real region answers a call in 30 to 150 ms, the endpoint in a few. The fresh, no-op
 and check runs are made again through the fault proxy (tests/faults/proxy.py) with every AWS
-request held that many milliseconds, on an environment of their own (bench-<ms>ms) on the same
+request held that many milliseconds, on an environment of their own (lat<ms>) on the same
 endpoint: BENCH_LATENCY_MS lists the latencies, 0 (no proxy) and 50 unless told.
 
 The floor: the AWS calls of one no-op re-run are recorded by a botocore hook
@@ -110,12 +110,12 @@ def measure(ep, label, *args, repeat=1, record=None, target=None, env_name="benc
         if run.failed:
             print("%s failed: %r" % (label, run), file=sys.stderr)
         total, distinct = reads(log)
-        samples.append({"seconds": elapsed, "modules": module_invocations(run), "changed": run.changed,
+        samples.append({"seconds": elapsed, "modules": module_invocations(run), "changed": run.changed, "failed": bool(run.failed),
                         "api_calls": endpoint_requests(ep) - before, "reads": total, "distinct_reads": distinct})
         print("  %-34s %4d ms %6.1f s  %4d modules  %5d API calls  %5d reads (%d distinct)  changed=%s" % (
             label, latency, elapsed, samples[-1]["modules"], samples[-1]["api_calls"], total, distinct, run.changed), flush=True)
     row = dict(sorted(samples, key=lambda s: s["seconds"])[len(samples) // 2])  # the median sample
-    row.update({"label": label, "samples": len(samples), "latency": latency})
+    row.update({"label": label, "samples": len(samples), "latency": latency, "failed": any(s["failed"] for s in samples)})
     return row
 
 
@@ -162,7 +162,7 @@ def main():
             base = floor(ep, record)
             for ms in LATENCIES_MS[1:]:
                 with FaultProxy(ep.url, Faults(latency=ms / 1000.0)) as proxy:
-                    through = dict(target=Through(proxy.port), env_name="bench-%dms" % ms, latency=ms)
+                    through = dict(target=Through(proxy.port), env_name="lat%d" % ms, latency=ms)
                     rows.append(measure(ep, "fresh converge", **through))
                     rows.append(measure(ep, "no-op re-run", repeat=REPEAT, **through))
                     rows.append(measure(ep, "check mode (--check)", "--check", repeat=REPEAT, **through))
@@ -178,6 +178,8 @@ def main():
         role = row["label"].startswith("--tags")
         target = ROLE_TARGET if role else TARGETS.get((row["label"], row["latency"]))
         verdict = "" if target is None else ("< %d s %s" % (target, "met" if row["seconds"] < target else "MISSED"))
+        if row["failed"]:
+            verdict = "RUN FAILED"
         # the floor is the whole platform's at 0 ms: a ratio for the whole-platform runs at 0 ms only
         ratio = "%.1fx" % (row["seconds"] / base["seconds"]) if not role and not row["latency"] else "-"
         cells = (row["label"], "%d ms" % row["latency"], row["seconds"], row["samples"], row["modules"], row["api_calls"],
@@ -191,7 +193,8 @@ def main():
             extra = row["api_calls"] - row["distinct_reads"]
             print("%-34s at %d ms: %d API calls for %d distinct reads (%d repeated reads); target: no more calls than "
                   "distinct reads %s" % (row["label"], row["latency"], row["api_calls"], row["distinct_reads"],
-                                         row["reads"] - row["distinct_reads"], "met" if extra <= 0 else "MISSED"))
+                                         row["reads"] - row["distinct_reads"],
+                                         "RUN FAILED" if row["failed"] else "met" if extra <= 0 else "MISSED"))
     for row in rows:
         if row["modules"]:
             print("%-34s at %d ms: %.2f s per module invocation" % (row["label"], row["latency"], row["seconds"] / row["modules"]))
