@@ -14,6 +14,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils import inspe
 from ansible_collections.cloud_design.platform.plugins.module_utils.certificates import certificates_named
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     all_pages,
+    concurrently,
     pick_one,
     resource_names,
     tag_list_to_dict,
@@ -75,8 +76,16 @@ class Discovery:
             "dhcp_options_id": vpc.get("DhcpOptionsId"),
             "tags": tag_list_to_dict(vpc.get("Tags")),
         }
+        (subnet_list, tables, igws, nats, groups, endpoints, flow_logs) = concurrently(
+            lambda: ec2.describe_subnets(Filters=in_vpc)["Subnets"],
+            lambda: ec2.describe_route_tables(Filters=in_vpc)["RouteTables"],
+            lambda: ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"],
+            lambda: ec2.describe_nat_gateways(Filters=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}])["NatGateways"],
+            lambda: ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"],
+            lambda: ec2.describe_vpc_endpoints(Filters=in_vpc)["VpcEndpoints"],
+            lambda: ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"])
         subnets = {"public": [], "private": []}
-        for subnet in ec2.describe_subnets(Filters=in_vpc)["Subnets"]:
+        for subnet in subnet_list:
             tags = tag_list_to_dict(subnet.get("Tags"))
             tier = tags.get("Tier")
             if tier in subnets:
@@ -87,15 +96,11 @@ class Discovery:
         out["subnets"] = subnets
         out["route_tables"] = {
             tag_list_to_dict(rt.get("Tags")).get("Name", rt["RouteTableId"]): rt["RouteTableId"]
-            for rt in ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]
+            for rt in tables
             if tag_list_to_dict(rt.get("Tags")).get("Project") == self.name
         }
-        igws = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])["InternetGateways"]
         igw = pick_one(igws, "internet gateways attached to %s" % vpc_id, ident=lambda g: g["InternetGatewayId"])
         out["internet_gateway_id"] = igw["InternetGatewayId"] if igw else None
-        nats = ec2.describe_nat_gateways(
-            Filters=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}]
-        )["NatGateways"]
         out["nat_gateways"] = sorted(
             (
                 {
@@ -111,18 +116,18 @@ class Discovery:
         )
         out["security_groups"] = {
             sg["GroupName"]: sg["GroupId"]
-            for sg in ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"]
+            for sg in groups
             if sg["GroupName"] != "default"
         }
         out["vpc_endpoints"] = [
             {"id": e["VpcEndpointId"], "service": e["ServiceName"], "type": e["VpcEndpointType"], "state": e.get("State")}
-            for e in ec2.describe_vpc_endpoints(Filters=in_vpc)["VpcEndpoints"]
+            for e in endpoints
             if e.get("State", "").lower() not in ("deleted", "deleting")
         ]
         out["flow_logs"] = [
             {"id": f["FlowLogId"], "log_group_name": f.get("LogGroupName"), "traffic_type": f.get("TrafficType"),
              "status": f.get("FlowLogStatus")}
-            for f in ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+            for f in flow_logs
         ]
         return out
 
@@ -192,15 +197,17 @@ class Discovery:
         kms = self.client("kms")
         out = {}
         prefix = self.names["kms_alias_prefix"]
-        for page in kms.get_paginator("list_aliases").paginate():
-            for alias in page["Aliases"]:
-                if alias["AliasName"].startswith(prefix) and alias.get("TargetKeyId"):
-                    out[alias["AliasName"][len(prefix):]] = {
-                        "alias": alias["AliasName"],
-                        "key_id": alias["TargetKeyId"],
-                        "arn": alias["AliasArn"].replace(":" + alias["AliasName"], ":key/" + alias["TargetKeyId"]),
-                        "rotation": kms.get_key_rotation_status(KeyId=alias["TargetKeyId"]).get("KeyRotationEnabled"),
-                    }
+        aliases = [alias for page in kms.get_paginator("list_aliases").paginate() for alias in page["Aliases"]
+                   if alias["AliasName"].startswith(prefix) and alias.get("TargetKeyId")]
+        rotations = concurrently(*[lambda key=alias["TargetKeyId"]: kms.get_key_rotation_status(KeyId=key).get("KeyRotationEnabled")
+                                   for alias in aliases])
+        for alias, rotation in zip(aliases, rotations):
+            out[alias["AliasName"][len(prefix):]] = {
+                "alias": alias["AliasName"],
+                "key_id": alias["TargetKeyId"],
+                "arn": alias["AliasArn"].replace(":" + alias["AliasName"], ":key/" + alias["TargetKeyId"]),
+                "rotation": rotation,
+            }
         return out
 
     def logs(self):
@@ -290,120 +297,147 @@ class Discovery:
         efs = self.client("efs")
         out = {}
         prefix = self.names["prefix"] + "-"
-        for page in efs.get_paginator("describe_file_systems").paginate():
-            for fs in page["FileSystems"]:
-                if not (fs.get("CreationToken") or "").startswith(prefix) or fs.get("LifeCycleState") in ("deleting", "deleted"):
-                    continue
-                points = efs.describe_access_points(FileSystemId=fs["FileSystemId"]).get("AccessPoints", [])
-                out[fs["CreationToken"]] = {
-                    "id": fs["FileSystemId"],
-                    "encrypted": fs.get("Encrypted"),
-                    "kms_key_id": fs.get("KmsKeyId"),
-                    "access_points": [p["AccessPointId"] for p in points],
-                }
+        systems = [fs for page in efs.get_paginator("describe_file_systems").paginate() for fs in page["FileSystems"]
+                   if (fs.get("CreationToken") or "").startswith(prefix) and fs.get("LifeCycleState") not in ("deleting", "deleted")]
+        points = concurrently(*[lambda fs_id=fs["FileSystemId"]: efs.describe_access_points(FileSystemId=fs_id).get("AccessPoints", [])
+                                for fs in systems])
+        for fs, found in zip(systems, points):
+            out[fs["CreationToken"]] = {
+                "id": fs["FileSystemId"],
+                "encrypted": fs.get("Encrypted"),
+                "kms_key_id": fs.get("KmsKeyId"),
+                "access_points": [p["AccessPointId"] for p in found],
+            }
         return out
 
     def edge(self, balancers_only=False):
         """Load balancers and target groups; unless balancers_only, the edge certificate, web ACL, HTTP API and user pool."""
+        parts = [self.balancers] + ([] if balancers_only else [self.certificate, self.web_acl, self.http_api, self.user_pool])
+        out = {}
+        for part in concurrently(*parts):
+            out.update(part)
+        return out
+
+    def balancers(self):
         prefix = self.names["prefix"] + "-"
         elb = self.client("elbv2")
         out = {"load_balancers": {}, "target_groups": {}}
-        for page in elb.get_paginator("describe_load_balancers").paginate():
-            for lb in page["LoadBalancers"]:
-                if not lb["LoadBalancerName"].startswith(prefix):
-                    continue
-                listeners = elb.get_paginator("describe_listeners").paginate(LoadBalancerArn=lb["LoadBalancerArn"]).build_full_result()
-                out["load_balancers"][lb["LoadBalancerName"]] = {
-                    "arn": lb["LoadBalancerArn"], "dns_name": lb.get("DNSName"), "zone_id": lb.get("CanonicalHostedZoneId"),
-                    "type": lb.get("Type"), "scheme": lb.get("Scheme"), "security_groups": sorted(lb.get("SecurityGroups") or []),
-                    "listeners": {str(li["Port"]): {"arn": li["ListenerArn"], "protocol": li["Protocol"]}
-                                  for li in listeners.get("Listeners", [])},
-                }
-        for page in elb.get_paginator("describe_target_groups").paginate():
-            for tg in page["TargetGroups"]:
-                if tg["TargetGroupName"].startswith(prefix):
-                    out["target_groups"][tg["TargetGroupName"]] = {"arn": tg["TargetGroupArn"], "port": tg.get("Port"),
-                                                                   "protocol": tg.get("Protocol")}
-        if balancers_only:
-            return out
-        out.update({"certificate": {}, "web_acl": {}, "http_api": {}, "user_pool": {}})
+        balancers, groups = concurrently(
+            lambda: [lb for page in elb.get_paginator("describe_load_balancers").paginate() for lb in page["LoadBalancers"]
+                     if lb["LoadBalancerName"].startswith(prefix)],
+            lambda: [tg for page in elb.get_paginator("describe_target_groups").paginate() for tg in page["TargetGroups"]
+                     if tg["TargetGroupName"].startswith(prefix)])
+        listeners = concurrently(*[
+            lambda arn=lb["LoadBalancerArn"]: elb.get_paginator("describe_listeners").paginate(LoadBalancerArn=arn).build_full_result()
+            for lb in balancers])
+        for lb, found in zip(balancers, listeners):
+            out["load_balancers"][lb["LoadBalancerName"]] = {
+                "arn": lb["LoadBalancerArn"], "dns_name": lb.get("DNSName"), "zone_id": lb.get("CanonicalHostedZoneId"),
+                "type": lb.get("Type"), "scheme": lb.get("Scheme"), "security_groups": sorted(lb.get("SecurityGroups") or []),
+                "listeners": {str(li["Port"]): {"arn": li["ListenerArn"], "protocol": li["Protocol"]} for li in found.get("Listeners", [])},
+            }
+        for tg in groups:
+            out["target_groups"][tg["TargetGroupName"]] = {"arn": tg["TargetGroupArn"], "port": tg.get("Port"), "protocol": tg.get("Protocol")}
+        return out
+
+    def certificate(self):
         # Through ACM itself: the tagging API lags behind a certificate made moments ago.
         certs = [arn for arn, _tags in certificates_named(self.client("acm"), self.names["edge_certificate"],
                                                           self.module.params["domain_name"])]
         cert = pick_one(certs, "edge certificates tagged Name=%s" % self.names["edge_certificate"])
-        if cert:
-            described = self.client("acm").describe_certificate(CertificateArn=cert)["Certificate"]
-            out["certificate"] = {"arn": cert, "domain_name": described.get("DomainName"), "status": described.get("Status"),
-                                  "type": described.get("Type")}
+        if not cert:
+            return {"certificate": {}}
+        described = self.client("acm").describe_certificate(CertificateArn=cert)["Certificate"]
+        return {"certificate": {"arn": cert, "domain_name": described.get("DomainName"), "status": described.get("Status"),
+                                "type": described.get("Type")}}
+
+    def web_acl(self):
         acls = [a for a in all_pages(self.client("wafv2").list_web_acls, "WebACLs", token="NextMarker", Scope="REGIONAL", Limit=100)
                 if a["Name"] == self.names["web_acl"]]
         acl = pick_one(acls, "web ACLs named %s" % self.names["web_acl"], ident=lambda a: a["Id"])
-        if acl:
-            out["web_acl"] = {"arn": acl["ARN"], "id": acl["Id"], "name": acl["Name"]}
+        return {"web_acl": {"arn": acl["ARN"], "id": acl["Id"], "name": acl["Name"]} if acl else {}}
+
+    def http_api(self):
         gw = self.client("apigatewayv2")
         apis = [a for a in all_pages(gw.get_apis, "Items") if a["Name"] == self.names["http_api"]]
         api = pick_one(apis, "HTTP APIs named %s" % self.names["http_api"], ident=lambda a: a["ApiId"])
-        if api:
-            out["http_api"] = {"id": api["ApiId"], "endpoint": api.get("ApiEndpoint")}
-        pools = [p for p in all_pages(self.client("cognito-idp").list_user_pools, "UserPools", MaxResults=60)
-                 if p["Name"] == self.names["user_pool"]]
+        if not api:
+            return {"http_api": {}}
+        names = all_pages(gw.get_domain_names, "Items")
+        mappings = concurrently(*[lambda d=d: all_pages(gw.get_api_mappings, "Items", DomainName=d["DomainName"]) for d in names])
+        domains = [d for d, found in zip(names, mappings) if any(m.get("ApiId") == api["ApiId"] for m in found)]
+        return {"http_api": {
+            "id": api["ApiId"], "endpoint": api.get("ApiEndpoint"),
+            "domains": {d["DomainName"]: {"target": (d.get("DomainNameConfigurations") or [{}])[0].get("ApiGatewayDomainName"),
+                                          "security_policy": (d.get("DomainNameConfigurations") or [{}])[0].get("SecurityPolicy")}
+                        for d in domains}}}
+
+    def user_pool(self):
+        idp = self.client("cognito-idp")
+        pools = [p for p in all_pages(idp.list_user_pools, "UserPools", MaxResults=60) if p["Name"] == self.names["user_pool"]]
         pool = pick_one(pools, "Cognito user pools named %s" % self.names["user_pool"], ident=lambda p: p["Id"])
-        if pool:
-            clients = [c for c in all_pages(self.client("cognito-idp").list_user_pool_clients, "UserPoolClients",
-                                            UserPoolId=pool["Id"], MaxResults=60) if c["ClientName"] == self.names["user_pool"]]
-            out["user_pool"] = {"id": pool["Id"], "client_id": clients[0]["ClientId"] if clients else None,
-                                "issuer": "https://cognito-idp.%s.amazonaws.com/%s" % (self.module.region, pool["Id"])}
-        if api:
-            domains = [d for d in all_pages(gw.get_domain_names, "Items")
-                       if any(m.get("ApiId") == api["ApiId"] for m in all_pages(gw.get_api_mappings, "Items", DomainName=d["DomainName"]))]
-            out["http_api"]["domains"] = {
-                d["DomainName"]: {"target": (d.get("DomainNameConfigurations") or [{}])[0].get("ApiGatewayDomainName"),
-                                  "security_policy": (d.get("DomainNameConfigurations") or [{}])[0].get("SecurityPolicy")}
-                for d in domains}
-        return out
+        if not pool:
+            return {"user_pool": {}}
+        clients = [c for c in all_pages(idp.list_user_pool_clients, "UserPoolClients", UserPoolId=pool["Id"], MaxResults=60)
+                   if c["ClientName"] == self.names["user_pool"]]
+        return {"user_pool": {"id": pool["Id"], "client_id": clients[0]["ClientId"] if clients else None,
+                              "issuer": "https://cognito-idp.%s.amazonaws.com/%s" % (self.module.region, pool["Id"])}}
 
     def observability(self):
         """What the observability role made, by name (its resources share the platform's prefix)."""
+        out = {}
+        for part in concurrently(self.topic, self.dashboard_and_alarms, self.trail, self.budget, self.rules):
+            out.update(part)
+        return out
+
+    def topic(self):
+        name = self.names["prefix"] + "-alerts"
+        sns = self.client("sns")
+        topics = [t["TopicArn"] for t in all_pages(sns.list_topics, "Topics") if t["TopicArn"].rsplit(":", 1)[-1] == name]
+        if not topics:
+            return {"topic": {}}
+        attributes, subscriptions = concurrently(
+            lambda: sns.get_topic_attributes(TopicArn=topics[0])["Attributes"],
+            lambda: all_pages(sns.list_subscriptions_by_topic, "Subscriptions", TopicArn=topics[0]))
+        policy = json.loads(attributes.get("Policy") or "{}")
+        return {"topic": {
+            "arn": topics[0], "kms_key_id": attributes.get("KmsMasterKeyId"),
+            "publishers": sorted(set(svc for st in policy.get("Statement", []) if st.get("Effect") == "Allow"
+                                     for svc in to_list((st.get("Principal") or {}).get("Service")))),
+            "denies_insecure_transport": any(st.get("Effect") == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+                                             for st in policy.get("Statement", [])),
+            "subscriptions": sorted("%s:%s" % (x["Protocol"], x["Endpoint"]) for x in subscriptions),
+        }}
+
+    def dashboard_and_alarms(self):
         prefix = self.names["prefix"]
-        out = {"topic": {}, "dashboard": {}, "trail": {}, "budget": {}, "alarms": [], "rules": []}
-        topics = [t["TopicArn"] for t in all_pages(self.client("sns").list_topics, "Topics")
-                  if t["TopicArn"].rsplit(":", 1)[-1] == prefix + "-alerts"]
-        if topics:
-            sns = self.client("sns")
-            attributes = sns.get_topic_attributes(TopicArn=topics[0])["Attributes"]
-            policy = json.loads(attributes.get("Policy") or "{}")
-            subscriptions = all_pages(sns.list_subscriptions_by_topic, "Subscriptions", TopicArn=topics[0])
-            out["topic"] = {
-                "arn": topics[0], "kms_key_id": attributes.get("KmsMasterKeyId"),
-                "publishers": sorted(set(svc for st in policy.get("Statement", []) if st.get("Effect") == "Allow"
-                                         for svc in to_list((st.get("Principal") or {}).get("Service")))),
-                "denies_insecure_transport": any(st.get("Effect") == "Deny" and st.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
-                                                 for st in policy.get("Statement", [])),
-                "subscriptions": sorted("%s:%s" % (x["Protocol"], x["Endpoint"]) for x in subscriptions),
-            }
         cw = self.client("cloudwatch")
-        dashboards = [d for d in all_pages(cw.list_dashboards, "DashboardEntries", DashboardNamePrefix=prefix)
-                      if d["DashboardName"] == prefix]
-        if dashboards:
-            out["dashboard"] = {"name": prefix, "arn": dashboards[0].get("DashboardArn")}
-        out["alarms"] = sorted(a["AlarmName"] for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix + "-")
-                               for a in page["MetricAlarms"])
+        dashboards, alarms = concurrently(
+            lambda: [d for d in all_pages(cw.list_dashboards, "DashboardEntries", DashboardNamePrefix=prefix) if d["DashboardName"] == prefix],
+            lambda: sorted(a["AlarmName"] for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=prefix + "-")
+                           for a in page["MetricAlarms"]))
+        return {"dashboard": {"name": prefix, "arn": dashboards[0].get("DashboardArn")} if dashboards else {}, "alarms": alarms}
+
+    def trail(self):
         ct = self.client("cloudtrail")
         for trail in ct.describe_trails(includeShadowTrails=False).get("trailList", []):
-            if trail["Name"] == prefix + "-trail":
+            if trail["Name"] == self.names["prefix"] + "-trail":
                 status = ct.get_trail_status(Name=trail["TrailARN"])
-                out["trail"] = {"name": trail["Name"], "arn": trail["TrailARN"], "bucket": trail.get("S3BucketName"),
-                                "multi_region": trail.get("IsMultiRegionTrail"), "kms_key_id": trail.get("KmsKeyId"),
-                                "log_file_validation": trail.get("LogFileValidationEnabled"), "logging": status.get("IsLogging")}
+                return {"trail": {"name": trail["Name"], "arn": trail["TrailARN"], "bucket": trail.get("S3BucketName"),
+                                  "multi_region": trail.get("IsMultiRegionTrail"), "kms_key_id": trail.get("KmsKeyId"),
+                                  "log_file_validation": trail.get("LogFileValidationEnabled"), "logging": status.get("IsLogging")}}
+        return {"trail": {}}
+
+    def budget(self):
         account = self.module.caller_identity()["Account"]
         try:
-            budget = self.client("budgets").describe_budget(AccountId=account, BudgetName=prefix + "-monthly")["Budget"]
-            out["budget"] = {"name": budget["BudgetName"], "amount": float(budget["BudgetLimit"]["Amount"]),
-                             "unit": budget["BudgetLimit"]["Unit"]}
+            budget = self.client("budgets").describe_budget(AccountId=account, BudgetName=self.names["prefix"] + "-monthly")["Budget"]
         except is_boto3_error_code("NotFoundException"):
-            pass
-        out["rules"] = sorted(r["Name"] for r in all_pages(self.client("events").list_rules, "Rules", NamePrefix=prefix + "-"))
-        return out
+            return {"budget": {}}
+        return {"budget": {"name": budget["BudgetName"], "amount": float(budget["BudgetLimit"]["Amount"]), "unit": budget["BudgetLimit"]["Unit"]}}
+
+    def rules(self):
+        return {"rules": sorted(r["Name"] for r in all_pages(self.client("events").list_rules, "Rules", NamePrefix=self.names["prefix"] + "-"))}
 
     def audit(self, network, edge, observability):
         """What verify.yml checks that the other families do not read."""
@@ -475,26 +509,34 @@ def to_list(value):
 
 
 def found(discovery, include, result):
-    """What the families in ``include`` hold, into ``result``."""
-    if "account" in include:
-        result["account"] = discovery.account()
-    vpc_id = None
+    """What the families in ``include`` hold, into ``result``. The families are read at once (``concurrently``), those
+    that build on others after them: ecs on the VPC, access_logs on the account, audit on the network, edge and
+    observability, discovery on the namespace."""
+    first = {}
+    if "account" in include or "access_logs" in include:
+        first["account"] = discovery.account
     if "network" in include:
-        result["network"] = discovery.network()
-        vpc_id = result["network"]["vpc"].get("id")
-    if "ecs" in include:
-        result["ecs"] = discovery.ecs(vpc_id)
+        first["network"] = discovery.network
+    elif "ecs" in include or "discovery" in include:
+        first["ecs"] = discovery.ecs
     for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge", "observability"):
         if family in include:
-            result[family] = getattr(discovery, family)()
+            first[family] = getattr(discovery, family)
     if "balancers" in include and "edge" not in include:
         # Only the load balancers and target groups (what the service roles join), under the same key.
-        result["edge"] = discovery.edge(balancers_only=True)
+        first["edge"] = lambda: discovery.edge(balancers_only=True)
+    read = dict(zip(first, concurrently(*first.values())))
+    vpc_id = ((read.get("network") or {}).get("vpc") or {}).get("id")
+    then = {}
+    if "network" in include and ("ecs" in include or "discovery" in include):
+        then["ecs"] = lambda: discovery.ecs(vpc_id)
     if "access_logs" in include:
-        result["access_logs"] = discovery.access_logs(result.get("account") or discovery.account())
+        then["access_logs"] = lambda: discovery.access_logs(read["account"])
     if "audit" in include:
-        result["audit"] = discovery.audit(result.get("network"), result.get("edge"), result.get("observability"))
+        then["audit"] = lambda: discovery.audit(read.get("network"), read.get("edge"), read.get("observability"))
+    read.update(zip(then, concurrently(*then.values())))
     if "discovery" in include:
-        namespace = (result.get("ecs") or discovery.ecs(vpc_id))["namespace"]
-        result["discovery"] = discovery.discovery(namespace.get("id"))
+        read["discovery"] = discovery.discovery(read["ecs"]["namespace"].get("id"))
+    result.update((family, value) for family, value in read.items()
+                  if family in include or (family == "edge" and "balancers" in include))
     return result

@@ -92,6 +92,7 @@ import json
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     all_pages,
     apply_tags,
+    concurrently,
     dict_to_tag_list,
     is_owned,
     owned_set_module,
@@ -124,9 +125,10 @@ def main():
     def converge():
         found = {r["Name"]: r for r in all_pages(events.list_rules, "Rules", NamePrefix=params["prefix"])}
         current = {}
-        for name, rule in found.items():
-            targets = events.list_targets_by_rule(Rule=name).get("Targets", [])
-            tags = tag_list_to_dict(events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags"))
+        reads = concurrently(*[read for name, rule in found.items() for read in (
+            lambda name=name: events.list_targets_by_rule(Rule=name).get("Targets", []),
+            lambda arn=rule["Arn"]: tag_list_to_dict(events.list_tags_for_resource(ResourceARN=arn).get("Tags")))])
+        for (name, rule), targets, tags in zip(found.items(), reads[::2], reads[1::2]):
             current[name] = {"description": rule.get("Description") or "", "state": rule.get("State"),
                              "event_pattern": json.loads(rule.get("EventPattern") or "{}"),
                              "targets": sorted(t["Arn"] for t in targets), "tags": tags}

@@ -133,6 +133,7 @@ changes:
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
     apply_tags,
+    concurrently,
     dict_to_tag_list,
     is_owned,
     owned_set_module,
@@ -267,9 +268,9 @@ def main():
         for page in cw.get_paginator("describe_alarms").paginate(AlarmNamePrefix=params["prefix"], AlarmTypes=["MetricAlarm"]):
             for alarm in page["MetricAlarms"]:
                 found[alarm["AlarmName"]] = alarm
-        tags = {}
+        reads = [lambda arn=alarm["AlarmArn"]: tag_list_to_dict(cw.list_tags_for_resource(ResourceARN=arn).get("Tags")) for alarm in found.values()]
+        tags = dict(zip(found, concurrently(*reads)))
         for name, alarm in found.items():
-            tags[name] = tag_list_to_dict(cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags"))
             before[name] = dict(current_alarm(alarm), Tags=tags[name])
         for name, alarm in sorted(wanted.items()):
             after[name] = dict(alarm, Tags={k: str(v) for k, v in (params.get("tags") or {}).items()})

@@ -103,6 +103,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
     apply_tags,
+    concurrently,
     create_once,
     dict_to_tag_list,
     is_owned,
@@ -136,8 +137,9 @@ def converge(module, rds, writer):
     wanted = {} if params["state"] == "absent" else {s["name"]: s for s in params["subscriptions"] if s["source_ids"]}
     found = {s["CustSubscriptionId"]: s for page in rds.get_paginator("describe_event_subscriptions").paginate()
              for s in page["EventSubscriptionsList"] if s["CustSubscriptionId"].startswith(params["prefix"])}
-    current = {name: _state(s, tag_list_to_dict(rds.list_tags_for_resource(
-        ResourceName=s["EventSubscriptionArn"]).get("TagList"))) for name, s in found.items()}
+    tags_of = concurrently(*[lambda arn=s["EventSubscriptionArn"]: tag_list_to_dict(rds.list_tags_for_resource(ResourceName=arn).get("TagList"))
+                             for s in found.values()])
+    current = {name: _state(s, tags) for (name, s), tags in zip(found.items(), tags_of)}
     plan, after = Plan(module), {}
     tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
     for name, sub in sorted(wanted.items()):

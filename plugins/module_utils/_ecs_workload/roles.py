@@ -16,6 +16,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     Plan,
     all_pages,
     apply_tags,
+    concurrently,
     dict_to_tag_list,
     tag_list_to_dict,
 )
@@ -59,13 +60,14 @@ class Roles(Plan):
                 document_now = json.loads(document_now)
             if document_now != trust:
                 self.change("role %s: trust policy" % name, iam.update_assume_role_policy, RoleName=name, PolicyDocument=json.dumps(trust))
-            if apply_tags(self.check, tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
-                          self.tags, self.params["purge_tags"],
+            tags, attached, inline = concurrently(
+                lambda: tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
+                lambda: [p["PolicyArn"] for p in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name)],
+                lambda: all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name))
+            if apply_tags(self.check, tags, self.tags, self.params["purge_tags"],
                           lambda add: iam.tag_role(RoleName=name, Tags=dict_to_tag_list(add)),
                           lambda keys: iam.untag_role(RoleName=name, TagKeys=keys))[0]:
                 self.changes.append("role %s: tags" % name)
-            attached = [p["PolicyArn"] for p in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name)]
-            inline = all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name)
         for arn in managed:
             if arn not in attached:
                 self.change("role %s: attach %s" % (name, arn.split("/")[-1]), iam.attach_role_policy, RoleName=name, PolicyArn=arn)

@@ -507,3 +507,34 @@ def test_a_plan_records_each_change_and_makes_its_call_only_outside_check_mode()
     assert checked.change("delete b", lambda **kw: made.append(kw), Name="b") is None
     assert plan.changes == ["delete a"] and checked.changes == ["delete b"]
     assert made == [{"Name": "a"}]
+
+
+def test_concurrently_overlaps_the_calls_keeps_their_order_and_raises_the_first_error():
+    import threading  # pylint: disable=import-outside-toplevel
+
+    barrier = threading.Barrier(3, timeout=5)  # each call waits for the other two: only concurrent calls get through
+
+    def call(value):
+        return lambda: (barrier.wait(), value)[1]
+
+    assert pu.concurrently(call("a"), call("b"), call("c")) == ["a", "b", "c"]
+    assert pu.concurrently() == [] and pu.concurrently(lambda: 1) == [1]
+    ended = []
+
+    def fails(message):
+        def run():
+            raise pu.PlatformError(message)
+        return run
+
+    with pytest.raises(pu.PlatformError, match="first"):
+        pu.concurrently(fails("first"), lambda: ended.append("ran"), fails("second"))
+    assert ended == ["ran"]  # every call ends before the error is raised
+
+
+def test_clients_made_from_many_threads_at_once_are_one_client(aws):  # pylint: disable=unused-argument
+    import concurrent.futures  # pylint: disable=import-outside-toplevel
+
+    module = _platform_module({"aws_config": {"connect_timeout": 11}})
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        made = list(pool.map(lambda _n: module.client("ecs"), range(16)))
+    assert all(c is made[0] for c in made)

@@ -220,3 +220,50 @@ def test_every_family_reads_to_the_end_of_listings_in_pages_of_one(aws, run_modu
     for operation, items in (("ListSecrets", 3), ("DescribeLogGroups", 3), ("DescribeDBClusters", 2), ("DescribeAlarms", 3),
                              ("ListAliases", 2), ("DescribeRepositories", 2), ("ListRoles", 2)):
         assert split_pages.pages.get(operation, 0) >= items, (operation, split_pages.pages)
+
+
+def test_the_reads_of_a_discovery_overlap(aws, run_module, monkeypatch):
+    """At 30 to 150 ms a call on a real region, reads made one after another add up: the families, and the reads
+    inside one that do not build on each other, go out at once. Each call here holds 50 ms; the whole discovery takes
+    well under the time it takes with one read at a time."""
+    import threading  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+
+    import botocore.client  # pylint: disable=import-outside-toplevel
+
+    from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
+
+    make_vpc(aws)
+    lock = threading.Lock()
+    original = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
+
+    def discover():
+        state = {"now": 0, "most": 0, "calls": 0}
+
+        def slow(client, operation, params):
+            with lock:
+                state["now"] += 1
+                state["calls"] += 1
+                state["most"] = max(state["most"], state["now"])
+            try:
+                time.sleep(0.05)
+                return original(client, operation, params)
+            finally:
+                with lock:
+                    state["now"] -= 1
+
+        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", slow)
+        start = time.monotonic()
+        result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
+        assert result["network"]["vpc"]["id"]
+        return time.monotonic() - start, state
+
+    run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})  # the clients made, moto's backends too
+    monkeypatch.setattr(pu, "WORKERS", 1)
+    one_at_a_time, alone = discover()
+    monkeypatch.setattr(pu, "WORKERS", 8)
+    took, state = discover()
+    assert alone["most"] == 1 and state["most"] >= 8, (alone, state)
+    assert state["calls"] == alone["calls"]
+    assert took < 0.6 * one_at_a_time, (took, one_at_a_time)
+    print("discovery at 50 ms a call: %.2f s one read at a time, %.2f s at once (%d calls)" % (one_at_a_time, took, state["calls"]))
