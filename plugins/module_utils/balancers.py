@@ -10,6 +10,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
+    Prefetched,
     PlatformError,
     apply_tags,
     create_once,
@@ -37,6 +38,7 @@ class Balancers(Plan):
         self.elb_once = module.client("elbv2", retries=False)  # creates go through create_once()
         self._wafv2 = None
         self.existing_tgs = {}
+        self.reads = Prefetched()
 
     @property
     def waf(self):
@@ -45,34 +47,76 @@ class Balancers(Plan):
         return self._wafv2
 
     # ---- reading -------------------------------------------------------------------------
+    def prefetch(self, specs):
+        """The first reads of every load balancer and target group of ``specs``, made at once before any change (two
+        rounds: the resources by name, then what each found one holds). Nothing is prefetched where a name is in two
+        specs: the second would be read before the first's changes."""
+        lbs = [spec["name"] for spec in specs]
+        tgs = [tg["name"] for spec in specs for tg in spec["target_groups"]]
+        if len(set(lbs)) != len(lbs) or len(set(tgs)) != len(tgs):
+            return
+        found = Prefetched().fetch(dict([(("lb", n), lambda n=n: self._find_lb(n)) for n in lbs]
+                                        + [(("tg", n), lambda n=n: self._find_tg(n)) for n in tgs])).answers
+        second = {}
+        for (kind, _name), item in found.items():
+            if item is None:
+                continue
+            arn = item["LoadBalancerArn"] if kind == "lb" else item["TargetGroupArn"]
+            second[("tags", arn)] = lambda arn=arn: self._tags(arn)
+            second[("attributes", arn)] = lambda arn=arn, tg=kind == "tg": self._attributes(arn, tg)
+            if kind == "lb":
+                second[("listeners", arn)] = lambda arn=arn: self._listeners(arn)
+                if item.get("Type") == "application":
+                    second[("web_acl", arn)] = lambda arn=arn: self._web_acl(arn)
+        self.reads.answers.update(found)
+        self.reads.fetch(second)
+
     def find_lb(self, name):
+        return self.reads.take(("lb", name), lambda: self._find_lb(name))
+
+    def find_tg(self, name):
+        return self.reads.take(("tg", name), lambda: self._find_tg(name))
+
+    def tags(self, arn):
+        return self.reads.take(("tags", arn), lambda: self._tags(arn))
+
+    def attributes(self, arn, target_group=False):
+        return self.reads.take(("attributes", arn), lambda: self._attributes(arn, target_group))
+
+    def listeners(self, arn):
+        return self.reads.take(("listeners", arn), lambda: self._listeners(arn))
+
+    def _find_lb(self, name):
         try:
             found = self.elb.describe_load_balancers(Names=[name])["LoadBalancers"]
         except is_boto3_error_code("LoadBalancerNotFound"):
             return None
         return found[0] if found else None
 
-    def find_tg(self, name):
+    def _find_tg(self, name):
         try:
             found = self.elb.describe_target_groups(Names=[name])["TargetGroups"]
         except is_boto3_error_code("TargetGroupNotFound"):
             return None
         return found[0] if found else None
 
-    def tags(self, arn):
+    def _tags(self, arn):
         described = self.elb.describe_tags(ResourceArns=[arn])["TagDescriptions"]
         return tag_list_to_dict(described[0]["Tags"]) if described else {}
 
-    def attributes(self, arn, target_group=False):
+    def _attributes(self, arn, target_group=False):
         if target_group:
             attrs = self.elb.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
         else:
             attrs = self.elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
         return {a["Key"]: a["Value"] for a in attrs}
 
-    def listeners(self, arn):
+    def _listeners(self, arn):
         paginator = self.elb.get_paginator("describe_listeners")
         return paginator.paginate(LoadBalancerArn=arn).build_full_result().get("Listeners", [])
+
+    def _web_acl(self, arn):
+        return self.waf.get_web_acl_for_resource(ResourceArn=arn).get("WebACL") or {}
 
     def summary(self, lb, listeners, target_groups):
         return {
@@ -200,10 +244,11 @@ class Balancers(Plan):
     def ensure(self, spec):
         tags = dict(self.params.get("tags") or {}, Name=spec["name"])
         lb = self.find_lb(spec["name"])
-        before = {}
+        before, current_listeners = {}, []
         if lb is not None:
+            current_listeners = self.listeners(lb["LoadBalancerArn"])
             before = self.summary(lb, {str(li["Port"]): {"arn": li["ListenerArn"], "protocol": li["Protocol"]}
-                                       for li in self.listeners(lb["LoadBalancerArn"])}, {})
+                                       for li in current_listeners}, {})
             before["name"] = spec["name"]
             fixed = {"Type": spec["type"], "Scheme": spec["scheme"]}
             wrong = {k: lb.get(k) for k, v in fixed.items() if lb.get(k) != v}
@@ -237,7 +282,6 @@ class Balancers(Plan):
                               what="load balancer %s to become active" % spec["name"])
             self.elb.modify_load_balancer_attributes(LoadBalancerArn=lb["LoadBalancerArn"],
                                                      Attributes=[{"Key": k, "Value": v} for k, v in sorted(attrs.items())])
-            current_listeners = []
         else:
             arn = lb["LoadBalancerArn"]
             subnets = sorted(az["SubnetId"] for az in lb.get("AvailabilityZones") or [])
@@ -258,7 +302,7 @@ class Balancers(Plan):
                             Attributes=[{"Key": k, "Value": v} for k, v in sorted(attrs.items())])
             if self.ensure_tags(arn, self.tags(arn), tags):
                 self.change("tags of %s" % spec["name"])
-            current_listeners = self.listeners(arn)
+            # current_listeners: read above; changing subnets, security groups, attributes or tags leaves them as they were
         arn = lb["LoadBalancerArn"]
         listeners = self.ensure_listeners(spec, arn, current_listeners, tg_arns)
         if spec["type"] == "application":
@@ -291,7 +335,7 @@ class Balancers(Plan):
         return out
 
     def ensure_web_acl(self, spec, arn):
-        current = self.waf.get_web_acl_for_resource(ResourceArn=arn).get("WebACL") or {}
+        current = self.reads.take(("web_acl", arn), lambda: self._web_acl(arn))
         wanted = spec["web_acl_arn"] or ""
         if current.get("ARN", "") == wanted:
             return

@@ -217,6 +217,25 @@ def concurrently(*calls, workers=None):
     return [future.result() for future in futures]
 
 
+class Prefetched:
+    """Reads made at once ahead of a module run's changes, each handed out once. ``fetch({key: call})`` makes the calls
+    concurrently and keeps their answers; ``take(key, call)`` hands out the kept answer the first time ``key`` is asked
+    for, and makes ``call`` every time after (a read that follows the run's own changes must see them). A module
+    prefetches only what its first reads of each resource would read, before it changes anything."""
+
+    def __init__(self):
+        self.answers = {}
+
+    def fetch(self, calls):
+        self.answers.update(zip(list(calls), concurrently(*calls.values())))
+        return self
+
+    def take(self, key, call):
+        if key in self.answers:
+            return self.answers.pop(key)
+        return call()
+
+
 class Plan:
     """One module run's work, the base of every module's worker class: ``module``, its ``params``, ``check`` (check
     mode) and ``changes``, the list for the result. ``change(what, call, **kwargs)`` records a change and makes its

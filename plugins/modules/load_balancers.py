@@ -247,6 +247,8 @@ def main():
 
     def converge():
         before, after = {}, {}
+        if module.params["state"] == "present":
+            balancers.prefetch(module.params["load_balancers"])
         for spec in module.params["load_balancers"]:
             was, now = balancers.remove(spec) if module.params["state"] == "absent" else balancers.ensure(spec)
             if was:

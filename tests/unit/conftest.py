@@ -237,3 +237,39 @@ def transient_answers(monkeypatch):
     monkeypatch.setattr(botocore.endpoint.Endpoint, "_do_get_response", do_get_response)
     monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda seconds: None)
     return script
+
+
+@pytest.fixture
+def slow_calls(monkeypatch):
+    """Every AWS call of the test holds ``delay`` seconds (50 ms unless set), as a real region's round trip does.
+    ``start()`` begins a count: ``calls`` (operations in order), ``most`` (the most calls in flight at once)."""
+    import threading  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+
+    import botocore.client  # pylint: disable=import-outside-toplevel
+
+    original = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
+
+    class Slow:
+        delay = 0.05
+        lock = threading.Lock()
+
+        def start(self):
+            self.now, self.most, self.calls = 0, 0, []
+            return self
+
+        def call(self, client, operation, params):
+            with self.lock:
+                self.now += 1
+                self.calls.append(operation)
+                self.most = max(self.most, self.now)
+            try:
+                time.sleep(self.delay)
+                return original(client, operation, params)
+            finally:
+                with self.lock:
+                    self.now -= 1
+
+    slow = Slow().start()
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", lambda client, op, params: slow.call(client, op, params))
+    return slow

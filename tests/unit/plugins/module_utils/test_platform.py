@@ -538,3 +538,17 @@ def test_clients_made_from_many_threads_at_once_are_one_client(aws):  # pylint: 
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
         made = list(pool.map(lambda _n: module.client("ecs"), range(16)))
     assert all(c is made[0] for c in made)
+
+
+def test_a_prefetched_answer_is_handed_out_once_then_read_again():
+    reads = []
+
+    def read(value):
+        return lambda: reads.append(value) or value
+
+    prefetched = pu.Prefetched().fetch({"a": read("a0"), "b": read("b0")})
+    assert sorted(reads) == ["a0", "b0"]
+    assert prefetched.take("a", read("a1")) == "a0"  # the kept answer, no call
+    assert prefetched.take("a", read("a1")) == "a1"  # read again
+    assert prefetched.take("c", read("c1")) == "c1"  # never prefetched
+    assert sorted(reads) == ["a0", "a1", "b0", "c1"]

@@ -149,3 +149,17 @@ def test_lost_create_answers_make_each_part_once(aws, run_module, vpc, lose_answ
     _lb, _attrs, listeners = described(aws, "demo-t-inventory")
     assert list(listeners) == [8080]
     assert run_module(lb_mod, args(vpc))["changed"] is False
+
+
+def test_a_rerun_reads_every_balancer_at_once_and_each_thing_once(aws, run_module, vpc, slow_calls):
+    alb = nlb(vpc, name="demo-t-public", type="application", scheme="internet-facing",
+              target_groups=[{"name": "demo-t-public", "port": 80, "protocol": "HTTP", "health_check": {"path": "/"}}],
+              listeners=[{"port": 80, "protocol": "HTTP", "target_group": "demo-t-public"}])
+    balancers = [nlb(vpc), nlb(vpc, name="demo-t-billing", target_groups=[{"name": "demo-t-billing", "port": 8080}],
+                               listeners=[{"port": 8080, "target_group": "demo-t-billing"}]), alb]
+    run_module(lb_mod, args(vpc, *balancers))
+    slow_calls.start()
+    assert run_module(lb_mod, args(vpc, *balancers))["changed"] is False
+    calls = slow_calls.calls
+    assert calls.count("DescribeListeners") == 3, calls  # once per load balancer (was twice)
+    assert slow_calls.most >= 6, slow_calls.most  # the three balancers and three target groups at once

@@ -222,48 +222,27 @@ def test_every_family_reads_to_the_end_of_listings_in_pages_of_one(aws, run_modu
         assert split_pages.pages.get(operation, 0) >= items, (operation, split_pages.pages)
 
 
-def test_the_reads_of_a_discovery_overlap(aws, run_module, monkeypatch):
+def test_the_reads_of_a_discovery_overlap(aws, run_module, monkeypatch, slow_calls):
     """At 30 to 150 ms a call on a real region, reads made one after another add up: the families, and the reads
     inside one that do not build on each other, go out at once. Each call here holds 50 ms; the whole discovery takes
     well under the time it takes with one read at a time."""
-    import threading  # pylint: disable=import-outside-toplevel
     import time  # pylint: disable=import-outside-toplevel
-
-    import botocore.client  # pylint: disable=import-outside-toplevel
 
     from ansible_collections.cloud_design.platform.plugins.module_utils import platform as pu  # pylint: disable=import-outside-toplevel
 
     make_vpc(aws)
-    lock = threading.Lock()
-    original = botocore.client.BaseClient._make_api_call  # pylint: disable=protected-access
 
     def discover():
-        state = {"now": 0, "most": 0, "calls": 0}
-
-        def slow(client, operation, params):
-            with lock:
-                state["now"] += 1
-                state["calls"] += 1
-                state["most"] = max(state["most"], state["now"])
-            try:
-                time.sleep(0.05)
-                return original(client, operation, params)
-            finally:
-                with lock:
-                    state["now"] -= 1
-
-        monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", slow)
+        slow_calls.start()
         start = time.monotonic()
-        result = run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})
-        assert result["network"]["vpc"]["id"]
-        return time.monotonic() - start, state
+        assert run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})["network"]["vpc"]["id"]
+        return time.monotonic() - start, slow_calls.most, len(slow_calls.calls)
 
-    run_module(platform_info, {"platform_name": "demo", "platform_env": "t"})  # the clients made, moto's backends too
+    discover()  # the clients made, moto's backends too
     monkeypatch.setattr(pu, "WORKERS", 1)
-    one_at_a_time, alone = discover()
+    one_at_a_time, alone, calls = discover()
     monkeypatch.setattr(pu, "WORKERS", 8)
-    took, state = discover()
-    assert alone["most"] == 1 and state["most"] >= 8, (alone, state)
-    assert state["calls"] == alone["calls"]
+    took, most, same_calls = discover()
+    assert alone == 1 and most >= 8 and same_calls == calls, (alone, most, calls, same_calls)
     assert took < 0.6 * one_at_a_time, (took, one_at_a_time)
-    print("discovery at 50 ms a call: %.2f s one read at a time, %.2f s at once (%d calls)" % (one_at_a_time, took, state["calls"]))
+    print("discovery at 50 ms a call: %.2f s one read at a time, %.2f s at once (%d calls)" % (one_at_a_time, took, calls))
