@@ -28,10 +28,7 @@ class Roles(Plan):
         account, partition = self.identity
         trust = trust_policy(account, self.region, partition)
         boundary = self.params["permissions_boundary"] or ""
-        try:
-            role = iam.get_role(RoleName=name)["Role"]
-        except is_boto3_error_code("NoSuchEntity"):
-            role = None
+        role = self.reads.take(("role", name), lambda: self._get_role(name))
         if role is None:
             self.changes.append("create role %s" % name)
             if self.check:
@@ -44,7 +41,7 @@ class Roles(Plan):
                 role = iam.create_role(**request)["Role"]
             except is_boto3_error_code("EntityAlreadyExists"):
                 role = iam.get_role(RoleName=name)["Role"]
-            attached, inline = [], []
+            attached, inline, documents = [], [], {}
         else:
             # The boundary first: the deployer may change a role only once it carries the boundary.
             current = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", "")
@@ -60,10 +57,7 @@ class Roles(Plan):
                 document_now = json.loads(document_now)
             if document_now != trust:
                 self.change("role %s: trust policy" % name, iam.update_assume_role_policy, RoleName=name, PolicyDocument=json.dumps(trust))
-            tags, attached, inline = concurrently(
-                lambda: tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
-                lambda: [p["PolicyArn"] for p in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name)],
-                lambda: all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name))
+            tags, attached, inline, documents = self.reads.take(("role_parts", name), lambda: self._role_parts(name))
             if apply_tags(self.check, tags, self.tags, self.params["purge_tags"],
                           lambda add: iam.tag_role(RoleName=name, Tags=dict_to_tag_list(add)),
                           lambda keys: iam.untag_role(RoleName=name, TagKeys=keys))[0]:
@@ -80,13 +74,29 @@ class Roles(Plan):
         if document is not None:
             current = None
             if inline_name in inline:
-                current = iam.get_role_policy(RoleName=name, PolicyName=inline_name)["PolicyDocument"]
+                current = documents.get(inline_name) or iam.get_role_policy(RoleName=name, PolicyName=inline_name)["PolicyDocument"]
                 if isinstance(current, str):
                     current = json.loads(current)
             if current != document:
                 self.change("role %s: policy %s" % (name, inline_name),
                             iam.put_role_policy, RoleName=name, PolicyName=inline_name, PolicyDocument=json.dumps(document))
         return role["Arn"]
+
+    def _get_role(self, name):
+        try:
+            return self.client("iam").get_role(RoleName=name)["Role"]
+        except is_boto3_error_code("NoSuchEntity"):
+            return None
+
+    def _role_parts(self, name):
+        """(tags, attached policy ARNs, inline policy names, {inline name: document}) of a role, read at once."""
+        iam = self.client("iam")
+        tags, attached, inline = concurrently(
+            lambda: tag_list_to_dict(all_pages(iam.list_role_tags, "Tags", token="Marker", RoleName=name)),
+            lambda: [p["PolicyArn"] for p in all_pages(iam.list_attached_role_policies, "AttachedPolicies", token="Marker", RoleName=name)],
+            lambda: all_pages(iam.list_role_policies, "PolicyNames", token="Marker", RoleName=name))
+        documents = concurrently(*[lambda p=p: iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"] for p in inline])
+        return tags, attached, inline, dict(zip(inline, documents))
 
     def delete_role(self, name):
         iam = self.client("iam")

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload.spec import SCALABLE
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, all_pages
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, all_pages, concurrently
 
 
 class Autoscaling(Plan):
@@ -15,11 +15,7 @@ class Autoscaling(Plan):
         scaling = self.params["autoscaling"]
         aas = self.client("application-autoscaling")
         resource_id = "service/%s/%s" % (self.params["cluster"], self.names["service"])
-        # Only this service's: an API emulation has matched the id as a substring (billing-db within billing-db-roles).
-        targets = [t for t in aas.describe_scalable_targets(ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"]
-                   if t.get("ResourceId") == resource_id]
-        policies = {p["PolicyName"]: p for p in all_pages(aas.describe_scaling_policies, "ScalingPolicies", ResourceId=resource_id, **SCALABLE)
-                    if p.get("ResourceId") == resource_id}
+        targets, policies = self.reads.take(("scaling",), self._scaling)
         if not scaling:
             for name in sorted(policies):
                 self.change("remove scaling policy %s" % name, aas.delete_scaling_policy, PolicyName=name, ResourceId=resource_id, **SCALABLE)
@@ -55,3 +51,14 @@ class Autoscaling(Plan):
         for name in sorted(set(policies) - set(wanted)):
             self.change("remove scaling policy %s" % name, aas.delete_scaling_policy, PolicyName=name, ResourceId=resource_id, **SCALABLE)
         return {"min_count": scaling["min_count"], "max_count": scaling["max_count"], "policies": sorted(wanted)}
+
+    def _scaling(self):
+        """(scalable targets, {policy name: policy}) of the service, read at once."""
+        aas = self.client("application-autoscaling")
+        resource_id = "service/%s/%s" % (self.params["cluster"], self.names["service"])
+        # Only this service's: an API emulation has matched the id as a substring (billing-db within billing-db-roles).
+        targets, policies = concurrently(
+            lambda: aas.describe_scalable_targets(ResourceIds=[resource_id], **SCALABLE)["ScalableTargets"],
+            lambda: all_pages(aas.describe_scaling_policies, "ScalingPolicies", ResourceId=resource_id, **SCALABLE))
+        return ([t for t in targets if t.get("ResourceId") == resource_id],
+                {p["PolicyName"]: p for p in policies if p.get("ResourceId") == resource_id})

@@ -25,6 +25,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workloa
 )
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
+    Prefetched,
     apply_tags,
     client_token,
     create_once,
@@ -43,6 +44,28 @@ class Workload(Roles, Autoscaling):
         self.clients = {}
         self.tags = dict(self.params.get("tags") or {})
         self._identity = None
+        self.reads = Prefetched()
+
+    def prefetch(self):
+        """The first reads of the converge, made at once before any change, in two rounds: the log group, both roles, the
+        family's latest revision, and (a service) the service and its autoscaling; then what each found one holds."""
+        service = not self.params.get("run_once")
+        first = {("log_group",): self._log_group, ("td_arns",): self._latest_revision,
+                 ("role", self.names["execution_role"]): lambda: self._get_role(self.names["execution_role"]),
+                 ("role", self.names["task_role"]): lambda: self._get_role(self.names["task_role"])}
+        if service:
+            first.update({("service",): self._find_service, ("scaling",): self._scaling})
+        found = Prefetched().fetch(first).answers
+        second = {}
+        if found[("log_group",)]:
+            second[("log_group_tags",)] = self._log_group_tags
+        if found[("td_arns",)]:
+            second[("td",)] = lambda: self._describe_revision(found[("td_arns",)])
+        for key, role in found.items():
+            if key[0] == "role" and role is not None:
+                second[("role_parts", key[1])] = lambda name=key[1]: self._role_parts(name)
+        self.reads.answers.update(found)
+        self.reads.fetch(second)
 
     def client(self, service):
         if service not in self.clients:
@@ -60,7 +83,7 @@ class Workload(Roles, Autoscaling):
     def log_group(self):
         logs = self.client("logs")
         name = self.names["log_group"]
-        found = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+        found = self.reads.take(("log_group",), self._log_group)
         account, partition = self.identity
         arn = "arn:%s:logs:%s:%s:log-group:%s" % (partition, self.region, account, name)
         retention = self.params["log_retention_days"]
@@ -83,22 +106,33 @@ class Workload(Roles, Autoscaling):
                         logs.put_retention_policy, logGroupName=name, retentionInDays=retention)
         if kms and group.get("kmsKeyId") != kms:
             self.change("log group %s: encrypt with %s" % (name, kms), logs.associate_kms_key, logGroupName=name, kmsKeyId=kms)
-        current = logs.list_tags_log_group(logGroupName=name).get("tags", {})
+        current = self.reads.take(("log_group_tags",), self._log_group_tags)
         if apply_tags(self.check, current, self.tags, self.params["purge_tags"],
                       lambda add: logs.tag_log_group(logGroupName=name, tags=add),
                       lambda keys: logs.untag_log_group(logGroupName=name, tags=keys))[0]:
             self.changes.append("log group %s: tags" % name)
         return arn
 
-    # -- IAM
+    def _log_group(self):
+        name = self.names["log_group"]
+        return [g for g in self.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+
+    def _log_group_tags(self):
+        return self.client("logs").list_tags_log_group(logGroupName=self.names["log_group"]).get("tags", {})
+
     # -- task definition
     def latest_task_definition(self):
-        ecs = self.client("ecs")
-        arns = ecs.list_task_definitions(familyPrefix=self.names["family"], status="ACTIVE", sort="DESC",
-                                         maxResults=1).get("taskDefinitionArns", [])
+        arns = self.reads.take(("td_arns",), self._latest_revision)
         if not arns:
             return None
-        found = ecs.describe_task_definition(taskDefinition=arns[0], include=["TAGS"])
+        return self.reads.take(("td",), lambda: self._describe_revision(arns))
+
+    def _latest_revision(self):
+        return self.client("ecs").list_task_definitions(familyPrefix=self.names["family"], status="ACTIVE", sort="DESC",
+                                                        maxResults=1).get("taskDefinitionArns", [])
+
+    def _describe_revision(self, arns):
+        found = self.client("ecs").describe_task_definition(taskDefinition=arns[0], include=["TAGS"])
         return dict(found["taskDefinition"], tags=found.get("tags", []))
 
     def task_definition(self, execution_role_arn, task_role_arn):
@@ -133,6 +167,9 @@ class Workload(Roles, Autoscaling):
 
     # -- service
     def find_service(self):
+        return self.reads.take(("service",), self._find_service)
+
+    def _find_service(self):
         try:
             found = self.client("ecs").describe_services(cluster=self.params["cluster"], services=[self.names["service"]],
                                                          include=["TAGS"])["services"]
@@ -268,6 +305,7 @@ class Workload(Roles, Autoscaling):
     def present(self):
         params = self.params
         account, partition = self.identity
+        self.prefetch()
         log_group_arn = self.log_group()
         execution_arn = self.role(
             self.names["execution_role"], "Starts %s tasks: pulls images, writes their logs, reads their secrets" % self.names["family"],

@@ -531,3 +531,16 @@ def test_a_lost_register_answer_makes_one_revision(aws, run_module, platform, lo
     assert lose_answers == {"register_task_definition": 0}
     assert len(aws("ecs").list_task_definitions()["taskDefinitionArns"]) == 1
     assert run_module(ew, args(platform))["changed"] is False
+
+
+def test_a_rerun_makes_its_first_reads_at_once_and_reads_each_thing_once(aws, run_module, platform, slow_calls):
+    """The log group, both roles, the latest revision, the service and its autoscaling are read at once, then what each
+    holds: at 50 ms a call, a converged workload is confirmed in a few round trips instead of one per read."""
+    run_module(ew, args(platform))
+    slow_calls.start()
+    assert run_module(ew, args(platform))["changed"] is False
+    calls = slow_calls.calls
+    assert slow_calls.most >= 6, (slow_calls.most, calls)
+    for operation in ("DescribeLogGroups", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeServices", "ListTagsLogGroup"):
+        assert calls.count(operation) == 1, (operation, calls)
+    assert calls.count("GetRole") == 2, calls
