@@ -271,5 +271,8 @@ def slow_calls(monkeypatch):
                     self.now -= 1
 
     slow = Slow().start()
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", lambda client, op, params: slow.call(client, op, params))
+    def call(client, operation, params):
+        return slow.call(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", call)
     return slow

@@ -198,12 +198,14 @@ def test_the_caller_identity_is_asked_once_per_process_and_credentials(aws, monk
         return original(client, operation, params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
-    first = _platform_module({}).caller_identity()
-    assert first["Account"] and _platform_module({}).caller_identity() == first
+    # settings of this test's own (clients, and the identity with them, are kept for the process, across tests)
+    own = {"aws_config": {"connect_timeout": 41}}
+    first = _platform_module(own).caller_identity()
+    assert first["Account"] and _platform_module(own).caller_identity() == first
     assert asked.count("GetCallerIdentity") == 1
-    _platform_module({"access_key": "other", "secret_key": "other"}).caller_identity()
+    _platform_module(dict(own, access_key="other", secret_key="other")).caller_identity()
     monkeypatch.setenv("AWS_SESSION_TOKEN", "token")
-    _platform_module({}).caller_identity()
+    _platform_module(own).caller_identity()
     assert asked.count("GetCallerIdentity") == 3
 
 
@@ -552,3 +554,9 @@ def test_a_prefetched_answer_is_handed_out_once_then_read_again():
     assert prefetched.take("a", read("a1")) == "a1"  # read again
     assert prefetched.take("c", read("c1")) == "c1"  # never prefetched
     assert sorted(reads) == ["a0", "a1", "b0", "c1"]
+
+
+def test_a_second_round_of_prefetched_reads_is_given_the_first_rounds_answers():
+    prefetched = pu.Prefetched().fetch({"lb": lambda: "arn-1"}, then=lambda found: {"tags": lambda: "tags of " + found["lb"]})
+    assert prefetched.take("tags", lambda: "read again") == "tags of arn-1"
+    assert prefetched.take("lb", lambda: "read again") == "arn-1"
