@@ -55,21 +55,23 @@ class Balancers(Plan):
         tgs = [tg["name"] for spec in specs for tg in spec["target_groups"]]
         if len(set(lbs)) != len(lbs) or len(set(tgs)) != len(tgs):
             return
-        found = Prefetched().fetch(dict([(("lb", n), lambda n=n: self._find_lb(n)) for n in lbs]
-                                        + [(("tg", n), lambda n=n: self._find_tg(n)) for n in tgs])).answers
-        second = {}
-        for (kind, _name), item in found.items():
-            if item is None:
-                continue
-            arn = item["LoadBalancerArn"] if kind == "lb" else item["TargetGroupArn"]
-            second[("tags", arn)] = lambda arn=arn: self._tags(arn)
-            second[("attributes", arn)] = lambda arn=arn, tg=kind == "tg": self._attributes(arn, tg)
-            if kind == "lb":
-                second[("listeners", arn)] = lambda arn=arn: self._listeners(arn)
-                if item.get("Type") == "application":
-                    second[("web_acl", arn)] = lambda arn=arn: self._web_acl(arn)
-        self.reads.answers.update(found)
-        self.reads.fetch(second)
+
+        def held(found):
+            calls = {}
+            for (kind, _name), item in found.items():
+                if item is None:
+                    continue
+                arn = item["LoadBalancerArn"] if kind == "lb" else item["TargetGroupArn"]
+                calls[("tags", arn)] = lambda arn=arn: self._tags(arn)
+                calls[("attributes", arn)] = lambda arn=arn, tg=kind == "tg": self._attributes(arn, tg)
+                if kind == "lb":
+                    calls[("listeners", arn)] = lambda arn=arn: self._listeners(arn)
+                    if item.get("Type") == "application":
+                        calls[("web_acl", arn)] = lambda arn=arn: self._web_acl(arn)
+            return calls
+
+        self.reads.fetch(dict([(("lb", n), lambda n=n: self._find_lb(n)) for n in lbs]
+                              + [(("tg", n), lambda n=n: self._find_tg(n)) for n in tgs]), then=held)
 
     def find_lb(self, name):
         return self.reads.take(("lb", name), lambda: self._find_lb(name))

@@ -226,9 +226,12 @@ class Prefetched:
     def __init__(self):
         self.answers = {}
 
-    def fetch(self, calls):
-        self.answers.update(zip(list(calls), concurrently(*calls.values())))
-        return self
+    def fetch(self, calls, then=None):
+        """Make ``calls`` at once; ``then(answers)``, where given, returns the next round's calls (the reads that need
+        what this round found), fetched the same way."""
+        answers = dict(zip(list(calls), concurrently(*calls.values())))
+        self.answers.update(answers)
+        return self.fetch(then(answers)) if then else self
 
     def take(self, key, call):
         if key in self.answers:

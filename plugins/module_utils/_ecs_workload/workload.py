@@ -55,17 +55,19 @@ class Workload(Roles, Autoscaling):
                  ("role", self.names["task_role"]): lambda: self._get_role(self.names["task_role"])}
         if service:
             first.update({("service",): self._find_service, ("scaling",): self._scaling})
-        found = Prefetched().fetch(first).answers
-        second = {}
-        if found[("log_group",)]:
-            second[("log_group_tags",)] = self._log_group_tags
-        if found[("td_arns",)]:
-            second[("td",)] = lambda: self._describe_revision(found[("td_arns",)])
-        for key, role in found.items():
-            if key[0] == "role" and role is not None:
-                second[("role_parts", key[1])] = lambda name=key[1]: self._role_parts(name)
-        self.reads.answers.update(found)
-        self.reads.fetch(second)
+
+        def held(found):
+            calls = {}
+            if found[("log_group",)]:
+                calls[("log_group_tags",)] = self._log_group_tags
+            if found[("td_arns",)]:
+                calls[("td",)] = lambda: self._describe_revision(found[("td_arns",)])
+            for key, role in found.items():
+                if key[0] == "role" and role is not None:
+                    calls[("role_parts", key[1])] = lambda name=key[1]: self._role_parts(name)
+            return calls
+
+        self.reads.fetch(first, then=held)
 
     def client(self, service):
         if service not in self.clients:
