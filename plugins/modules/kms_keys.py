@@ -99,6 +99,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
     PlatformModule,
+    Prefetched,
     all_pages,
     apply_tags,
     create_once,
@@ -119,6 +120,19 @@ class Keys(Plan):
         self.kms = kms
         self.kms_once = kms_once or kms  # one attempt per call: CreateKey goes through create_once()
         self._aliases = None
+        self.reads = Prefetched()
+
+    def prefetch(self, specs):
+        """What each aliased key of ``specs`` holds (its metadata, rotation, policy and tags), read at once before any
+        change."""
+        calls = {}
+        for key_id in [self.aliases().get(full_alias(spec["alias"])) for spec in specs]:
+            if key_id:
+                calls.update({("meta", key_id): lambda k=key_id: self.kms.describe_key(KeyId=k)["KeyMetadata"],
+                              ("rotation", key_id): lambda k=key_id: self._rotation(k),
+                              ("policy", key_id): lambda k=key_id: self._policy(k),
+                              ("tags", key_id): lambda k=key_id: self.tags_of(k)})
+        self.reads.fetch(calls)
 
     def aliases(self):
         if self._aliases is None:
@@ -153,10 +167,17 @@ class Keys(Plan):
     def tags_of(self, key_id):
         return all_pages(self.kms.list_resource_tags, "Tags", token="Marker", next_token="NextMarker", KeyId=key_id)
 
+    def _rotation(self, key_id):
+        return self.kms.get_key_rotation_status(KeyId=key_id).get("KeyRotationEnabled", False)
+
+    def _policy(self, key_id):
+        return json.loads(self.kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+
     def describe(self, meta):
-        rotation = self.kms.get_key_rotation_status(KeyId=meta["KeyId"]).get("KeyRotationEnabled", False)
-        policy = json.loads(self.kms.get_key_policy(KeyId=meta["KeyId"], PolicyName="default")["Policy"])
-        tags = tag_list_to_dict(self.tags_of(meta["KeyId"]), "TagKey", "TagValue")
+        key_id = meta["KeyId"]
+        rotation = self.reads.take(("rotation", key_id), lambda: self._rotation(key_id))
+        policy = self.reads.take(("policy", key_id), lambda: self._policy(key_id))
+        tags = tag_list_to_dict(self.reads.take(("tags", key_id), lambda: self.tags_of(key_id)), "TagKey", "TagValue")
         return {"key_id": meta["KeyId"], "arn": meta["Arn"], "state": meta["KeyState"], "description": meta.get("Description", ""),
                 "rotation": rotation, "policy": policy, "tags": tags}
 
@@ -168,7 +189,7 @@ class Keys(Plan):
         if isinstance(policy, str) and policy:
             policy = json.loads(policy)
         key_id = self.aliases().get(alias)
-        meta = self.kms.describe_key(KeyId=key_id)["KeyMetadata"] if key_id else self.orphan(alias)
+        meta = self.reads.take(("meta", key_id), lambda: self.kms.describe_key(KeyId=key_id)["KeyMetadata"]) if key_id else self.orphan(alias)
         if meta is None:
             self.changes.append("create key %s" % alias)
             if self.check:
@@ -236,6 +257,8 @@ def main():
 
     def converge():
         before, after, out = {}, {}, {}
+        if params["state"] == "present":
+            keys.prefetch(params["definitions"])
         for spec in params["definitions"]:
             name = full_alias(spec["alias"])[len("alias/"):]
             if params["state"] == "present":

@@ -64,3 +64,12 @@ def test_lost_create_answers_make_each_key_once(aws, run_module, lose_answers):
     assert sorted(aliases(aws)) == ["alias/demo-t-data", "alias/demo-t-logs"]
     assert len(aws("kms").list_keys()["Keys"]) == 2
     assert run_module(kk, args())["changed"] is False
+
+
+def test_a_rerun_reads_every_key_at_once(aws, run_module, slow_calls):
+    run_module(kk, args())
+    slow_calls.start()
+    assert run_module(kk, args())["changed"] is False
+    keys = slow_calls.calls.count("DescribeKey")
+    assert keys >= 2 and slow_calls.calls.count("GetKeyPolicy") == keys, slow_calls.calls
+    assert slow_calls.most >= 4 * keys, (slow_calls.most, slow_calls.calls)  # each key's four reads, every key at once
