@@ -271,6 +271,7 @@ def slow_calls(monkeypatch):
                     self.now -= 1
 
     slow = Slow().start()
+
     def call(client, operation, params):
         return slow.call(client, operation, params)
 
