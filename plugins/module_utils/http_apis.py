@@ -10,9 +10,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
+    Prefetched,
     PlatformError,
     all_pages,
     apply_tags,
+    concurrently,
     create_once,
     partition_of,
     pick_one,
@@ -33,12 +35,17 @@ DEFAULT_LOG_FORMAT = (
 )
 
 
+# The tags that say which platform and environment a resource is of (every role tags with them).
+OWNER_TAGS = ("Project", "Environment")
+
+
 class HttpApi(Plan):
     def __init__(self, module):
         super().__init__(module)
         self.gw = module.client("apigatewayv2")
         self.gw_once = module.client("apigatewayv2", retries=False)  # creates without a token: create_once()
         self.region = self.gw.meta.region_name
+        self.reads = Prefetched()
 
     def arn(self, path):
         return "arn:%s:apigateway:%s::%s" % (partition_of(self.region), self.region, path)
@@ -260,7 +267,7 @@ class HttpApi(Plan):
             return {}
         config = {"CertificateArn": spec["certificate_arn"], "EndpointType": "REGIONAL",
                   "SecurityPolicy": spec.get("security_policy") or "TLS_1_2"}
-        have = self.find_domain(spec["name"])
+        have = self.reads.take(("domain", spec["name"]), lambda: self.find_domain(spec["name"]))
         if have is None:
             self.change("create custom domain %s" % spec["name"])
             if not self.check:
@@ -291,8 +298,12 @@ class HttpApi(Plan):
         if not api:
             return {}
         api_id = api["ApiId"]
-        integrations = {i["IntegrationId"]: i for i in all_pages(self.gw.get_integrations, "Items", ApiId=api_id)}
-        authorizers = {a["AuthorizerId"]: a["Name"] for a in self.authorizers(api_id)}
+        stage_name = (self.params["stage"] or {}).get("name", "$default")
+        integrations, authorizers, route_list, stage = concurrently(
+            lambda: {i["IntegrationId"]: i for i in all_pages(self.gw.get_integrations, "Items", ApiId=api_id)},
+            lambda: {a["AuthorizerId"]: a["Name"] for a in self.authorizers(api_id)},
+            lambda: all_pages(self.gw.get_routes, "Items", ApiId=api_id),
+            lambda: self.find_stage(api_id, stage_name) or {})
 
         def integration_name(target):
             item = integrations.get((target or "").replace("integrations/", ""), {})
@@ -300,9 +311,7 @@ class HttpApi(Plan):
 
         routes = {r["RouteKey"]: {"integration": integration_name(r.get("Target")), "authorization": r.get("AuthorizationType"),
                                   "authorizer": authorizers.get(r.get("AuthorizerId")) if r.get("AuthorizationType") == "JWT" else None}
-                  for r in all_pages(self.gw.get_routes, "Items", ApiId=api_id)}
-        stage_name = (self.params["stage"] or {}).get("name", "$default")
-        stage = self.find_stage(api_id, stage_name) or {}
+                  for r in route_list}
         return {
             "id": api_id,
             "endpoint": api.get("ApiEndpoint"),
@@ -315,7 +324,23 @@ class HttpApi(Plan):
                       "access_log_arn": (stage.get("AccessLogSettings") or {}).get("DestinationArn")} if stage else {},
         }
 
+    def refuse_another_environments_domain(self):
+        """A custom domain tagged with another Project or Environment is another environment's: taking it over (its
+        certificate, its mapping) would send that environment's traffic to this API. Refused before any change."""
+        spec = self.params["domain"]
+        if not spec:
+            return
+        have = self.reads.answers[("domain", spec["name"])] = self.find_domain(spec["name"])
+        theirs, ours = (have or {}).get("Tags") or {}, self.params.get("tags") or {}
+        other = {k: theirs[k] for k in OWNER_TAGS if k in theirs and k in ours and str(theirs[k]) != str(ours[k])}
+        if other:
+            raise PlatformError(
+                "custom domain %s is tagged %s: it belongs to another environment, and taking it over would send that "
+                "environment's traffic here. Give each environment its own domain (platform_domain_name), or remove this "
+                "one from the other environment first" % (spec["name"], ", ".join("%s=%s" % kv for kv in sorted(theirs.items()) if kv[0] in other)))
+
     def present(self):
+        self.refuse_another_environments_domain()
         api = self.find_api()
         before = self.snapshot(api)
         api = self.ensure_api()

@@ -259,3 +259,25 @@ def test_a_removal_names_the_link_and_the_domain_only(aws, run_module, recorded)
     removed = run_module(http_api, {"name": edge()["name"], "vpc_link": {"name": edge()["vpc_link"].get("name") or edge()["name"]},
                                     "domain": {"name": edge()["domain"]["name"]}, "state": "absent"})
     assert removed["changed"] is True
+
+
+def test_the_snapshot_reads_integrations_authorizers_routes_and_stage_at_once(aws, run_module, recorded, slow_calls):
+    run_module(http_api, edge())
+    slow_calls.start()
+    assert run_module(http_api, edge(), diff=True)["changed"] is False
+    assert slow_calls.most >= 4, (slow_calls.most, slow_calls.calls)
+
+
+def test_a_custom_domain_of_another_environment_is_refused_before_any_change(aws, run_module, recorded):
+    """Two environments given the same domain: the second took the first's over (its certificate, its mapping), which
+    on AWS moves the first environment's traffic to the second's API."""
+    run_module(http_api, edge(tags={"Project": "demo", "Environment": "t"}))
+    with pytest.raises(ModuleFail) as err:
+        run_module(http_api, edge(name="demo-u", tags={"Project": "demo", "Environment": "u"},
+                                  domain={"name": "api.demo.example.test", "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/u"}))
+    message = err.value.result["msg"]
+    assert "api.demo.example.test" in message and "Environment=t" in message and "own domain" in message, message
+    assert [a["Name"] for a in aws("apigatewayv2").get_apis()["Items"]] == ["demo-t"]
+    assert recorded == []
+    mappings = aws("apigatewayv2").get_api_mappings(DomainName="api.demo.example.test")["Items"]
+    assert [m["ApiId"] for m in mappings] == [aws("apigatewayv2").get_apis()["Items"][0]["ApiId"]]
