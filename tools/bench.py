@@ -94,7 +94,7 @@ def reads(record):
     return count, len(seen)
 
 
-def measure(ep, label, *args, repeat=1, record=None, target=None, env_name="bench", latency=0):
+def measure(ep, label, *args, repeat=1, record=None, target=None, env_name="bench", latency=0, extra=None):
     """Run site.yml ``repeat`` times against ``target`` (the endpoint, or a proxy in front of it); ``ep`` counts the
     requests. Every sample's calls are recorded; the first's in ``record`` where given (the floor's input)."""
     samples = []
@@ -105,7 +105,7 @@ def measure(ep, label, *args, repeat=1, record=None, target=None, env_name="benc
         env = {"PYTHONPATH": os.path.join(TOP, "tools", "api_calls"), "PLATFORM_API_CALL_LOG": log}
         before = endpoint_requests(ep)
         start = time.monotonic()
-        run = run_playbook(target or ep, "playbooks/site.yml", *args, extra_vars={"platform_env": env_name}, env=env)
+        run = run_playbook(target or ep, "playbooks/site.yml", *args, extra_vars=dict({"platform_env": env_name}, **(extra or {})), env=env)
         elapsed = time.monotonic() - start
         if run.failed:
             print("%s failed: %r" % (label, run), file=sys.stderr)
@@ -162,7 +162,9 @@ def main():
             base = floor(ep, record)
             for ms in LATENCIES_MS[1:]:
                 with FaultProxy(ep.url, Faults(latency=ms / 1000.0)) as proxy:
-                    through = dict(target=Through(proxy.port), env_name="lat%d" % ms, latency=ms)
+                    # an environment of its own, with a domain of its own (the edge refuses another environment's)
+                    through = dict(target=Through(proxy.port), env_name="lat%d" % ms, latency=ms,
+                                   extra={"platform_domain_name": "lat%d.example.test" % ms})
                     rows.append(measure(ep, "fresh converge", **through))
                     rows.append(measure(ep, "no-op re-run", repeat=REPEAT, **through))
                     rows.append(measure(ep, "check mode (--check)", "--check", repeat=REPEAT, **through))
