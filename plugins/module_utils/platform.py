@@ -17,7 +17,9 @@
 - ``PlatformModule``: AnsibleAWSModule whose clients share one parsed copy of botocore's
   service models per Python process, and are made once per process and connection settings.
 - ``concurrently()``: independent reads of a module run in a small thread pool, so that their
-  latencies overlap instead of adding up.
+  latencies overlap instead of adding up; ``Prefetched``: a module's first reads made that way
+  before any change, each answer handed out once.
+- ``Plan``: every module's worker: what a run changes, each change made unless in check mode.
 """
 
 from __future__ import annotations
