@@ -22,6 +22,7 @@ from moto.backup import urls as backup_urls
 from moto.moto_api._internal import mock_random as moto_random
 from moto.core.responses import ActionResult
 from moto.cloudtrail import models as cloudtrail_models
+from moto.cloudtrail import responses as cloudtrail_responses
 from moto.ec2 import exceptions as ec2_exceptions
 from moto.ec2 import models as ec2_models
 from moto.ec2.responses import network_acls as ec2_network_acl_responses
@@ -57,6 +58,22 @@ def _trail_by_name_or_arn(original):
         return original(self, name)
 
     return delete_trail
+
+
+def _describe_named_trails(original):
+    """DescribeTrails with trailNameList describes those trails only, each named by its name or its ARN (AWS CloudTrail
+    API Reference, DescribeTrails); moto answered every trail of the account, so amazon.aws.cloudtrail took another
+    environment's trail for its own and then failed to update it (TrailNotFoundException)."""
+
+    def describe_trails(self):
+        answer = original(self)
+        wanted = self._get_param("trailNameList") or []  # pylint: disable=protected-access
+        if not wanted:
+            return answer
+        trails = json.loads(answer)["trailList"]
+        return json.dumps({"trailList": [t for t in trails if t.get("Name") in wanted or t.get("TrailARN") in wanted]})
+
+    return describe_trails
 
 
 def _associate_kms_key(self):
@@ -682,6 +699,7 @@ rds_responses.RDSResponse.remove_source_identifier_from_subscription = _remove_s
 logs_responses.LogsResponse.associate_kms_key = _associate_kms_key
 logs_responses.LogsResponse.disassociate_kms_key = _disassociate_kms_key
 cloudtrail_models.CloudTrailBackend.delete_trail = _trail_by_name_or_arn(cloudtrail_models.CloudTrailBackend.delete_trail)
+cloudtrail_responses.CloudTrailResponse.describe_trails = _describe_named_trails(cloudtrail_responses.CloudTrailResponse.describe_trails)
 applicationautoscaling_models.ApplicationAutoscalingBackend.put_scaling_policy = _put_scaling_policy_replaces_its_alarms(
     applicationautoscaling_models.ApplicationAutoscalingBackend.put_scaling_policy)
 servicediscovery_models.ServiceDiscoveryBackend.create_service = _create_service_once_per_name(

@@ -1040,3 +1040,23 @@ def test_a_requested_certificate_is_issued_only_once_its_validation_records_are_
     for record in records:
         publish(public, record)
     assert status() == "ISSUED"
+
+
+def test_describe_trails_answers_the_named_trails_only(aws):
+    """DescribeTrails with trailNameList describes those trails, by name or ARN (AWS CloudTrail API Reference,
+    DescribeTrails). moto answered every trail of the account: a second environment's converge took the first's trail
+    for its own and failed to update it (UpdateTrail: TrailNotFoundException)."""
+    key_arn, bucket = trail_setup(aws, logs_key_policy())
+    ct = aws("cloudtrail")
+    first = ct.create_trail(Name=PREFIX + "-trail", S3BucketName=bucket, KmsKeyId=key_arn, IsMultiRegionTrail=True)["TrailARN"]
+    # a second trail, as another environment's would be (made past the checks: the bucket's policy names the first)
+    from moto.cloudtrail.models import cloudtrail_backends  # pylint: disable=import-outside-toplevel
+    backend = cloudtrail_backends[ACCOUNT][REGION]
+    type(backend).create_trail.__wrapped__(
+        backend, name=PREFIX + "-other", bucket_name=bucket, s3_key_prefix=None, sns_topic_name=None, is_global=True,
+        is_multi_region=True, log_validation=False, is_org_trail=False, cw_log_group_arn=None, cw_role_arn=None,
+        kms_key_id=None, tags_list=[])
+    assert [t["Name"] for t in ct.describe_trails(trailNameList=[PREFIX + "-trail"])["trailList"]] == [PREFIX + "-trail"]
+    assert [t["Name"] for t in ct.describe_trails(trailNameList=[first])["trailList"]] == [PREFIX + "-trail"]
+    assert ct.describe_trails(trailNameList=[PREFIX + "-none"])["trailList"] == []
+    assert sorted(t["Name"] for t in ct.describe_trails()["trailList"]) == [PREFIX + "-other", PREFIX + "-trail"]
