@@ -326,7 +326,9 @@ class HttpApi(Plan):
 
     def refuse_another_environments_domain(self):
         """A custom domain tagged with another Project or Environment is another environment's: taking it over (its
-        certificate, its mapping) would send that environment's traffic to this API. Refused before any change."""
+        certificate, its mapping) would send that environment's traffic to this API. Refused before any change. A
+        custom domain name is unique in a Region across all AWS accounts (Amazon API Gateway Developer Guide, "Custom
+        domain name for public REST APIs in API Gateway", Considerations): two environments cannot each have one."""
         spec = self.params["domain"]
         if not spec:
             return
