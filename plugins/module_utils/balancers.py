@@ -10,7 +10,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
-    Prefetched,
     PlatformError,
     apply_tags,
     create_once,
@@ -38,7 +37,6 @@ class Balancers(Plan):
         self.elb_once = module.client("elbv2", retries=False)  # creates go through create_once()
         self._wafv2 = None
         self.existing_tgs = {}
-        self.reads = Prefetched()
 
     @property
     def waf(self):

@@ -10,7 +10,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
-    Prefetched,
     PlatformError,
     all_pages,
     apply_tags,
@@ -45,7 +44,6 @@ class HttpApi(Plan):
         self.gw = module.client("apigatewayv2")
         self.gw_once = module.client("apigatewayv2", retries=False)  # creates without a token: create_once()
         self.region = self.gw.meta.region_name
-        self.reads = Prefetched()
 
     def arn(self, path):
         return "arn:%s:apigateway:%s::%s" % (partition_of(self.region), self.region, path)

@@ -243,14 +243,15 @@ class Prefetched:
 
 class Plan:
     """One module run's work, the base of every module's worker class: ``module``, its ``params``, ``check`` (check
-    mode) and ``changes``, the list for the result. ``change(what, call, **kwargs)`` records a change and makes its
-    call, unless in check mode."""
+    mode), ``changes``, the list for the result, and ``reads``, what it prefetched (``Prefetched``).
+    ``change(what, call, **kwargs)`` records a change and makes its call, unless in check mode."""
 
     def __init__(self, module):
         self.module = module
         self.params = module.params
         self.check = module.check_mode
         self.changes = []
+        self.reads = Prefetched()
 
     def change(self, what, call=None, **kwargs):
         self.changes.append(what)

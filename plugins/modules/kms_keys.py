@@ -99,7 +99,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     Plan,
     PlatformModule,
-    Prefetched,
     all_pages,
     apply_tags,
     create_once,
@@ -120,7 +119,6 @@ class Keys(Plan):
         self.kms = kms
         self.kms_once = kms_once or kms  # one attempt per call: CreateKey goes through create_once()
         self._aliases = None
-        self.reads = Prefetched()
 
     def prefetch(self, specs):
         """What each aliased key of ``specs`` holds (its metadata, rotation, policy and tags), read at once before any

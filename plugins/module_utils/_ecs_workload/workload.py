@@ -25,7 +25,6 @@ from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workloa
 )
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
-    Prefetched,
     apply_tags,
     client_token,
     create_once,
@@ -44,7 +43,6 @@ class Workload(Roles, Autoscaling):
         self.clients = {}
         self.tags = dict(self.params.get("tags") or {})
         self._identity = None
-        self.reads = Prefetched()
 
     def prefetch(self):
         """The first reads of the converge, made at once before any change, in two rounds: the log group, both roles, the

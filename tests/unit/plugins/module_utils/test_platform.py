@@ -503,6 +503,7 @@ def test_a_plan_records_each_change_and_makes_its_call_only_outside_check_mode()
     made = []
     plan = pu.Plan(Module())
     assert plan.module.params is plan.params and plan.params["name"] == "a"
+    assert isinstance(plan.reads, pu.Prefetched) and plan.reads.answers == {}
     assert plan.change("delete a", lambda **kw: made.append(kw) or "answer", Name="a") == "answer"
     Module.check_mode = True
     checked = pu.Plan(Module())
