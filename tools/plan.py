@@ -62,7 +62,9 @@ def render(roles, tasks, seconds):
 def main(argv):
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "playbooks/site.yml", "--check", "--diff"] + argv
     # The json document alone: no other callback (ansible.cfg's profile_roles) prints after it.
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json", ANSIBLE_NOCOLOR="1")
+    # run_reads prints nothing: the run shares its discovery's reads as with ansible.cfg.
+    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+               ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json,cloud_design.platform.run_reads", ANSIBLE_NOCOLOR="1")
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=TOP, env=env, capture_output=True, text=True, check=False)
     seconds = time.monotonic() - start

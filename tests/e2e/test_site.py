@@ -8,6 +8,7 @@ platform of their own, so that both files run side by side.
 
 import json
 import shutil
+from collections import Counter
 
 import pytest
 
@@ -273,10 +274,19 @@ def test_no_secret_value_in_a_verbose_run(ep, converged):
 
 def test_second_run_changes_nothing(ep, converged):
     counts = inventory_counts(ep)
+    with open(ep.calls, encoding="utf-8") as handle:
+        before = len(handle.readlines())
     run = run_playbook(ep, "playbooks/site.yml", extra_vars=BASE)
     assert not run.failed, run
     assert run.changed == 0, run.changed_tasks()
     assert inventory_counts(ep) == counts
+    # Nothing changed, so the roles' discoveries share one read of each family (the run_reads callback): each key's
+    # rotation is read by the first discovery that asks for the keys and by kms_keys, not by every role (10 times).
+    with open(ep.calls, encoding="utf-8") as handle:
+        calls = [json.loads(line) for line in handle.readlines()[before:]]
+    rotation_reads = Counter(c["params"]["KeyId"] for c in calls if c["operation"] == "GetKeyRotationStatus")
+    assert len(rotation_reads) == 3 and max(rotation_reads.values()) <= 2, rotation_reads
+    assert len([c for c in calls if c["operation"] == "DescribeAvailabilityZones"]) <= 2
 
 
 def test_verify_passes_and_draws_the_platform(ep, converged, tmp_path):

@@ -215,8 +215,9 @@ def _run_env(ep, bin_dir, env, callback, install):
         full_env["PLATFORM_API_CALL_LOG"] = ep.calls
     if callback == "json":
         full_env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-        # The json document alone: no other callback (ansible.cfg's profile_roles) prints after it.
-        full_env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.json"
+        # The json document alone: no other callback (ansible.cfg's profile_roles) prints after it. run_reads prints
+        # nothing; it is kept, as ansible.cfg has it, so the runs share their discovery's reads as a user's do.
+        full_env["ANSIBLE_CALLBACKS_ENABLED"] = "ansible.posix.json,cloud_design.platform.run_reads"
     full_env.update(env or {})
     return full_env
 
