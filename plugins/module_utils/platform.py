@@ -45,8 +45,9 @@ try:
     import botocore.exceptions
     import botocore.loaders
     import botocore.retries.standard
+    import botocore.session
 except ImportError:
-    pass  # AnsibleAWSModule reports the missing libraries
+    botocore = None  # AnsibleAWSModule reports the missing libraries
 
 MANAGED_BY = "cloud_design.platform"
 # botocore's standard retry mode, 10 attempts: what the connection role sets (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS) for a
@@ -82,17 +83,31 @@ class AmbiguousResourceError(PlatformError):
         super().__init__(message)
 
 
-def _shared_loader(session):
-    """botocore's data loader (service models, endpoints), one per process and search path.
+def _one_loader_per_path(create_loader):
+    """botocore's ``create_loader``, made to give one data loader (service models, endpoints) per search path for the
+    life of the process.
 
-    A fresh boto3 session parses every service model it touches again: about 0.15 s per
-    client, most of a discovery task's time. The loader holds only botocore's data files,
-    never credentials, so sharing it is safe; it is kept on botocore's own module so that it
-    outlives one module run where the interpreter persists (Mitogen).
-    """
-    own = session._session.get_component("data_loader")  # pylint: disable=protected-access
-    cache = botocore.loaders.__dict__.setdefault("_cloud_design_platform_loaders", {})
-    return cache.setdefault(tuple(own.search_paths), own)
+    Each boto3 session makes its own loader and parses every service model it touches again: 35 to 105 ms per client
+    (ec2's model is the largest). Where the interpreter outlives a module run (Mitogen runs every module of a play in
+    one), the next module's session, ours or amazon.aws's, parses them again. The loader holds only botocore's data
+    files, never credentials or settings, and one session already shares it between all its clients, so sessions
+    sharing it is as safe. A different data path (``AWS_DATA_PATH``) gets its own loader."""
+    if getattr(create_loader, "cloud_design_platform", False):
+        return create_loader
+    loaders = botocore.loaders.__dict__.setdefault("_cloud_design_platform_loaders", {})
+
+    def create(search_path_string=None):
+        with _CLIENTS_LOCK:
+            if search_path_string not in loaders:
+                loaders[search_path_string] = create_loader(search_path_string)
+            return loaders[search_path_string]
+
+    create.cloud_design_platform = True
+    return create
+
+
+if botocore is not None:
+    botocore.session.create_loader = _one_loader_per_path(botocore.session.create_loader)
 
 
 def _full_retry_quota(conn):
@@ -113,7 +128,7 @@ def _full_retry_quota(conn):
 
 class PlatformModule(AnsibleAWSModule):
     """AnsibleAWSModule with clients made as amazon.aws makes them (same connection options,
-    credentials resolved per session as before) from a shared service-model loader."""
+    credentials resolved per session as before); their sessions share botocore's data loader (``_one_loader_per_path``)."""
 
     def client(self, service, *, retries=True, **extra_params):
         """A client of the service with botocore's retries (``RETRIES``); ``retries=False``: one attempt per call,
@@ -144,7 +159,6 @@ class PlatformModule(AnsibleAWSModule):
                 conn = clients.get(key)
                 if conn is None:
                     session = boto3.session.Session(profile_name=profile)
-                    session._session.register_component("data_loader", _shared_loader(session))  # pylint: disable=protected-access
                     conn = clients[key] = session.client(service, config=config, region_name=region, endpoint_url=endpoint_url, **kw_args)
                 else:
                     _full_retry_quota(conn)

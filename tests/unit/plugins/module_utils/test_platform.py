@@ -168,6 +168,20 @@ def test_platform_module_clients_share_one_service_model_loader(aws):
     assert kms.list_keys()["Keys"] == []
 
 
+def test_a_stock_modules_session_shares_the_loader_and_another_data_path_has_its_own(monkeypatch):
+    """amazon.aws's modules make their own boto3 session per run; in the interpreter Mitogen keeps for the play they
+    share the service models the collection's modules parsed."""
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    made = _platform_module({}).client("ec2")
+    stock = boto3.session.Session(region_name="eu-west-1")  # as amazon.aws's boto3_conn makes one
+    assert stock._session.get_component("data_loader") is made._loader  # pylint: disable=protected-access
+    assert stock.client("ec2")._loader is made._loader  # pylint: disable=protected-access
+    monkeypatch.setenv("AWS_DATA_PATH", "/nonexistent-models")
+    other = boto3.session.Session(region_name="eu-west-1")._session.get_component("data_loader")  # pylint: disable=protected-access
+    assert other is not made._loader and "/nonexistent-models" in other.search_paths  # pylint: disable=protected-access
+
+
 def test_platform_module_makes_each_client_once_per_process_and_settings(aws, monkeypatch):  # pylint: disable=unused-argument
     """A later module run in the same interpreter (Mitogen) gets the client made before, unless a setting differs."""
     first = _platform_module({}).client("ec2")
