@@ -34,11 +34,20 @@ def description_for(name):
     return "%s (cloud_design.platform)" % name
 
 
-def find_group(ec2, vpc_id, name):
+def find_groups(ec2, vpc_id, names):
+    """{name: the one group of that name in the VPC, or None}, read in one call; two groups of a name stop the run."""
+    names = sorted(set(names))
+    if not names:
+        return {}
     groups = ec2.describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": [name]}],
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": names}],
     )["SecurityGroups"]
-    return pick_one(groups, "security groups named %s in %s" % (name, vpc_id), ident=lambda g: g["GroupId"])
+    return {name: pick_one([g for g in groups if g.get("GroupName") == name], "security groups named %s in %s" % (name, vpc_id),
+                           ident=lambda g: g["GroupId"]) for name in names}
+
+
+def find_group(ec2, vpc_id, name):
+    return find_groups(ec2, vpc_id, [name])[name]
 
 
 def current_permissions(group):
@@ -110,12 +119,23 @@ class GroupSet:
         self.check_mode = check_mode
         self.ids = {}
         self.changes = []
+        self.read_ahead = {}
+
+    def read(self, names):
+        """Read the groups of ``names`` (those to converge and their peers) in one call; each is looked up from that
+        answer until this set changes it."""
+        self.read_ahead.update(find_groups(self.ec2, self.vpc_id, names))
+
+    def _find(self, name):
+        if name in self.read_ahead:
+            return self.read_ahead[name]
+        return find_group(self.ec2, self.vpc_id, name)
 
     def group_id(self, name, tags, create=True):
         """The id of a group by name, creating it (empty) when missing. Fake id in check mode."""
         if name in self.ids:
             return self.ids[name]
-        found = find_group(self.ec2, self.vpc_id, name)
+        found = self._find(name)
         if found:
             self.ids[name] = found["GroupId"]
         elif not create:
@@ -142,7 +162,9 @@ class GroupSet:
             wanted.add(key)
             if rule.get("description"):
                 descriptions[key] = rule["description"]
-        group = None if gid.startswith("sg-(new") else find_group(self.ec2, self.vpc_id, name)
+        # A group made just now (not in the answer read ahead) has no ingress yet and the tags it was made with.
+        group = None if gid.startswith("sg-(new") else self._find(name)
+        self.read_ahead.pop(name, None)  # its rules and tags change below: a later lookup reads again
         reported = current_permissions(group) if group else {}
         have = set(reported)
         add = sorted(wanted - have, key=str)

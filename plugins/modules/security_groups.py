@@ -120,16 +120,12 @@ changes:
 """
 
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import PlatformModule
-from ansible_collections.cloud_design.platform.plugins.module_utils.security_groups import GroupSet, current_rules, find_group
+from ansible_collections.cloud_design.platform.plugins.module_utils.security_groups import GroupSet, current_rules, find_groups
 
 
 def snapshot(ec2, vpc_id, names):
-    out = {}
-    for name in names:
-        group = find_group(ec2, vpc_id, name)
-        if group:
-            out[name] = sorted("%s/%s from %s" % r for r in current_rules(group))
-    return out
+    return {name: sorted("%s/%s from %s" % r for r in current_rules(group))
+            for name, group in find_groups(ec2, vpc_id, names).items() if group}
 
 
 def main():
@@ -163,6 +159,7 @@ def main():
     def converge():
         before = snapshot(ec2, params["vpc_id"], names) if diff else {}
         if params["state"] == "present":
+            groups.read(names + [rule["from"] for group in params["groups"] for rule in group["ingress"] if rule.get("from")])
             for group in params["groups"]:
                 tags = dict(params.get("tags") or {}, **(group.get("tags") or {}))
                 groups.ensure(group["name"], group["ingress"], tags, peer_tags=params.get("tags") or {},
@@ -175,7 +172,7 @@ def main():
         after = before
         if diff and module.check_mode and groups.changes:
             after = dict(before, _planned=groups.changes)
-        elif diff and not module.check_mode:
+        elif diff and not module.check_mode and groups.changes:
             after = snapshot(ec2, params["vpc_id"], names)
         return groups.changes, before, after, {"groups": ids}
 

@@ -67,3 +67,23 @@ def test_delete_revokes_references_first(aws, run_module, vpc_id):
     queue = group(aws, vpc_id, "d-t-rabbitmq")
     assert len([p for perm in queue["IpPermissions"] for p in perm["UserIdGroupPairs"]]) == 1
     assert run_module(sgm, {"vpc_id": vpc_id, "groups": [{"name": "d-t-api-gateway"}], "state": "absent"})["changed"] is False
+
+
+def test_a_re_run_reads_the_groups_and_their_peers_in_one_call(aws, run_module, vpc_id, slow_calls):
+    """Each lookup of a group was a call of its own (the group twice, each peer once): at a real region's 50 ms a call,
+    one call for them all is what a re-run costs."""
+    run_module(sgm, queue_args(vpc_id))
+    slow_calls.delay = 0
+    slow_calls.start()
+    assert run_module(sgm, queue_args(vpc_id))["changed"] is False
+    assert slow_calls.calls == ["DescribeSecurityGroups"]
+    slow_calls.start()
+    assert run_module(sgm, queue_args(vpc_id), diff=True)["changed"] is False
+    assert slow_calls.calls == ["DescribeSecurityGroups"] * 2  # the diff's before, then the run's; nothing changed after
+
+
+def test_a_group_of_the_name_in_another_vpc_is_not_taken_for_a_second(aws, run_module, vpc_id):
+    other = aws("ec2").create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    aws("ec2").create_security_group(GroupName="d-t-api-gateway", Description="x", VpcId=other)  # another VPC: not a second
+    run_module(sgm, queue_args(vpc_id))
+    assert group(aws, vpc_id, "d-t-api-gateway")["VpcId"] == vpc_id
