@@ -16,22 +16,25 @@ description:
     and I(kms_key_id), in one call.
   - A group encrypted with another key, or with none, is associated with I(kms_key_id)
     (C(AssociateKmsKey)); log events already written stay under the key they were written with.
+  - The groups of I(groups) also get exactly the tags of I(tags) (with I(purge_tags)); the platform makes every log
+    group of its own through this module, or as part of a workload through M(cloud_design.platform.ecs_workload).
+  - Without I(prefix), the call governs the groups of I(groups) only.
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
   prefix:
-    description: Name prefix of the log groups to govern, e.g. C(/shop/prod/).
+    description:
+      - Name prefix of the log groups to govern, e.g. C(/shop/prod/).
+      - Without it, only the groups of I(groups) are governed.
     type: str
-    required: true
   groups:
     description: Log groups this call owns (made when missing, removed when I(state=absent)).
     type: list
     elements: str
     default: []
   retention_days:
-    description: Days every governed group keeps its events (one of the values CloudWatch Logs accepts).
+    description: Days every governed group keeps its events (one of the values CloudWatch Logs accepts); required with I(state=present).
     type: int
-    required: true
   kms_key_id:
     description: ARN of the KMS key every governed group is encrypted with; none leaves encryption alone.
     type: str
@@ -92,6 +95,12 @@ notes:
 """
 
 EXAMPLES = r"""
+- name: One group of its own, made and kept at 30 days with its tags
+  cloud_design.platform.log_groups:
+    groups: [/aws/lambda/shop-prod-inventory-db-rotation]
+    retention_days: 30
+    tags: {Project: shop, Environment: prod}
+
 - name: Every log group of the platform keeps 90 days, encrypted with the logs key
   cloud_design.platform.log_groups:
     prefix: /shop/prod/
@@ -128,7 +137,7 @@ try:
 except ImportError:
     pass  # handled by PlatformModule (AnsibleAWSModule)
 
-from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, PlatformModule
+from ansible_collections.cloud_design.platform.plugins.module_utils.platform import Plan, PlatformModule, tag_changes
 from ansible_collections.cloud_design.platform.plugins.module_utils.workload_spec import LOG_RETENTION_DAYS
 
 
@@ -159,11 +168,24 @@ def converge_filters(plan, logs, group, specs, exists):
         plan.change("delete metric filter %s" % name, logs.delete_metric_filter, logGroupName=group, filterName=name)
 
 
+def converge_tags(plan, logs, group, tags, params):
+    """An owned group's tags become exactly ``tags`` (``purge_tags``); AWS's own (aws:) tags stay. Through the calls
+    CloudWatch Logs recommends over the deprecated TagLogGroup and UntagLogGroup (CloudWatch Logs API Reference)."""
+    name = group["logGroupName"]
+    arn = group.get("logGroupArn") or group["arn"].removesuffix(":*")
+    current = logs.list_tags_for_resource(resourceArn=arn).get("tags", {})
+    to_set, to_remove = tag_changes(current, tags, params["purge_tags"])
+    if to_set:
+        plan.change("tags of %s: %s" % (name, ", ".join(sorted(to_set))), logs.tag_resource, resourceArn=arn, tags=to_set)
+    if to_remove:
+        plan.change("tags of %s: remove %s" % (name, ", ".join(to_remove)), logs.untag_resource, resourceArn=arn, tagKeys=to_remove)
+
+
 def main():
     argument_spec = dict(
-        prefix=dict(type="str", required=True),
+        prefix=dict(type="str"),
         groups=dict(type="list", elements="str", default=[]),
-        retention_days=dict(type="int", required=True),
+        retention_days=dict(type="int"),
         kms_key_id=dict(type="str"),
         metric_filters=dict(type="list", elements="dict", default=[], options=dict(
             log_group=dict(type="str", required=True),
@@ -175,15 +197,18 @@ def main():
             default_value=dict(type="float"),
         )),
     )
-    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True)
+    module = PlatformModule(argument_spec=argument_spec, tags=True, state=True, required_if=[("state", "present", ["retention_days"])])
     params = module.params
     prefix = params["prefix"]
-    if len(prefix) < 2:
-        module.fail_json(msg="prefix %r would govern every log group of the account: give the platform's, e.g. /shop/prod/" % prefix)
-    if params["retention_days"] not in LOG_RETENTION_DAYS:
+    if prefix is not None and len(prefix) < 2:
+        module.fail_json(msg="prefix %r would govern every log group of the account: give the platform's, e.g. /shop/prod/, "
+                             "or none to govern the groups listed only" % prefix)
+    if prefix is None and not params["groups"]:
+        module.fail_json(msg="neither prefix nor groups: give the groups to govern, or their prefix")
+    if params["state"] == "present" and params["retention_days"] not in LOG_RETENTION_DAYS:
         module.fail_json(msg="retention_days %s is not one CloudWatch Logs accepts: %s"
                          % (params["retention_days"], ", ".join(str(d) for d in LOG_RETENTION_DAYS)))
-    outside = [g for g in params["groups"] if not g.startswith(prefix)]
+    outside = [g for g in params["groups"] if prefix is not None and not g.startswith(prefix)]
     if outside:
         module.fail_json(msg="groups %s are outside the prefix %s" % (", ".join(outside), prefix))
     strays = sorted(set(f["log_group"] for f in params["metric_filters"]) - set(params["groups"]))
@@ -193,11 +218,13 @@ def main():
     key, days = params["kms_key_id"], params["retention_days"]
 
     def converge():
-        plan, before, after = Plan(module), {}, {}
+        plan, before, after, found_arn = Plan(module), {}, {}, {}
         found = {}
-        for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=prefix):
-            for group in page["logGroups"]:
-                found[group["logGroupName"]] = group
+        for start in [prefix] if prefix is not None else params["groups"]:
+            for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=start):
+                for group in page["logGroups"]:
+                    if prefix is not None or group["logGroupName"] in params["groups"]:
+                        found[group["logGroupName"]] = group
         for name, group in found.items():
             before[name] = {"retention_days": group.get("retentionInDays"), "kms_key_id": group.get("kmsKeyId")}
         if params["state"] == "absent":
@@ -206,21 +233,24 @@ def main():
                     plan.change("delete %s" % name, logs.delete_log_group, logGroupName=name)
             after = {n: v for n, v in before.items() if n not in params["groups"]}
         else:
+            tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
             for name in params["groups"]:
                 if name in found:
+                    converge_tags(plan, logs, found[name], tags, params)
                     continue
                 plan.change("create %s" % name)
                 if not module.check_mode:
                     extra = {"kmsKeyId": key} if key else {}
                     try:
-                        logs.create_log_group(logGroupName=name, tags={k: str(v) for k, v in (params.get("tags") or {}).items()},
-                                              **extra)
+                        logs.create_log_group(logGroupName=name, tags=tags, **extra)
                     except botocore.exceptions.ClientError as exc:
                         # Names are unique: "already exists" right after the listing means a retried
                         # create whose first attempt was written although its answer was lost.
                         if exc.response.get("Error", {}).get("Code") != "ResourceAlreadyExistsException":
                             raise
                     logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+                    made = [g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name]
+                    found_arn[name] = made[0].get("arn") if made else None
                 after[name] = {"retention_days": days, "kms_key_id": key}
             for name, group in sorted(found.items()):
                 after[name] = {"retention_days": days, "kms_key_id": key or group.get("kmsKeyId")}
@@ -233,7 +263,7 @@ def main():
                 converge_filters(plan, logs, name, [f for f in params["metric_filters"] if f["log_group"] == name],
                                  name in found)
         result = {"changed": bool(plan.changes), "changes": plan.changes,
-                  "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn")) for n, v in sorted(after.items())}}
+                  "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn") or found_arn.get(n)) for n, v in sorted(after.items())}}
         return result.get("changes"), before, after, result
 
     module.exit_converged(converge, "Failed to govern the log groups %s*" % prefix)

@@ -107,6 +107,7 @@ def test_absent_removes_owned_groups_only(aws, run_module, associations):
     ({"retention_days": 10}, "retention_days 10"),
     ({"prefix": "/"}, "every log group"),
     ({"groups": ["/other/x"]}, "outside the prefix"),
+    ({"prefix": None, "groups": []}, "neither prefix nor groups"),
 ])
 def test_bad_input(aws, run_module, associations, extra, message):
     with pytest.raises(ModuleFail) as failed:
@@ -149,3 +150,31 @@ def test_metric_filters_only_on_owned_groups(aws, run_module, associations):
     with pytest.raises(ModuleFail) as failed:
         run_module(log_groups, args(groups=[], metric_filters=[root_use()]))
     assert "not in groups" in failed.value.result["msg"]
+
+
+def test_an_owned_groups_tags_become_exactly_the_wanted_ones(aws, run_module, associations):
+    """The stock module and the roles' tasks it replaced kept an owned group's tags; so does this module."""
+    logs = aws("logs")
+    run_module(log_groups, args())
+    logs.tag_log_group(logGroupName="/demo/t/cloudtrail", tags={"Owner": "someone", "Project": "old"})
+    planned = run_module(log_groups, args(), check=True)
+    assert planned["changes"] == ["tags of /demo/t/cloudtrail: Project", "tags of /demo/t/cloudtrail: remove Owner"]
+    assert logs.list_tags_log_group(logGroupName="/demo/t/cloudtrail")["tags"] == {"Owner": "someone", "Project": "old"}
+    assert run_module(log_groups, args())["changed"] is True
+    assert logs.list_tags_log_group(logGroupName="/demo/t/cloudtrail")["tags"] == {"Project": "demo"}
+    assert run_module(log_groups, args())["changed"] is False
+    logs.tag_log_group(logGroupName="/demo/t/cloudtrail", tags={"Owner": "someone"})
+    assert run_module(log_groups, args(purge_tags=False))["changed"] is False
+
+
+def test_without_a_prefix_only_the_listed_groups_are_governed(aws, run_module, associations):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/demo-t-rotation-old")
+    made = run_module(log_groups, args(prefix=None, groups=["/aws/lambda/demo-t-rotation"], kms_key_id=None))
+    assert made["changes"] == ["create /aws/lambda/demo-t-rotation"]
+    arn = made["log_groups"]["/aws/lambda/demo-t-rotation"]["arn"]
+    assert arn.startswith("arn:aws:logs:eu-west-1:") and ":log-group:/aws/lambda/demo-t-rotation" in arn
+    found = groups(aws)
+    assert found["/aws/lambda/demo-t-rotation"]["retentionInDays"] == 30 and "retentionInDays" not in found["/aws/lambda/demo-t-rotation-old"]
+    again = run_module(log_groups, args(prefix=None, groups=["/aws/lambda/demo-t-rotation"], kms_key_id=None))
+    assert again["changed"] is False and list(again["log_groups"]) == ["/aws/lambda/demo-t-rotation"]
