@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import ansible.constants as C
 import pytest
 
 from ansible_collections.cloud_design.platform.plugins.action.platform_info import ActionModule
@@ -23,9 +24,9 @@ def answer(include):
 def run(tmp_path, monkeypatch):
     """A run with the callback enabled under the linear strategy; yields the module runs made (their include)."""
     monkeypatch.setattr(run_reads, "STATE", dict(run_reads.STATE))
+    monkeypatch.setattr(C, "DEFAULT_LOCAL_TMP", str(tmp_path))  # the run's own local temporary directory
     callback = CallbackModule()
     callback.v2_playbook_on_start(None)
-    run_reads.STATE["directory"] = str(tmp_path / "reads")
     callback.v2_playbook_on_play_start(mock.Mock(strategy="linear"))
     made = []
     callback.made = made
@@ -151,3 +152,14 @@ def test_nothing_is_kept_without_the_callback(monkeypatch):
     discover(["kms"])
     discover(["kms"])
     assert made == [1, 1]
+
+
+def test_a_second_playbook_of_the_run_reads_again(run):
+    """ansible-playbook destroy.yml site.yml: what the first playbook read before its changes is not the second's."""
+    callback, made = run, run.made
+    discover(["network"])
+    callback.v2_runner_on_ok(result_of(changed=True))
+    callback.v2_playbook_on_start(None)
+    callback.v2_playbook_on_play_start(mock.Mock(strategy="linear"))
+    discover(["network"])
+    assert made == [["network"], ["network"]]
