@@ -236,7 +236,8 @@ def main():
             tags = {k: str(v) for k, v in (params.get("tags") or {}).items()}
             for name in params["groups"]:
                 if name in found:
-                    converge_tags(plan, logs, found[name], tags, params)
+                    if params.get("tags") is not None:  # no tags given: the group's are left alone (amazon.aws.tags)
+                        converge_tags(plan, logs, found[name], tags, params)
                     continue
                 plan.change("create %s" % name)
                 if not module.check_mode:

@@ -165,6 +165,8 @@ def test_an_owned_groups_tags_become_exactly_the_wanted_ones(aws, run_module, as
     assert run_module(log_groups, args())["changed"] is False
     logs.tag_log_group(logGroupName="/demo/t/cloudtrail", tags={"Owner": "someone"})
     assert run_module(log_groups, args(purge_tags=False))["changed"] is False
+    assert run_module(log_groups, args(tags=None))["changed"] is False  # no tags given: left alone
+    assert logs.list_tags_log_group(logGroupName="/demo/t/cloudtrail")["tags"] == {"Owner": "someone", "Project": "demo"}
 
 
 def test_without_a_prefix_only_the_listed_groups_are_governed(aws, run_module, associations):
