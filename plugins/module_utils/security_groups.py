@@ -146,6 +146,7 @@ class GroupSet:
         else:
             self.ids[name] = create_group(self.ec2, self.vpc_id, name, tags)
             self.changes.append("create %s" % name)
+            self.read_ahead.pop(name, None)  # made with the tags of the call that named it: its own turn reads it
         return self.ids[name]
 
     def ensure(self, name, ingress, tags, peer_tags=None, purge_tags=True):
@@ -162,7 +163,6 @@ class GroupSet:
             wanted.add(key)
             if rule.get("description"):
                 descriptions[key] = rule["description"]
-        # A group made just now (not in the answer read ahead) has no ingress yet and the tags it was made with.
         group = None if gid.startswith("sg-(new") else self._find(name)
         self.read_ahead.pop(name, None)  # its rules and tags change below: a later lookup reads again
         reported = current_permissions(group) if group else {}

@@ -87,3 +87,16 @@ def test_a_group_of_the_name_in_another_vpc_is_not_taken_for_a_second(aws, run_m
     aws("ec2").create_security_group(GroupName="d-t-api-gateway", Description="x", VpcId=other)  # another VPC: not a second
     run_module(sgm, queue_args(vpc_id))
     assert group(aws, vpc_id, "d-t-api-gateway")["VpcId"] == vpc_id
+
+
+def test_a_peer_made_on_the_way_gets_its_own_tags_in_the_same_run(aws, run_module, vpc_id):
+    """A group of the call that another group of the call names first is made empty with the call's tags; when its own
+    turn comes it gets its own, in the same run, so that the next run changes nothing."""
+    args = {"vpc_id": vpc_id, "tags": {"Project": "d"}, "groups": [
+        {"name": "d-t-rabbitmq", "ingress": [{"port": 5672, "from": "d-t-billing-app"}]},
+        {"name": "d-t-billing-app", "tags": {"Component": "billing"}},
+    ]}
+    assert run_module(sgm, args)["changed"] is True
+    billing = group(aws, vpc_id, "d-t-billing-app")
+    assert {t["Key"]: t["Value"] for t in billing["Tags"]} == {"Project": "d", "Component": "billing", "Name": "d-t-billing-app"}
+    assert run_module(sgm, args)["changed"] is False
