@@ -267,7 +267,7 @@ def main():
                   "log_groups": {n: dict(v, arn=(found.get(n) or {}).get("arn") or found_arn.get(n)) for n, v in sorted(after.items())}}
         return result.get("changes"), before, after, result
 
-    module.exit_converged(converge, "Failed to govern the log groups %s*" % prefix)
+    module.exit_converged(converge, "Failed to govern the log groups %s" % ("%s*" % prefix if prefix is not None else ", ".join(params["groups"])))
 
 
 if __name__ == "__main__":
