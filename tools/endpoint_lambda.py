@@ -11,8 +11,10 @@ tools/endpoint_server.py:
   Lambda function permissions with an execution role": the function calls AWS as that role, here through the
   endpoint's STS, so the endpoint's IAM checks see the role's policies, never the caller's), and the endpoint as its
   AWS. What it prints goes to its log group when the group is there.
-- ``rotate_secret``: a step that fails ends the rotation; the new version stays AWSPENDING and AWSCURRENT does not
-  move (AWS Secrets Manager API Reference, RotateSecret: "When rotation is unsuccessful, the AWSPENDING staging label
+- ``rotate_secret``: the rotation goes on after the answer, as AWS's does ("Configures and starts the asynchronous
+  process of rotating the secret", RotateSecret); moto ran every step before answering. A step that fails ends the
+  rotation; the new version stays AWSPENDING and AWSCURRENT does not move (AWS Secrets Manager API Reference,
+  RotateSecret: "When rotation is unsuccessful, the AWSPENDING staging label
   might be attached to an empty secret version"; only the function's finishSecret moves AWSCURRENT). Without immediate
   rotation, the test step's pending version is removed afterwards (AWS Secrets Manager API Reference, RotateSecret,
   RotateImmediately: "The test creates an AWSPENDING version of the secret and then removes it"). A rotation asked
@@ -119,6 +121,8 @@ def _invoke_lambda(original):
     def invoke_lambda(self, event=None):
         if not str(self.run_time or "").startswith("python"):
             return original(self, event)
+        if getattr(_STATE, "rotating", False):
+            _STATE.started.set()  # the rotation is under way: RotateSecret answers now
         if getattr(_STATE, "rotating", False) and isinstance(event, dict):
             # "SecretId: The ARN of the secret to rotate" (AWS Secrets Manager User Guide, "Rotation by Lambda
             # function"); moto sends the name, which a role scoped to the secret's ARN may not describe.
@@ -150,21 +154,39 @@ def _rotate_secret(original):
             # "If you don't include the configuration parameters, the operation starts a rotation with the values
             # already stored in the secret" (RotateSecret); moto forgot the function and moved the labels itself.
             rotation_lambda_arn = secret.rotation_lambda_arn or None
-        _STATE.rotating, _STATE.secret_arn = True, secret.arn
-        try:
-            answer = original(self, secret_id, client_request_token=client_request_token,
-                              rotation_lambda_arn=rotation_lambda_arn, rotation_rules=rotation_rules,
-                              rotate_immediately=rotate_immediately)
-        except StepFailed:
-            pending = next((v for v, version in secret.versions.items() if "AWSPENDING" in version["version_stages"]), None)
-            answer = secret.to_short_dict(version_id=pending)
-        finally:
-            _STATE.rotating = False
-            if not rotate_immediately and rotation_lambda_arn:
-                for version_id, version in list(secret.versions.items()):
-                    if version["version_stages"] == ["AWSPENDING"]:
-                        del secret.versions[version_id]
-        return answer
+        if not (rotation_lambda_arn and secret.versions):
+            return original(self, secret_id, client_request_token=client_request_token,
+                            rotation_lambda_arn=rotation_lambda_arn, rotation_rules=rotation_rules,
+                            rotate_immediately=rotate_immediately)
+        # "Configures and starts the asynchronous process of rotating the secret" (RotateSecret): the answer comes once
+        # the configuration is stored and the pending version made, when the function's first step starts; the steps
+        # go on after it. moto ran them all before answering.
+        token = client_request_token or str(uuid.uuid4())
+        started, outcome = threading.Event(), {}
+
+        def rotate():
+            _STATE.rotating, _STATE.secret_arn, _STATE.started = True, secret.arn, started
+            try:
+                outcome["answer"] = original(self, secret_id, client_request_token=token,
+                                             rotation_lambda_arn=rotation_lambda_arn, rotation_rules=rotation_rules,
+                                             rotate_immediately=rotate_immediately)
+            except StepFailed:
+                pass
+            except Exception as exc:  # pylint: disable=broad-except  # answered by the request, when it still waits
+                outcome["error"] = exc
+            finally:
+                _STATE.rotating = False
+                if not rotate_immediately:
+                    for version_id, version in list(secret.versions.items()):
+                        if version["version_stages"] == ["AWSPENDING"]:
+                            del secret.versions[version_id]
+                started.set()
+
+        threading.Thread(target=rotate, name="rotate-%s" % secret.name, daemon=True).start()
+        started.wait()
+        if "error" in outcome:
+            raise outcome["error"]
+        return secret.to_short_dict(version_id=token)
 
     return rotate_secret
 

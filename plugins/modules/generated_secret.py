@@ -81,6 +81,8 @@ options:
     description:
       - With I(regenerate) and automatic rotation, seconds to wait for the rotation to make its new version current
         (each of the function's four steps may take up to its own timeout); a rotation still pending then fails the module.
+      - A rotation already under way (RotateSecret runs asynchronously; turning rotation on starts its test step) is
+        waited for first, for at most 900 s.
     type: int
     default: 1800
   recovery_window_days:
@@ -329,6 +331,7 @@ def rotate_now(module, sm, found, rotation):
     if not module.check_mode:
         # One rotation per current version: a retry after a lost answer hands back the same rotation (ClientRequestToken).
         token = client_token("rotate", found["ARN"], current_version(found), length=64)
+        wait_for_rotation_to_end(module, sm, found, token)
         sm.rotate_secret(SecretId=found["ARN"], ClientRequestToken=token)
         # RotateSecret only starts the rotation: done when the function made the new version current. A failed step
         # leaves it AWSPENDING (RotateSecret, "When rotation is unsuccessful...") until the timeout says so.
@@ -340,6 +343,25 @@ def rotate_now(module, sm, found, rotation):
             raise PlatformError("%s. The rotation function %s says why in its log group (/aws/lambda/<function name>)"
                                 % (exc, rotation["function_arn"]))
     return True
+
+
+def wait_for_rotation_to_end(module, sm, found, token):
+    """Wait while another rotation of the secret is under way: RotateSecret runs asynchronously, and refuses to start
+    while a version is AWSPENDING without being AWSCURRENT ("Previous rotation request is still in progress"). Turning
+    rotation on (ensure_rotation, just before) starts one: its test step. A step ends within Lambda's longest timeout
+    (900 s, AWS Lambda Developer Guide, "Configure Lambda function timeout"); a version pending after that is left by a
+    rotation that failed."""
+    def under_way(stages):
+        return sorted(v for v, labels in stages.items() if "AWSPENDING" in labels and "AWSCURRENT" not in labels and v != token)
+
+    try:
+        wait_for(lambda: describe(sm, found["ARN"]).get("VersionIdsToStages") or {}, lambda stages: not under_way(stages),
+                 timeout=min(900, module.params["rotation_timeout"]), delay=1.0,
+                 what="the rotation under way of %s to end" % found["Name"])
+    except PlatformError as exc:
+        raise PlatformError("%s: a version AWSPENDING without AWSCURRENT is left by a rotation that failed; its function's log "
+                            "group (/aws/lambda/<function name>) says why. Remove the label from that version "
+                            "(UpdateSecretVersionStage with RemoveFromVersionId) and run again" % exc)
 
 
 def kms_matches(wanted, current):

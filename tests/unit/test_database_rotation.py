@@ -138,6 +138,26 @@ def stages(ep, secret):
     return ep.client("secretsmanager").describe_secret(SecretId=secret)["VersionIdsToStages"]
 
 
+def until(probe, seconds=90):
+    """What a rotation does, once done: RotateSecret answers when the rotation starts, as AWS's does."""
+    deadline = time.monotonic() + seconds
+    while not probe():
+        assert time.monotonic() < deadline, "not done in %d s" % seconds
+        time.sleep(0.2)
+
+
+def settled(ep, secret):
+    """No rotation is under way: no version is AWSPENDING without being AWSCURRENT (RotateSecret)."""
+    return all("AWSCURRENT" in labels or "AWSPENDING" not in labels for labels in stages(ep, secret).values())
+
+
+def printed(ep, name):
+    logs = ep.client("logs")
+    group = "/aws/lambda/%s" % name
+    return [e["message"] for s in logs.describe_log_streams(logGroupName=group)["logStreams"]
+            for e in logs.get_log_events(logGroupName=group, logStreamName=s["logStreamName"])["events"]]
+
+
 def value(ep, secret, stage="AWSCURRENT"):
     return json.loads(ep.client("secretsmanager").get_secret_value(SecretId=secret, VersionStage=stage)["SecretString"])
 
@@ -158,21 +178,21 @@ def test_rotation_alternates_the_login_and_redeploys_the_app(ep):
     sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
                      RotateImmediately=False)
     assert sm.describe_secret(SecretId=secret)["RotationEnabled"] is True
+    until(lambda: settled(ep, secret))
     assert value(ep, secret) == {"username": APP_USER, "password": "first-Password-1", "dbname": "billing"}
     assert list(stages(ep, secret).values()) == [["AWSCURRENT"]]
     assert job_runs(ep, cluster, "rot-rotate") == ["test"]
 
     deployment = ep.client("ecs").describe_services(cluster=cluster, services=["rot-app"])["services"][0]["deployments"][0]["id"]
     first = sm.rotate_secret(SecretId=secret)["VersionId"]
+    until(lambda: "redeployed rot-app" in printed(ep, "rot-rotation"))
     now = value(ep, secret)
     assert now["username"] == APP_USER + "_clone" and now["dbname"] == "billing"
     assert now["password"] != "first-Password-1" and len(now["password"]) == 32 and now["password"].isalnum()
     assert "AWSCURRENT" in stages(ep, secret)[first]
     # Called with the secret's ARN (its role may touch nothing else).
-    logs = ep.client("logs")
-    printed = [e["message"] for s in logs.describe_log_streams(logGroupName="/aws/lambda/rot-rotation")["logStreams"]
-               for e in logs.get_log_events(logGroupName="/aws/lambda/rot-rotation", logStreamName=s["logStreamName"])["events"]]
-    assert "made the pending version of %s for %s_clone" % (secret, APP_USER) in printed, printed
+    said = printed(ep, "rot-rotation")
+    assert "made the pending version of %s for %s_clone" % (secret, APP_USER) in said, said
     assert job_runs(ep, cluster, "rot-rotate") == ["set", "test", "test"]
     # The app was redeployed (forceNewDeployment: a new deployment), so that its tasks take the new login.
     service = ep.client("ecs").describe_services(cluster=cluster, services=["rot-app"])["services"][0]
@@ -180,9 +200,27 @@ def test_rotation_alternates_the_login_and_redeploys_the_app(ep):
 
     # The next rotation goes back to the first login, with another password.
     second = sm.rotate_secret(SecretId=secret)["VersionId"]
+    until(lambda: printed(ep, "rot-rotation").count("redeployed rot-app") == 2)
     again = value(ep, secret)
     assert again["username"] == APP_USER and again["password"] not in ("first-Password-1", now["password"])
     assert "AWSCURRENT" in stages(ep, secret)[second] and "AWSPREVIOUS" in stages(ep, secret)[first]
+
+
+def test_rotate_secret_answers_before_the_rotation_ends(ep):
+    """AWS's RotateSecret "configures and starts the asynchronous process of rotating the secret": it answers with
+    the new version while the function's steps go on, and refuses another rotation until they end."""
+    secret, fn, dummy = platform(ep, "async", "async-rotate")
+    sm = ep.client("secretsmanager")
+    sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
+                     RotateImmediately=False)
+    until(lambda: settled(ep, secret))
+    version = sm.rotate_secret(SecretId=secret)["VersionId"]
+    assert stages(ep, secret)[version] == ["AWSPENDING"]
+    with pytest.raises(botocore.exceptions.ClientError, match="Previous rotation request is still in progress"):
+        sm.rotate_secret(SecretId=secret)
+    until(lambda: "AWSCURRENT" in stages(ep, secret)[version])
+    until(lambda: "redeployed async-app" in printed(ep, "async-rotation"))
+    assert settled(ep, secret)
 
 
 def test_a_failed_job_leaves_the_current_version_in_place(ep):
@@ -191,7 +229,9 @@ def test_a_failed_job_leaves_the_current_version_in_place(ep):
     sm = ep.client("secretsmanager")
     sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
                      RotateImmediately=False)
+    until(lambda: settled(ep, secret))
     pending = sm.rotate_secret(SecretId=secret)["VersionId"]
+    until(lambda: any("the rotation job (set) of %s failed" % secret in line for line in printed(ep, "bad-rotation")))
     assert value(ep, secret) == {"username": APP_USER, "password": "first-Password-1", "dbname": "billing"}
     assert stages(ep, secret)[pending] == ["AWSPENDING"]
     # Each step runs its job once per attempt: the failing test run at configuration, then the set step's attempts.

@@ -1,6 +1,7 @@
 """generated_secret against moto: generated once, never returned, never changed by a re-run."""
 
 import json
+import time
 
 import pytest
 
@@ -78,15 +79,32 @@ def test_the_current_version_is_returned_and_moves_with_the_value(aws, run_modul
 FUNCTION = "demo-t-billing-db-rotation"
 
 
+class Steps(list):
+    """The steps the function ran; slow: seconds a step takes. RotateSecret answers while they run, as AWS's does."""
+
+    slow = None
+
+
+def ended(aws, seconds=10):
+    """Wait for the rotation under way to end: no version AWSPENDING without AWSCURRENT (RotateSecret)."""
+    deadline = time.monotonic() + seconds
+    while any("AWSPENDING" in labels and "AWSCURRENT" not in labels for labels in
+              aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")["VersionIdsToStages"].values()):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
 @pytest.fixture(name="rotation_function")
 def fixture_rotation_function(aws, monkeypatch):
     """A rotation function in the account; its steps (run in-process) put a new password and make it current."""
     import endpoint_lambda  # pylint: disable=import-outside-toplevel,import-error
 
-    steps = []
+    steps = Steps()
+    slow = {}
 
     def run(function, event):
         steps.append(event["Step"])
+        time.sleep(slow.get(event["Step"], 0))
         sm = aws("secretsmanager")
         arn, token = event["SecretId"], event["ClientRequestToken"]
         if event["Step"] == "createSecret":
@@ -104,6 +122,7 @@ def fixture_rotation_function(aws, monkeypatch):
         return "null", False, ""
 
     fail = set()
+    steps.slow = slow
     monkeypatch.setattr(endpoint_lambda, "run_function", run)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                      "Action": "sts:AssumeRole"}]}
@@ -125,6 +144,7 @@ def test_rotation_is_turned_on_without_rotating_and_kept(aws, run_module, rotati
     assert on["changed"] is True and on["secret"]["rotation"] == {"days": 30, "function_arn": arn}
     described = aws("secretsmanager").describe_secret(SecretId="demo-t/billing-db")
     assert described["RotationEnabled"] is True and described["RotationRules"]["AutomaticallyAfterDays"] == 30
+    ended(aws)
     # Checked, not rotated: only the test step ran, and the value and its version are the same.
     assert steps == ["testSecret"] and value(aws) == first and on["secret"]["version_id"] == made["secret"]["version_id"]
     again = run_module(gs, args(values={"dbname": "orders"}, initial_values={"username": "billing"},
@@ -147,6 +167,20 @@ def test_regenerate_with_rotation_rotates_through_the_function_once(aws, run_mod
         rotated["secret"]["version_id"]]
     kept = run_module(gs, rotating)
     assert kept["changed"] is False and value(aws) == now
+
+
+def test_rotation_turned_on_and_run_now_waits_for_the_test_step(aws, run_module, rotation_function):
+    """Turning rotation on starts its test step (RotateImmediately=false), which runs after RotateSecret answers; a
+    rotation asked in the same run waits for it to end instead of being refused ("Previous rotation request is still
+    in progress")."""
+    arn, steps, dummy = rotation_function
+    run_module(gs, args(values={"dbname": "orders"}, initial_values={"username": "billing"}))
+    steps.slow["testSecret"] = 0.5
+    rotated = run_module(gs, args(values={"dbname": "orders"}, initial_values={"username": "billing"},
+                                  rotation={"function_arn": arn, "days": 30}, regenerate=True))
+    assert rotated["changed"] is True and rotated["secret"]["rotated"] is True
+    assert steps == ["testSecret", "createSecret", "setSecret", "testSecret", "finishSecret"]
+    assert value(aws)["username"] == "billing_clone"
 
 
 def test_rotation_off_cancels_it(aws, run_module, rotation_function):
