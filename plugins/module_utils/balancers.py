@@ -37,6 +37,7 @@ class Balancers(Plan):
         self.elb_once = module.client("elbv2", retries=False)  # creates go through create_once()
         self._wafv2 = None
         self.existing_tgs = {}
+        self.acls = []  # (spec, arn) of the application load balancers whose web ACL ensure_web_acls() converges
 
     @property
     def waf(self):
@@ -306,7 +307,7 @@ class Balancers(Plan):
         arn = lb["LoadBalancerArn"]
         listeners = self.ensure_listeners(spec, arn, current_listeners, tg_arns)
         if spec["type"] == "application":
-            self.ensure_web_acl(spec, arn)
+            self.acls.append((spec, arn))
         return before, dict(self.summary(lb, listeners, tg_arns), name=spec["name"])
 
     def ensure_listeners(self, spec, arn, current, tg_arns):
@@ -333,6 +334,12 @@ class Balancers(Plan):
         for port, stale in sorted(by_port.items()):
             self.change("remove listener %s/%d" % (spec["name"], port), self.elb.delete_listener, ListenerArn=stale["ListenerArn"])
         return out
+
+    def ensure_web_acls(self):
+        """The web ACLs of the application load balancers ensure() converged: last, so that a new balancer provisions
+        while the others converge (WAF waits for it to be active)."""
+        while self.acls:
+            self.ensure_web_acl(*self.acls.pop(0))
 
     def ensure_web_acl(self, spec, arn):
         current = self.reads.take(("web_acl", arn), lambda: self._web_acl(arn))

@@ -380,7 +380,7 @@ def pick_one(candidates, what, ident=lambda c: c, hint=None):
 
 
 def wait_for(probe, done, timeout=600, delay=1.0, max_delay=15.0, what="the resource"):
-    """Call probe() until done(result) is true; back off between calls. Return the result.
+    """Call probe() until done(result) is true; back off between calls (pauses grow by half). Return the result.
 
     A probe that fails transiently (throttling, a 5xx, a dropped connection that botocore no longer retries once
     its retry quota is spent) is polled again: a long wait must not end on one such answer. Other errors raise.
@@ -398,7 +398,8 @@ def wait_for(probe, done, timeout=600, delay=1.0, max_delay=15.0, what="the reso
         if time.monotonic() >= deadline:
             raise PlatformError("timed out after %ds waiting for %s" % (timeout, what))
         time.sleep(delay)
-        delay = min(delay * 2, max_delay)
+        # Half again each time: the wait ends at most half its time late (doubling: up to all of it).
+        delay = min(delay * 1.5, max_delay)
 
 
 def all_pages(call, key, token="NextToken", next_token=None, **kwargs):

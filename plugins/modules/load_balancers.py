@@ -247,14 +247,19 @@ def main():
 
     def converge():
         before, after = {}, {}
+        specs = module.params["load_balancers"]
         if module.params["state"] == "present":
-            balancers.prefetch(module.params["load_balancers"])
-        for spec in module.params["load_balancers"]:
+            balancers.prefetch(specs)
+            # Application load balancers first: one made now provisions while the others converge, and its web ACL,
+            # which waits for it to be active, comes after them all.
+            specs = sorted(specs, key=lambda spec: spec["type"] != "application")
+        for spec in specs:
             was, now = balancers.remove(spec) if module.params["state"] == "absent" else balancers.ensure(spec)
             if was:
                 before[spec["name"]] = was
             if now:
                 after[spec["name"]] = now
+        balancers.ensure_web_acls()
         return balancers.changes, before, after, {"load_balancers": after}
 
     module.exit_converged(converge, "Failed to manage load balancers", progress={"changes": balancers.changes})

@@ -108,6 +108,16 @@ def test_wait_for_backs_off_and_times_out(monkeypatch):
         pu.wait_for(lambda: "PENDING", lambda s: s == "SUCCESS", timeout=0)
 
 
+def test_wait_for_pauses_grow_by_half(monkeypatch):
+    """A wait ends at most half its time after the condition holds (doubling pauses: up to all of it), and at most
+    max_delay after."""
+    slept = []
+    monkeypatch.setattr("time.sleep", slept.append)
+    states = iter(["PENDING"] * 8 + ["SUCCESS"])
+    assert pu.wait_for(lambda: next(states), lambda s: s == "SUCCESS", delay=1.0, max_delay=10.0) == "SUCCESS"
+    assert slept == [1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375, 10.0, 10.0]
+
+
 def test_wait_for_polls_again_after_a_transient_failure(monkeypatch):
     """A dropped connection that botocore no longer retries (its retry quota spent under many faults) ended a
     whole load balancer converge in the fault test; a wait polls again instead."""
