@@ -1,7 +1,7 @@
 """Record every AWS API call a Python process makes, for `make bench` (tools/bench.py).
 
 Active only when PLATFORM_API_CALL_LOG names a file and this directory is on PYTHONPATH: then
-each botocore call appends one JSON line (service, region, operation, seconds, error, and the
+each botocore call appends one JSON line (service, region, operation, seconds, when it ended, error, and the
 parameters of read calls only, so no secret value a write sends is ever written down).
 """
 
@@ -33,6 +33,7 @@ if os.environ.get("PLATFORM_API_CALL_LOG"):
                     "region": self.meta.region_name,
                     "operation": operation_name,
                     "seconds": round(time.monotonic() - start, 4),
+                    "at": round(time.time(), 3),
                     "error": error,
                     "params": api_params if operation_name.startswith(_READS) else None,
                 }
