@@ -9,7 +9,7 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
 from ansible_collections.cloud_design.platform.plugins.module_utils import cloud_map
-from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload.roles import Roles
+from ansible_collections.cloud_design.platform.plugins.module_utils.iam_roles import Roles
 from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload.scaling import Autoscaling
 from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workload.spec import (
     RAN_TAG,
@@ -22,6 +22,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils._ecs_workloa
     task_definition_differences,
     task_definition_request,
     task_statements,
+    trust_policy,
 )
 from ansible_collections.cloud_design.platform.plugins.module_utils.platform import (
     PlatformError,
@@ -60,9 +61,7 @@ class Workload(Roles, Autoscaling):
                 calls[("log_group_tags",)] = self._log_group_tags
             if found[("td_arns",)]:
                 calls[("td",)] = lambda: self._describe_revision(found[("td_arns",)])
-            for key, role in found.items():
-                if key[0] == "role" and role is not None:
-                    calls[("role_parts", key[1])] = lambda name=key[1]: self._role_parts(name)
+            calls.update(self.role_parts_calls(found))
             return calls
 
         self.reads.fetch(first, then=held)
@@ -71,13 +70,6 @@ class Workload(Roles, Autoscaling):
         if service not in self.clients:
             self.clients[service] = self.module.client(service)
         return self.clients[service]
-
-    @property
-    def identity(self):
-        if self._identity is None:
-            arn = self.module.caller_identity()["Arn"]
-            self._identity = (arn.split(":")[4], arn.split(":")[1])
-        return self._identity
 
     # -- log group
     def log_group(self):
@@ -307,12 +299,16 @@ class Workload(Roles, Autoscaling):
         account, partition = self.identity
         self.prefetch()
         log_group_arn = self.log_group()
+        trust, boundary = trust_policy(account, self.region, partition), params["permissions_boundary"] or ""
+        # Each role has one inline policy, or none when it may do nothing (policy_document None).
+        execution = policy_document(execution_statements(params, log_group_arn, self.region, account, partition))
         execution_arn = self.role(
             self.names["execution_role"], "Starts %s tasks: pulls images, writes their logs, reads their secrets" % self.names["family"],
-            [], "start-tasks", policy_document(execution_statements(params, log_group_arn, self.region, account, partition)))
+            trust, boundary, self.tags, params["purge_tags"], managed=[], inline={"start-tasks": execution} if execution else {})
+        task = policy_document(task_statements(params, self.region, account, partition))
         task_arn = self.role(
-            self.names["task_role"], "What %s itself may do in AWS" % self.names["family"], [], "workload",
-            policy_document(task_statements(params, self.region, account, partition)))
+            self.names["task_role"], "What %s itself may do in AWS" % self.names["family"], trust, boundary, self.tags,
+            params["purge_tags"], managed=[], inline={"workload": task} if task else {})
         registry = {}
         if params.get("run_once"):
             td_before, td_after = self.task_definition(execution_arn, task_arn)
