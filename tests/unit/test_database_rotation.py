@@ -151,6 +151,16 @@ def settled(ep, secret):
     return all("AWSCURRENT" in labels or "AWSPENDING" not in labels for labels in stages(ep, secret).values())
 
 
+def rotation_on(ep, secret, fn):
+    """Rotation turned on without rotating now: only the test step runs, on a copy of the current version it then
+    removes; once it ended (RotateSecret answers before)."""
+    sm = ep.client("secretsmanager")
+    sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
+                     RotateImmediately=False)
+    until(lambda: settled(ep, secret))
+    return sm
+
+
 def printed(ep, name):
     logs = ep.client("logs")
     group = "/aws/lambda/%s" % name
@@ -173,12 +183,8 @@ def job_runs(ep, cluster, family):
 
 def test_rotation_alternates_the_login_and_redeploys_the_app(ep):
     secret, fn, cluster = platform(ep, "rot", "rot-rotate")
-    sm = ep.client("secretsmanager")
-    # Configured without rotating now: only the test step runs, on a copy of the current version it then removes.
-    sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
-                     RotateImmediately=False)
+    sm = rotation_on(ep, secret, fn)
     assert sm.describe_secret(SecretId=secret)["RotationEnabled"] is True
-    until(lambda: settled(ep, secret))
     assert value(ep, secret) == {"username": APP_USER, "password": "first-Password-1", "dbname": "billing"}
     assert list(stages(ep, secret).values()) == [["AWSCURRENT"]]
     assert job_runs(ep, cluster, "rot-rotate") == ["test"]
@@ -210,10 +216,7 @@ def test_rotate_secret_answers_before_the_rotation_ends(ep):
     """AWS's RotateSecret "configures and starts the asynchronous process of rotating the secret": it answers with
     the new version while the function's steps go on, and refuses another rotation until they end."""
     secret, fn, dummy = platform(ep, "async", "async-rotate")
-    sm = ep.client("secretsmanager")
-    sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
-                     RotateImmediately=False)
-    until(lambda: settled(ep, secret))
+    sm = rotation_on(ep, secret, fn)
     version = sm.rotate_secret(SecretId=secret)["VersionId"]
     assert stages(ep, secret)[version] == ["AWSPENDING"]
     with pytest.raises(botocore.exceptions.ClientError, match="Previous rotation request is still in progress"):
@@ -226,10 +229,7 @@ def test_rotate_secret_answers_before_the_rotation_ends(ep):
 def test_a_failed_job_leaves_the_current_version_in_place(ep):
     # The job's container is not the one the function waits for: the set step fails, so the rotation stops there.
     secret, fn, cluster = platform(ep, "bad", "no-such-container")
-    sm = ep.client("secretsmanager")
-    sm.rotate_secret(SecretId=secret, RotationLambdaARN=fn, RotationRules={"AutomaticallyAfterDays": 30},
-                     RotateImmediately=False)
-    until(lambda: settled(ep, secret))
+    sm = rotation_on(ep, secret, fn)
     pending = sm.rotate_secret(SecretId=secret)["VersionId"]
     until(lambda: any("the rotation job (set) of %s failed" % secret in line for line in printed(ep, "bad-rotation")))
     assert value(ep, secret) == {"username": APP_USER, "password": "first-Password-1", "dbname": "billing"}
