@@ -35,6 +35,10 @@ def test_each_role_runs_alone_by_tag(ep, converged, tag):
     assert not run.failed, run
     assert run.changed == 0, run.changed_tasks()
     assert run.stats["ok"] > 3
+    # Only this role (and the platform's and the shared workload role's entry points it uses) is loaded and checked: a
+    # role listed under the play's roles would have its argument check run whatever the tags.
+    checked = {name.split(" : ")[0].rsplit(".", 1)[-1] for name, _host in run.host_results() if "Validating arguments" in name}
+    assert checked - {"platform", "workload"} == {tag}, checked
 
 
 def test_the_readme_check_and_rollout_blocks_change_nothing(ep, converged, tmp_path):
