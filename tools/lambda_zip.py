@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Build the platform's Lambda packages: each function's source into its zip, byte for byte the same on every build.
 
-amazon.aws.lambda compares the zip's SHA-256 with the function's CodeSha256, so a zip stamped with the time it was made
+cloud_design.platform.lambda_functions compares the zip's SHA-256 with the function's CodeSha256, so a zip stamped with the time it was made
 would redeploy the function on every run: the entries carry a fixed date and mode instead, uncompressed.
 
     python tools/lambda_zip.py          # rebuild

@@ -103,14 +103,6 @@ class Roles(Plan):
                             iam.put_role_policy, RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
         return role["Arn"]
 
-    @property
-    def identity(self):
-        """(account, partition) of the caller."""
-        if getattr(self, "_identity", None) is None:
-            arn = self.module.caller_identity()["Arn"]
-            self._identity = (arn.split(":")[4], arn.split(":")[1])  # pylint: disable=attribute-defined-outside-init
-        return self._identity
-
     def _get_role(self, name):
         try:
             return self.iam.get_role(RoleName=name)["Role"]

@@ -273,6 +273,12 @@ class Plan:
             return None
         return call(**kwargs)
 
+    @property
+    def identity(self):
+        """(account, partition) of the caller, asked once (``PlatformModule.caller_identity()``)."""
+        arn = self.module.caller_identity()["Arn"]
+        return arn.split(":")[4], arn.split(":")[1]
+
 
 # Throttling codes of every protocol: a create refused with one of them was not carried out, so create_once sends it
 # again without looking.

@@ -43,7 +43,6 @@ class Workload(Roles, Autoscaling):
         self.region = module.region
         self.clients = {}
         self.tags = dict(self.params.get("tags") or {})
-        self._identity = None
 
     def prefetch(self):
         """The first reads of the converge, made at once before any change, in two rounds: the log group, both roles, the
