@@ -57,11 +57,20 @@ class ActionModule(ActionBase):
             include = [family for family in include if family != "balancers"]  # the full edge holds the balancers
         domain = args.get("domain_name")
         held = reads.get()
+        if "balancers" in include and "balancers" not in held:
+            # The full edge, read for any domain, holds the load balancers and target groups the light one is.
+            edges = sorted(name for name in held if name.startswith("edge@"))
+            if edges:
+                held["balancers"] = held[edges[0]]
         missing = [family for family in include if _name(family, domain) not in held]
-        if "network" in include and {"ecs", "discovery"} & set(missing) and "network" not in missing:
-            missing.append("network")  # the module finds the namespace within the VPC it reads beside it
+        module_args = dict(args, include=missing)
+        if {"ecs", "discovery"} & set(missing) and "network" not in missing and "vpc_id" not in args:
+            # The module looks for the namespace in the VPC the run's discovery found, without reading the network again.
+            vpc_id = ((held.get("network") or {}).get("vpc") or {}).get("id")
+            if vpc_id:
+                module_args["vpc_id"] = vpc_id
         if missing or "names" not in held:
-            answer = self._execute_module(module_args=dict(args, include=missing), task_vars=task_vars)
+            answer = self._execute_module(module_args=module_args, task_vars=task_vars)
             if answer.get("failed"):
                 result.update(answer)
                 return result

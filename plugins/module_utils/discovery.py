@@ -518,7 +518,7 @@ def found(discovery, include, result):
     if "network" in include:
         first["network"] = discovery.network
     elif "ecs" in include or "discovery" in include:
-        first["ecs"] = discovery.ecs
+        first["ecs"] = lambda: discovery.ecs(discovery.module.params.get("vpc_id"))
     for family in ("ecr", "iam", "kms", "logs", "secrets", "workloads", "databases", "storage", "edge", "observability"):
         if family in include:
             first[family] = getattr(discovery, family)

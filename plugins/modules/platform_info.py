@@ -50,6 +50,13 @@ options:
       - The domain of the edge certificate (C(platform_domain_name)); only certificates for it have their tags read.
       - Without it, the tags of every certificate in the account and region are read to find the edge certificate.
     type: str
+  vpc_id:
+    description:
+      - The platform's VPC, where I(include) has C(ecs) or C(discovery) without C(network) (the action plugin passes the
+        VPC a discovery of the same run found): a Cloud Map namespace of the platform's name in another VPC is not
+        the platform's.
+      - Without it, and without C(network), two namespaces of the platform's name are refused as ambiguous.
+    type: str
 extends_documentation_fragment:
   - cloud_design.platform.platform
   - amazon.aws.common.modules
@@ -213,6 +220,7 @@ def main():
         platform_env=dict(type="str", required=True),
         include=dict(type="list", elements="str", choices=choices, default=families),
         domain_name=dict(type="str"),
+        vpc_id=dict(type="str"),
     )
     module = PlatformModule(argument_spec=argument_spec)
     discovery = Discovery(module)

@@ -111,18 +111,30 @@ def test_the_edge_is_kept_by_domain_and_the_audit_never(run):
     discover(["account", "edge"], domain_name="a.example.test")
     discover(["account", "edge"], domain_name="b.example.test")
     discover(["account", "edge"], domain_name="a.example.test")
-    discover(["account", "balancers"])
+    # The full edge, of either domain, holds the load balancers and target groups: they are not read again.
+    assert discover(["account", "balancers"])["edge"] == {"read": "edge"}
     discover(["account", "network", "edge", "observability", "audit"], domain_name="a.example.test")
-    assert made == [["account", "edge"], ["edge"], ["balancers"], ["account", "network", "edge", "observability", "audit"]]
+    assert made == [["account", "edge"], ["edge"], ["account", "network", "edge", "observability", "audit"]]
 
 
-def test_the_namespace_is_read_beside_its_network(run):
-    """The module finds the Cloud Map namespace within the VPC it reads beside it: a kept network is read again."""
-    made = run.made
+def test_the_namespace_is_looked_for_in_the_kept_network(run, monkeypatch):
+    """The module finds the Cloud Map namespace within the platform's VPC: with the network kept, it is handed the VPC
+    the run found instead of reading the network again."""
+    made, asked = run.made, []
+    execute = ActionModule._execute_module
+
+    def with_vpc(self, module_args=None, task_vars=None):
+        asked.append((module_args or self._task.args).get("vpc_id"))
+        out = execute(self, module_args=module_args, task_vars=task_vars)
+        if "network" in out:
+            out["network"] = {"vpc": {"id": "vpc-1"}}
+        return out
+
+    monkeypatch.setattr(ActionModule, "_execute_module", with_vpc)
     discover(["account", "network"])
     discover(["account", "network", "ecs"])
     discover(["account", "ecs"])
-    assert made == [["account", "network"], ["ecs", "network"]]
+    assert made == [["account", "network"], ["ecs"]] and asked == [None, "vpc-1"]
 
 
 def test_a_failed_read_is_not_kept(run, monkeypatch):

@@ -246,3 +246,24 @@ def test_the_reads_of_a_discovery_overlap(aws, run_module, monkeypatch, slow_cal
     assert alone == 1 and most >= 8 and same_calls == calls, (alone, most, calls, same_calls)
     assert took < 0.6 * one_at_a_time, (took, one_at_a_time)
     print("discovery at 50 ms a call: %.2f s one read at a time, %.2f s at once (%d calls)" % (one_at_a_time, took, calls))
+
+
+def test_the_namespace_is_the_one_in_the_given_vpc(aws, run_module):
+    """Two Cloud Map namespaces of the platform's name, in two VPCs: with the network read beside it, or its VPC given
+    (vpc_id, as the action plugin gives the VPC a discovery of the run found), the platform's is found; with neither,
+    the two are refused as ambiguous."""
+    ours = make_vpc(aws)
+    other = aws("ec2").create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    sd = aws("servicediscovery")
+    for vpc in (other, ours):
+        sd.create_private_dns_namespace(Name="t.demo.internal", Vpc=vpc)
+    route53 = aws("route53")
+    zones = {n["Id"]: sd.get_namespace(Id=n["Id"])["Namespace"]["Properties"]["DnsProperties"]["HostedZoneId"]
+             for n in sd.list_namespaces()["Namespaces"]}
+    mine = [i for i, zone in zones.items() if ours in [v["VPCId"] for v in route53.get_hosted_zone(Id=zone)["VPCs"]]]
+    beside = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["network", "ecs"]})
+    given = run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["ecs"], "vpc_id": ours})
+    assert beside["ecs"]["namespace"]["id"] == given["ecs"]["namespace"]["id"] == mine[0] and "network" not in given
+    with pytest.raises(ModuleFail) as err:
+        run_module(platform_info, {"platform_name": "demo", "platform_env": "t", "include": ["ecs"]})
+    assert "Cloud Map namespaces named" in err.value.result["msg"]
