@@ -17,13 +17,13 @@ description:
   - The functions and their policies are read at once, before any change; a function and its invoke permissions are
     one task, where M(amazon.aws.lambda) and M(amazon.aws.lambda_policy) are two, each reading the function again.
   - A function is made only once its execution role can be assumed by Lambda. A new role takes a few seconds to reach
-    Lambda (IAM User Guide, "Troubleshoot IAM: changes I make are not always immediately visible"); until then
-    CreateFunction is refused and tried again, for at most two minutes.
+    Lambda (IAM User Guide, "Troubleshoot IAM", changes not always immediately visible); until then CreateFunction
+    is refused and tried again, for at most two minutes.
   - A create whose answer was lost and which was carried out is found by its name; Lambda refuses a second function of
     a name.
   - An update waits for the function to settle first, and the module ends once every function it made or changed has
     settled (Lambda refuses an update, and does not invoke a function, while it is C(Pending) or an update is
-    C(InProgress): AWS Lambda Developer Guide, "Lambda function states").
+    C(InProgress), AWS Lambda Developer Guide, "Lambda function states").
 author:
   - Cloud Design Platform Team (@cloud-design)
 options:
@@ -69,7 +69,7 @@ options:
       environment:
         description:
           - Environment variables of the function, exactly. Values are shown in the diff and kept in plain text by
-            Lambda's configuration: never a secret (a function reads its secrets from Secrets Manager).
+            Lambda's configuration, so never a secret (a function reads its secrets from Secrets Manager).
         type: dict
         default: {}
       permissions:
