@@ -53,7 +53,7 @@ options:
   vpc_id:
     description:
       - The platform's VPC, where I(include) has C(ecs) or C(discovery) without C(network) (the action plugin passes the
-        VPC a discovery of the same run found): a Cloud Map namespace of the platform's name in another VPC is not
+        VPC a discovery of the same run found); a Cloud Map namespace of the platform's name in another VPC is not
         the platform's.
       - Without it, and without C(network), two namespaces of the platform's name are refused as ambiguous.
     type: str
