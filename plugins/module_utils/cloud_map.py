@@ -16,6 +16,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     apply_tags,
     client_token,
+    concurrently,
     dict_to_tag_list,
     pick_one,
     tag_list_to_dict,
@@ -32,8 +33,9 @@ def find_service(sd, namespace_id, name):
     summary = pick_one(found, "Cloud Map services named %s in %s" % (name, namespace_id), ident=lambda s: s["Id"])
     if summary is None:
         return None
-    service = sd.get_service(Id=summary["Id"])["Service"]
-    service["Tags"] = tag_list_to_dict(sd.list_tags_for_resource(ResourceARN=service["Arn"]).get("Tags"))
+    service, tags = concurrently(lambda: sd.get_service(Id=summary["Id"])["Service"],
+                                 lambda: sd.list_tags_for_resource(ResourceARN=summary["Arn"]).get("Tags"))
+    service["Tags"] = tag_list_to_dict(tags)
     return service
 
 
@@ -56,9 +58,14 @@ def describe(service):
     }
 
 
-def ensure_service(sd, check_mode, namespace_id, name, record_type="A", ttl=10, tags=None, purge_tags=True):
-    """Returns (changed, before, after) as dicts from describe()."""
-    current = find_service(sd, namespace_id, name)
+_UNREAD = object()
+
+
+def ensure_service(sd, check_mode, namespace_id, name, record_type="A", ttl=10, tags=None, purge_tags=True, current=_UNREAD):
+    """Returns (changed, before, after) as dicts from describe(). ``current``: the service as find_service() read it
+    before any change of the run (a prefetch), when it was."""
+    if current is _UNREAD:
+        current = find_service(sd, namespace_id, name)
     if current is None:
         after = {"name": name, "record_type": record_type, "ttl": ttl, "tags": dict(tags or {})}
         if check_mode:

@@ -53,6 +53,9 @@ class Workload(Roles, Autoscaling):
                  ("role", self.names["task_role"]): lambda: self._get_role(self.names["task_role"])}
         if service:
             first.update({("service",): self._find_service, ("scaling",): self._scaling})
+            if self.params.get("discovery"):
+                disc = self.params["discovery"]
+                first[("cloud_map",)] = lambda: cloud_map.find_service(self.client("servicediscovery"), disc["namespace_id"], disc["name"])
 
         def held(found):
             calls = {}
@@ -323,9 +326,10 @@ class Workload(Roles, Autoscaling):
                     {"task_definition": normal_task_definition(td_after), "run": run}, workload)
         if params.get("discovery"):
             disc = params["discovery"]
+            sd = self.client("servicediscovery")
             changed, dummy, registry = cloud_map.ensure_service(
-                self.client("servicediscovery"), self.check, disc["namespace_id"], disc["name"], "A", disc["ttl"], self.tags,
-                params["purge_tags"])
+                sd, self.check, disc["namespace_id"], disc["name"], "A", disc["ttl"], self.tags, params["purge_tags"],
+                current=self.reads.take(("cloud_map",), lambda: cloud_map.find_service(sd, disc["namespace_id"], disc["name"])))
             if changed:
                 self.changes.append("Cloud Map name %s" % disc["name"])
         td_before, td_after = self.task_definition(execution_arn, task_arn)

@@ -544,3 +544,6 @@ def test_a_rerun_makes_its_first_reads_at_once_and_reads_each_thing_once(aws, ru
     for operation in ("DescribeLogGroups", "ListTaskDefinitions", "DescribeTaskDefinition", "DescribeServices", "ListTagsLogGroup"):
         assert calls.count(operation) == 1, (operation, calls)
     assert calls.count("GetRole") == 2, calls
+    # The Cloud Map service is read with the first reads, not after them: before the second round begins.
+    assert calls.index("ListServices") < calls.index("DescribeTaskDefinition"), calls
+    assert calls.count("ListServices") == calls.count("GetService") == 1, calls
