@@ -115,6 +115,7 @@ from ansible_collections.cloud_design.platform.plugins.module_utils.platform imp
     PlatformError,
     PlatformModule,
     apply_tags,
+    concurrently,
     dict_to_tag_list,
     tag_list_to_dict,
 )
@@ -159,18 +160,28 @@ def lifecycle_policy(keep, untagged_days):
 def current_lifecycle(client, name):
     try:
         text = client.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"]
-    except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+    except is_boto3_error_code(["LifecyclePolicyNotFoundException", "RepositoryNotFoundException"]):
         return None
     return json.loads(text)
 
 
-def ensure_lifecycle(module, client, name, exists):
-    """(changed, before, after) of the repository's lifecycle policy; nothing when keep_images is 0."""
+def read_repositories(client, names, lifecycle):
+    """{name: (the repository as describe() reads it, its lifecycle policy)}, every repository read at once before any
+    change (the policy only where ``lifecycle``, and beside the repository: a missing one has none)."""
+    def read(name):
+        if not lifecycle:
+            return describe(client, name), None
+        return tuple(concurrently(lambda: describe(client, name), lambda: current_lifecycle(client, name)))
+    return dict(zip(names, concurrently(*[lambda name=name: read(name) for name in names])))
+
+
+def ensure_lifecycle(module, client, name, have):
+    """(changed, before, after) of the repository's lifecycle policy (``have``, as read before any change); nothing when
+    keep_images is 0."""
     keep = module.params["keep_images"]
     if not keep:
         return False, None, None
     wanted = lifecycle_policy(keep, module.params["untagged_days"])
-    have = current_lifecycle(client, name) if exists else None
     if have == wanted:
         return False, have, wanted
     if not module.check_mode:
@@ -187,9 +198,9 @@ def key_matches(current_key, wanted_key):
     return current_key == wanted_key or current_key.endswith("/" + wanted_key.split("/")[-1])
 
 
-def ensure_repo(module, client, name):
+def ensure_repo(module, client, name, current):
+    """(changed, before, after) of the repository, ``current`` as describe() read it before any change."""
     params = module.params
-    current = describe(client, name)
     if current is None:
         want = {
             "repository_name": name,
@@ -279,10 +290,13 @@ def main():
 
     def converge():
         changed = False
+        present = module.params["state"] == "present"
+        found = read_repositories(client, module.params["names"], bool(module.params["keep_images"])) if present else {}
         for name in module.params["names"]:
-            if module.params["state"] == "present":
-                one_changed, one_before, one_after = ensure_repo(module, client, name)
-                policy_changed, policy_before, policy_after = ensure_lifecycle(module, client, name, one_before is not None)
+            if present:
+                current, have = found[name]
+                one_changed, one_before, one_after = ensure_repo(module, client, name, current)
+                policy_changed, policy_before, policy_after = ensure_lifecycle(module, client, name, have)
                 one_changed |= policy_changed
                 if policy_after:
                     one_after = dict(one_after, lifecycle_policy=policy_after)
