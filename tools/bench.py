@@ -1,9 +1,12 @@
 #!/usr/bin/env python
 """make bench: how fast the whole platform converges on a private embedded endpoint.
 
-For playbooks/site.yml, in one run: a fresh converge, a no-op re-run and a --check run on the
-converged platform (median of 3), and --tags <role> for every role alone (the workload role
-service_inventory: median of 3). For each: wall time, module invocations (loop items counted
+For playbooks/site.yml, in one run: a fresh converge (median of 3, playbooks/destroy.yml run before
+the second and the third, untimed), a no-op re-run and a --check run on the converged platform
+(median of 3), and --tags <role> for every role alone (the workload role service_inventory:
+median of 3). The first fresh converge is also the endpoint's first work: moto loads each
+service's backend on its first request, which a real region does not; the median takes the
+middle sample. For each: wall time, module invocations (loop items counted
 one by one; assert, debug, set_fact, includes and argument validation left out), changed tasks,
 AWS API calls counted at the endpoint (its request log), and of the run's reads (recorded by
 tools/api_calls) how many are distinct and how many repeat a read the run has already made.
@@ -11,7 +14,7 @@ tools/api_calls) how many are distinct and how many repeat a read the run has al
 Latency: a real region answers a call in 30 to 150 ms, the endpoint in a few. The fresh, no-op
 and check runs are made again through the fault proxy (tests/faults/proxy.py) with every AWS
 request held that many milliseconds, on an environment of their own (lat<ms>) on the same
-endpoint: BENCH_LATENCY_MS lists the latencies, 0 (no proxy) and 50 unless told.
+endpoint (the fresh converge once): BENCH_LATENCY_MS lists the latencies, 0 (no proxy) and 50 unless told.
 
 The floor: the AWS calls of one no-op re-run are recorded by a botocore hook
 (tools/api_calls/sitecustomize.py, parameters of read calls only); one Python process then
@@ -41,7 +44,7 @@ from botocore.config import Config  # noqa: E402  pylint: disable=wrong-import-p
 
 NOT_MODULES = {
     "ansible.builtin.assert", "assert", "ansible.builtin.debug", "debug", "ansible.builtin.set_fact", "set_fact",
-    "ansible.builtin.include_tasks", "include_tasks", "ansible.builtin.meta", "meta",
+    "ansible.builtin.include_tasks", "include_tasks", "ansible.builtin.include_role", "include_role", "ansible.builtin.meta", "meta",
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
 }
 ROLES = ("security_hardening", "network", "ecs_cluster", "load_balancers", "rabbitmq", "service_inventory",
@@ -94,11 +97,16 @@ def reads(record):
     return count, len(seen)
 
 
-def measure(ep, label, *args, repeat=1, record=None, target=None, env_name="bench", latency=0, extra=None):
+def measure(ep, label, *args, repeat=1, record=None, target=None, env_name="bench", latency=0, extra=None, between=None):
     """Run site.yml ``repeat`` times against ``target`` (the endpoint, or a proxy in front of it); ``ep`` counts the
-    requests. Every sample's calls are recorded; the first's in ``record`` where given (the floor's input)."""
+    requests. Every sample's calls are recorded; the first's in ``record`` where given (the floor's input). ``between``:
+    a playbook run, untimed, before every sample but the first (destroy.yml, so that each fresh converge is fresh)."""
     samples = []
     for attempt in range(repeat):
+        if attempt and between:
+            undone = run_playbook(target or ep, between, extra_vars=dict({"platform_env": env_name}, **(extra or {})))
+            if undone.failed:
+                print("%s failed before %s: %r" % (between, label, undone), file=sys.stderr)
         log = record if record and attempt == 0 else os.path.join(ep.state_dir, "calls-%s-%d.jsonl" % (re.sub(r"\W+", "-", label), attempt))
         if os.path.exists(log):
             os.unlink(log)
@@ -154,7 +162,7 @@ def main():
         record = os.path.join(state, "no-op-calls.jsonl")
         try:
             print("playbooks/site.yml on a private embedded endpoint; samples as they come:", flush=True)
-            rows.append(measure(ep, "fresh converge"))
+            rows.append(measure(ep, "fresh converge", repeat=REPEAT, between="playbooks/destroy.yml"))
             rows.append(measure(ep, "no-op re-run", repeat=REPEAT, record=record))
             rows.append(measure(ep, "check mode (--check)", "--check", repeat=REPEAT))
             for tag in ROLES:
