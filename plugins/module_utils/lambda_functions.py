@@ -68,9 +68,19 @@ class Functions(Plan):
     """``function(spec)`` and ``delete_function(name)`` for the lambda_functions module. ``prefetch(names)`` reads the
     functions, then the policies of those that exist, at once before any change."""
 
+    def __init__(self, module):
+        super().__init__(module)
+        self.touched = []  # the functions made or changed, in order
+
     @property
     def awslambda(self):
         return self.module.client("lambda")
+
+    def settle(self):
+        """Every function made or changed has settled, before anything invokes it (a rotation, the next task): waited for
+        after all the changes, so that the functions settle side by side."""
+        for name in self.touched:
+            self._settled(name)
 
     def prefetch(self, names, policies=True):
         self.reads.fetch({("function", name): lambda name=name: self._get_function(name) for name in names},
@@ -186,7 +196,7 @@ class Functions(Plan):
         if spec["permissions"] is not None:
             self._permissions(name, policy, spec["permissions"])
         if touched:
-            self._settled(name)  # settled before anything invokes it (a rotation, the next task)
+            self.touched.append(name)
         after = dict(wanted, arn=arn, code_sha256=sha, architecture=spec["architecture"], environment=variables)
         if tags is not None or before is not None:
             after["tags"] = tags if tags is not None else before.get("tags")

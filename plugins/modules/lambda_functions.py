@@ -224,6 +224,7 @@ def main():
                 if was is not None:
                     before[spec["name"]] = was
                 after[spec["name"]] = now
+            plan.settle()
         return plan.changes, before, after, {"functions": after}
 
     module.exit_converged(converge, lambda: "Failed to converge the functions %s (done so far: %s)" % (

@@ -173,3 +173,13 @@ def test_bad_input_is_refused_before_any_change(aws, run_module, role, code, bad
         run_module(lambda_functions, args(good, dict(function(role, code), **bad)))
     assert message in failed.value.result["msg"]
     assert aws("lambda").list_functions()["Functions"] == []
+
+
+def test_the_functions_made_settle_side_by_side(aws, run_module, role, code, slow_calls):
+    """Every function is made (and given its permission) before the module waits for the first to settle: on AWS each
+    stays Pending for a while, and those waits overlap instead of adding up."""
+    second = dict(function(role, code), name=NAME + "-2")
+    slow_calls.start()
+    run_module(lambda_functions, args(function(role, code), second))
+    writes_and_waits = [c for c in slow_calls.calls if c in ("CreateFunction", "AddPermission", "GetFunctionConfiguration")]
+    assert writes_and_waits == ["CreateFunction", "AddPermission"] * 2 + ["GetFunctionConfiguration"] * 2, slow_calls.calls
